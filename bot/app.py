@@ -1,0 +1,187 @@
+"""The composition root: builds every part of Tocsin from Settings and wires them together.
+
+Nothing else in the project reads configuration or constructs long-lived objects;
+each part receives what it needs from here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import ipaddress
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Protocol, TextIO
+
+from bot.delivery import Delivery
+from bot.demo import DemoFeedServer, register_demo_feeds
+from bot.detect import Detector
+from bot.models import CATEGORIES, Subscription
+from bot.pipeline import CycleReport, Pipeline
+from bot.scheduler import build_scheduler
+from bot.senders.base import Sender
+from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
+from bot.settings import Settings
+from bot.storage import Storage
+from bot.timeutil import Clock, utcnow
+from feeds.fetch import FetchConfig, Fetcher
+from feeds.netguard import NetworkPolicy
+from feeds.schedule import ScheduleConfig
+
+logger = logging.getLogger(__name__)
+
+# Demo feeds change every few seconds; polling them every ten minutes would hide that.
+DEMO_SCHEDULE = {"poll_interval_seconds": 15, "poll_min_interval_seconds": 5}
+
+
+class PlatformRuntime(Protocol):
+    sender: Sender
+
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+
+def schedule_config(settings: Settings) -> ScheduleConfig:
+    values = {
+        "poll_interval_seconds": settings.poll_interval_seconds,
+        "poll_min_interval_seconds": settings.poll_min_interval_seconds,
+    }
+    if settings.demo_enabled:
+        for name, demo_value in DEMO_SCHEDULE.items():
+            if name not in settings.model_fields_set:
+                values[name] = demo_value
+    return ScheduleConfig(
+        default_seconds=values["poll_interval_seconds"],
+        min_seconds=min(values["poll_min_interval_seconds"], values["poll_interval_seconds"]),
+        max_seconds=settings.poll_max_interval_seconds,
+    )
+
+
+def fetch_config(settings: Settings, *, serving_demo: bool = False) -> FetchConfig:
+    allow_all, networks = settings.private_networks
+    if serving_demo:
+        # The demo server listens on 127.0.0.1; allow exactly that address.
+        networks = (*networks, ipaddress.ip_network("127.0.0.1/32"))
+    return FetchConfig(
+        timeout_seconds=settings.fetch_timeout_seconds,
+        connect_timeout_seconds=settings.fetch_connect_timeout_seconds,
+        max_bytes=settings.fetch_max_bytes,
+        concurrency=settings.fetch_concurrency,
+        per_host=settings.fetch_per_host,
+        policy=NetworkPolicy(allow_all, networks),
+    )
+
+
+async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> None:
+    """The terminal is a chat subscribed to everything, created on first run."""
+    chat = await storage.chats.upsert(
+        "console",
+        CONSOLE_CHAT_ID,
+        now=clock(),
+        kind="console",
+        title="terminal",
+        language=language,
+    )
+    if chat.language != language:
+        await storage.chats.set_language(chat.id, language)
+    if await storage.chats.subscription(chat.id) is None:
+        await storage.chats.subscribe(
+            chat.id, Subscription(chat.id, CATEGORIES), now=clock(), by="console"
+        )
+
+
+@dataclass
+class Tocsin:
+    settings: Settings
+    storage: Storage
+    detector: Detector
+    fetcher: Fetcher
+    pipeline: Pipeline
+    delivery: Delivery
+    clock: Clock
+    demo: DemoFeedServer | None = None
+    runtimes: list[PlatformRuntime] = field(default_factory=list)
+
+    async def run_once(self) -> tuple[CycleReport, int]:
+        """One poll of every due feed, then deliver everything that is due."""
+        report = await self.pipeline.run_cycle()
+        delivered = await self.delivery.drain()
+        return report, delivered
+
+    async def run_forever(self, stop: asyncio.Event) -> None:
+        started: list[PlatformRuntime] = []
+        for runtime in self.runtimes:
+            try:
+                await runtime.start()
+                started.append(runtime)
+            except Exception:  # one platform failing to start must not stop the others
+                logger.exception("could not start %s", type(runtime).__name__)
+        scheduler = build_scheduler(self.pipeline.run_cycle, self.settings.tick_seconds)
+        scheduler.start()
+        delivery_task = asyncio.create_task(self.delivery.run(stop), name="delivery")
+        try:
+            await stop.wait()
+        finally:
+            scheduler.shutdown(wait=False)
+            await delivery_task
+            for runtime in reversed(started):
+                try:
+                    await runtime.stop()
+                except Exception:
+                    logger.exception("error while stopping %s", type(runtime).__name__)
+
+
+@contextlib.asynccontextmanager
+async def build_app(
+    settings: Settings,
+    *,
+    clock: Clock = utcnow,
+    console_stream: TextIO | None = None,
+    with_platforms: bool = True,
+    embedded: bool = True,
+) -> AsyncIterator[Tocsin]:
+    """Build a Tocsin; `embedded=False` skips the demo server and the terminal chat
+    (for commands that manage feeds rather than run the bot)."""
+    storage = await Storage.open(settings.database_path)
+    demo: DemoFeedServer | None = None
+    try:
+        detector = Detector.load()
+        recovered = await storage.outbox.recover_inflight()
+        if recovered:
+            logger.warning("re-queued %d alerts whose delivery was interrupted", recovered)
+        if embedded and settings.demo_enabled:
+            demo = DemoFeedServer(clock=clock)
+            await demo.start()
+            await register_demo_feeds(storage, demo, clock())
+        senders: dict[str, Sender] = {}
+        if embedded and settings.console_enabled:
+            await ensure_console_chat(storage, settings.console_language, clock)
+            senders["console"] = ConsoleSender(console_stream)
+        async with Fetcher(fetch_config(settings, serving_demo=demo is not None)) as fetcher:
+            delivery = Delivery(storage, senders, clock=clock)
+            pipeline = Pipeline(
+                storage,
+                fetcher,
+                detector,
+                schedule=schedule_config(settings),
+                backlog_alerts=settings.backlog_alerts,
+                clock=clock,
+                on_enqueued=delivery.wake,
+            )
+            app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
+            if with_platforms:
+                for runtime in build_platform_runtimes(app):
+                    app.runtimes.append(runtime)
+                    delivery.add_sender(runtime.sender)
+            yield app
+    finally:
+        if demo is not None:
+            await demo.stop()
+        await storage.close()
+
+
+def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:
+    """Telegram and Discord, each only when its token is set."""
+    return []

@@ -1,0 +1,140 @@
+"""`python -m bot` / `tocsin`: run the bot, manage feeds, classify text.
+
+Exit status: 0 success, 1 the command ran but failed, 2 bad usage or configuration.
+Errors reach the user as one line on stderr, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from pathlib import Path
+from typing import Any
+
+from bot import cli_feeds
+from bot.app import build_app
+from bot.logs import setup_logging
+from bot.settings import ConfigError, Settings, load_settings
+from bot.storage import Storage, StorageError
+from bot.storage.migrations import applied_versions
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+
+
+class UsageError(Exception):
+    """Bad arguments or input file; exit status 2."""
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
+    async with build_app(settings, with_platforms=not args.once) as app:
+        if args.once:
+            report, delivered = await app.run_once()
+            print(report.summary(delivered))
+            return 0
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(signum, stop.set)
+        mode = (
+            "demo feeds, alerts in this terminal" if settings.demo_enabled else "configured feeds"
+        )
+        logger.info("Tocsin is running (%s); press Ctrl+C to stop", mode)
+        await app.run_forever(stop)
+        logger.info("Tocsin stopped")
+        return 0
+
+
+async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
+    storage = await Storage.open(settings.database_path)
+    try:
+        versions = await applied_versions(storage.db)
+    finally:
+        await storage.close()
+    print(f"{settings.database_path}: schema version {max(versions, default=0)}")
+    return 0
+
+
+async def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.detect import Detector
+    from bot.detect.jsonl import classify_stream
+
+    bad = classify_stream(Detector.load(), sys.stdin, sys.stdout)
+    if bad:
+        print(f"{bad} input line(s) could not be classified", file=sys.stderr)
+    return 1 if bad else 0
+
+
+async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.detect import Detector
+    from bot.detect.evaluate import evaluate, format_report
+
+    path: Path = args.data
+    if not await asyncio.to_thread(path.is_file):
+        raise UsageError(f"no labelled data at {path}")
+    print(format_report(evaluate(Detector.load(), path)))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tocsin",
+        description="Alerts on censorship demands and protest arrests from RSS/Atom feeds.",
+    )
+    parser.add_argument("--env-file", type=Path, default=Path(".env"), help="default: .env")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="poll feeds and deliver alerts (the default)")
+    run.add_argument("--once", action="store_true", help="one cycle, print a summary, exit")
+    run.set_defaults(handler=cmd_run)
+
+    migrate = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate.set_defaults(handler=cmd_migrate)
+
+    classify = commands.add_parser(
+        "classify", help="classify JSON lines from stdin (title, summary, link, lang)"
+    )
+    classify.set_defaults(handler=cmd_classify)
+
+    evaluate = commands.add_parser("eval", help="precision/recall of the detector on labelled data")
+    evaluate.add_argument(
+        "--data", type=Path, default=Path("tests/data/detect_dev.jsonl"), help="JSON lines file"
+    )
+    evaluate.set_defaults(handler=cmd_eval)
+
+    cli_feeds.add_commands(commands, UsageError)
+    return parser
+
+
+async def _dispatch(handler: Handler, settings: Settings, args: argparse.Namespace) -> int:
+    return await handler(settings, args)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
+    try:
+        settings = load_settings(args.env_file)
+    except ConfigError as exc:
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
+    setup_logging(settings.log_level)
+    try:
+        return asyncio.run(_dispatch(args.handler, settings, args))
+    except KeyboardInterrupt:
+        return 130
+    except UsageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except StorageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,169 @@
+"""Tocsin's configuration: one typed class, read from the environment and `.env`.
+
+Nothing here runs at import time; the composition root calls `load_settings()` once
+and passes the result down. Tests build `Settings(...)` directly.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+class ConfigError(Exception):
+    """A configuration value is unusable; the message names the variable."""
+
+
+def _split_text(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+def _split_list(value: object) -> object:
+    """Accept "1, 2,3" as well as a real list: operators write lists by hand in `.env`."""
+    if isinstance(value, str):
+        return _split_text(value)
+    return value
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    database_path: Path = Path("data/tocsin.sqlite3")
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    telegram_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+    telegram_link_previews: bool = False
+
+    discord_bot_token: SecretStr | None = None
+    discord_api_url: str | None = None
+    discord_admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
+
+    poll_interval_seconds: int = Field(default=600, ge=1)
+    poll_min_interval_seconds: int = Field(default=120, ge=1)
+    poll_max_interval_seconds: int = Field(default=6 * 3600, ge=1)
+    tick_seconds: float = Field(default=5.0, gt=0)
+
+    fetch_allow_private_networks: Annotated[str, NoDecode] = "false"
+    fetch_timeout_seconds: float = Field(default=30.0, gt=0)
+    fetch_connect_timeout_seconds: float = Field(default=10.0, gt=0)
+    fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+    fetch_concurrency: int = Field(default=64, ge=1)
+    fetch_per_host: int = Field(default=4, ge=1)
+
+    backlog_alerts: int = Field(default=0, ge=0)
+    feed_failure_notify_after_seconds: int = Field(default=6 * 3600, ge=0)
+
+    demo_feeds: Literal["auto", "on", "off"] = "auto"
+    console_chat: Literal["auto", "on", "off"] = "auto"
+    console_language: Literal["en", "ru"] = "en"
+
+    @field_validator("telegram_admin_ids", "discord_admin_ids", mode="before")
+    @classmethod
+    def _ids(cls, value: object) -> object:
+        return _split_list(value)
+
+    @field_validator("telegram_bot_token", "discord_bot_token", mode="before")
+    @classmethod
+    def _empty_token_is_none(cls, value: object) -> object:
+        # `.env.example` ships with empty assignments; an empty token means "not set".
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    @field_validator("telegram_api_url", "discord_api_url", mode="before")
+    @classmethod
+    def _url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("must be an http:// or https:// URL")
+            return value.rstrip("/")
+        return value
+
+    @field_validator("fetch_allow_private_networks", mode="after")
+    @classmethod
+    def _private_networks(cls, value: str) -> str:
+        parse_private_networks(value)
+        return value
+
+    @model_validator(mode="after")
+    def _interval_bounds(self) -> Settings:
+        if self.poll_min_interval_seconds > self.poll_max_interval_seconds:
+            raise ValueError("POLL_MIN_INTERVAL_SECONDS must not exceed POLL_MAX_INTERVAL_SECONDS")
+        return self
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return self.telegram_bot_token is not None
+
+    @property
+    def discord_enabled(self) -> bool:
+        return self.discord_bot_token is not None
+
+    @property
+    def demo_enabled(self) -> bool:
+        if self.demo_feeds == "auto":
+            return not (self.telegram_enabled or self.discord_enabled)
+        return self.demo_feeds == "on"
+
+    @property
+    def console_enabled(self) -> bool:
+        if self.console_chat == "auto":
+            return not (self.telegram_enabled or self.discord_enabled)
+        return self.console_chat == "on"
+
+    @property
+    def private_networks(self) -> tuple[bool, tuple[IPNetwork, ...]]:
+        return parse_private_networks(self.fetch_allow_private_networks)
+
+
+def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:
+    """`true` allows every private address; a list of CIDRs allows just those."""
+    text = value.strip().lower()
+    if text in ("", "0", "false", "no", "off"):
+        return False, ()
+    if text in ("1", "true", "yes", "on"):
+        return True, ()
+    networks: list[IPNetwork] = []
+    for part in _split_text(value):
+        try:
+            networks.append(ipaddress.ip_network(str(part), strict=False))
+        except ValueError:
+            raise ValueError(
+                f"expected true, false or a comma-separated list of CIDRs, got {part!r}"
+            ) from None
+    return False, tuple(networks)
+
+
+def load_settings(env_file: str | Path | None = ".env") -> Settings:
+    """Read settings; raise ConfigError with one line per bad variable."""
+    try:
+        return Settings(_env_file=env_file)  # type: ignore[call-arg]
+    except ValidationError as exc:
+        raise ConfigError(describe_validation_error(exc)) from None
+
+
+def describe_validation_error(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors():
+        location = error.get("loc") or ()
+        name = str(location[0]).upper() if location else "configuration"
+        message = str(error.get("msg", "invalid value"))
+        message = message.removeprefix("Value error, ")
+        lines.append(f"{name}: {message}")
+    return "; ".join(lines)

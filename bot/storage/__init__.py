@@ -1,0 +1,51 @@
+"""Tocsin's storage layer: every SQL statement in the project lives under this package.
+
+`Storage.open()` connects, applies pending migrations, and exposes one narrow store
+per concern (feeds, entries, chats, outbox, audit).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.storage.audit import AuditStore
+from bot.storage.chats import ChatStore
+from bot.storage.database import Database, StorageError
+from bot.storage.entries import DetectedEvent, EntryChanges, EntryStore, StoredEntry
+from bot.storage.feeds import DuplicateFeedError, FeedStore
+from bot.storage.migrations import MigrationError, migrate
+from bot.storage.outbox import OutboxStore
+
+__all__ = [
+    "DetectedEvent",
+    "DuplicateFeedError",
+    "EntryChanges",
+    "MigrationError",
+    "Storage",
+    "StorageError",
+    "StoredEntry",
+]
+
+
+class Storage:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self.feeds = FeedStore(db)
+        self.entries = EntryStore(db)
+        self.chats = ChatStore(db)
+        self.outbox = OutboxStore(db)
+        self.audit = AuditStore(db)
+
+    @classmethod
+    async def open(cls, path: Path) -> Storage:
+        """Open the database and bring its schema up to date before anything else runs."""
+        db = await Database.open(path)
+        try:
+            await migrate(db)
+        except BaseException:
+            await db.close()
+            raise
+        return cls(db)
+
+    async def close(self) -> None:
+        await self.db.close()

@@ -1,0 +1,34 @@
+"""The admin audit log: who added, removed or changed what, and when."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.storage.database import Database
+from bot.timeutil import require, to_db
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    at: datetime
+    actor: str
+    action: str
+    detail: str
+
+
+class AuditStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(self, actor: str, action: str, detail: str, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+            (to_db(now), actor, action, detail),
+        )
+
+    async def recent(self, limit: int = 50) -> list[AuditRecord]:
+        rows = await self._db.fetchall(
+            "SELECT at, actor, action, detail FROM audit_log ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [AuditRecord(require(r["at"]), r["actor"], r["action"], r["detail"]) for r in rows]

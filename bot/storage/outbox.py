@@ -1,0 +1,166 @@
+"""The delivery outbox: one row per (event, chat), worked through by the sender.
+
+A row moves pending -> sending -> delivered (or back to pending with a later
+`next_attempt_at`, or to failed). The UNIQUE(event_id, chat_id) constraint is what
+makes fan-out idempotent: enqueuing the same event twice adds nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from bot.models import Alert
+from bot.storage.chats import _chat
+from bot.storage.database import Database
+from bot.timeutil import from_db, to_db
+
+
+class OutboxStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def enqueue(self, event_id: int, chat_ids: Iterable[int], now: datetime) -> int:
+        rows = [(event_id, chat_id, to_db(now), to_db(now)) for chat_id in chat_ids]
+        if not rows:
+            return 0
+        async with self._db.transaction() as connection:
+            before = connection.total_changes
+            await connection.executemany(
+                "INSERT OR IGNORE INTO outbox (event_id, chat_id, next_attempt_at, created_at)"
+                " VALUES (?, ?, ?, ?)",
+                rows,
+            )
+            added = connection.total_changes - before
+        return added
+
+    async def claim_due(
+        self, now: datetime, platforms: Sequence[str], limit: int = 100
+    ) -> list[Alert]:
+        """Mark up to `limit` due rows as sending and return them, oldest first."""
+        if not platforms:
+            return []
+        marks = ",".join("?" * len(platforms))
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT o.id FROM outbox o JOIN chats c ON c.id = o.chat_id"
+                " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+                f" AND c.platform IN ({marks})"
+                " AND c.active = 1 ORDER BY o.next_attempt_at, o.id LIMIT ?",
+                (to_db(now), *platforms, limit),
+            )
+            ids = [row["id"] for row in await cursor.fetchall()]
+            await cursor.close()
+            if not ids:
+                return []
+            id_marks = ",".join("?" * len(ids))
+            await connection.execute(
+                "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+                f" WHERE id IN ({id_marks})",
+                ids,
+            )
+            cursor = await connection.execute(
+                "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.severity,"
+                " ev.explanation, ev.fields, en.title AS entry_title, en.summary, en.link,"
+                " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
+                " c.* FROM outbox o"
+                " JOIN events ev ON ev.id = o.event_id"
+                " JOIN entries en ON en.id = ev.entry_id"
+                " JOIN feeds f ON f.id = en.feed_id"
+                " JOIN chats c ON c.id = o.chat_id"
+                f" WHERE o.id IN ({id_marks}) ORDER BY o.next_attempt_at, o.id",
+                ids,
+            )
+            rows = await cursor.fetchall()
+            await cursor.close()
+        return [
+            Alert(
+                outbox_id=row["outbox_id"],
+                event_id=row["event_id"],
+                chat=_chat(row),
+                categories=tuple(row["categories"].split()),
+                severity=row["severity"],
+                explanation=row["explanation"],
+                fields=json.loads(row["fields"]),
+                title=row["entry_title"],
+                summary=row["summary"],
+                link=row["link"],
+                published_at=from_db(row["published_at"]),
+                feed_title=row["feed_title"] or row["feed_url"],
+                feed_url=row["feed_url"],
+                entry_lang=row["entry_lang"],
+                attempts=row["attempts"],
+            )
+            for row in rows
+        ]
+
+    async def mark_delivered(
+        self, outbox_id: int, now: datetime, message_id: str | None = None
+    ) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'delivered', delivered_at = ?, platform_message_id = ?,"
+            " last_error = NULL WHERE id = ?",
+            (to_db(now), message_id, outbox_id),
+        )
+
+    async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
+            " WHERE id = ?",
+            (to_db(next_attempt_at), error[:500], outbox_id),
+        )
+
+    async def release(self, outbox_ids: Sequence[int]) -> None:
+        """Hand claimed rows back untouched (a pause or shutdown before they were sent)."""
+        await self._db.executemany(
+            "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0)"
+            " WHERE id = ? AND status = 'sending'",
+            [(outbox_id,) for outbox_id in outbox_ids],
+        )
+
+    async def mark_failed(self, outbox_id: int, error: str) -> None:
+        await self._db.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
+            (error[:500], outbox_id),
+        )
+
+    async def fail_pending_for_chat(self, chat_id: int, error: str) -> int:
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?"
+            " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+            (error[:500], chat_id),
+        )
+
+    async def recover_inflight(self) -> int:
+        """After a crash, rows left 'sending' go back to the queue.
+
+        The process died between claiming a row and recording the platform's answer,
+        so Tocsin cannot know whether the message left. It resends: a rare duplicate
+        is better for a monitor than a silently lost alert.
+        """
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'pending' WHERE status = 'sending'"
+        )
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._db.fetchall("SELECT status, COUNT(*) AS n FROM outbox GROUP BY status")
+        return {row["status"]: int(row["n"]) for row in rows}
+
+    async def delivered_since(self, since: datetime) -> int:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n FROM outbox WHERE status = 'delivered' AND delivered_at >= ?",
+            (to_db(since),),
+        )
+        return int(row["n"]) if row else 0
+
+    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
+        if not platforms:
+            return None
+        marks = ",".join("?" * len(platforms))
+        row = await self._db.fetchone(
+            "SELECT MIN(o.next_attempt_at) AS t FROM outbox o JOIN chats c ON c.id = o.chat_id"
+            f" WHERE o.status = 'pending' AND c.active = 1 AND c.platform IN ({marks})",
+            tuple(platforms),
+        )
+        return from_db(row["t"]) if row else None

@@ -1,0 +1,127 @@
+"""Shared fixtures: real SQLite files in tmp_path, real HTTP servers on loopback."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from bot.settings import Settings
+from bot.storage import Storage
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def make_settings(tmp_path: Path) -> Callable[..., Settings]:
+    def build(**overrides: Any) -> Settings:
+        values: dict[str, Any] = {
+            "database_path": tmp_path / "tocsin.sqlite3",
+            "fetch_allow_private_networks": "true",
+            "demo_feeds": "off",
+            "console_chat": "off",
+        }
+        values.update(overrides)
+        return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+    return build
+
+
+@pytest.fixture
+async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
+    opened = await Storage.open(tmp_path / "tocsin.sqlite3")
+    try:
+        yield opened
+    finally:
+        await opened.close()
+
+
+@dataclass
+class FeedServer:
+    """A loopback HTTP server whose routes tests fill with feed documents or handlers."""
+
+    base_url: str = ""
+    documents: dict[str, tuple[bytes, dict[str, str]]] = field(default_factory=dict)
+    handlers: dict[str, Callable[[web.Request], Any]] = field(default_factory=dict)
+    requests: list[web.Request] = field(default_factory=list)
+
+    def url(self, path: str) -> str:
+        return f"{self.base_url}{path}"
+
+    def serve(
+        self,
+        path: str,
+        body: str | bytes,
+        content_type: str = "application/rss+xml",
+        **headers: str,
+    ) -> str:
+        data = body.encode("utf-8") if isinstance(body, str) else body
+        self.documents[path] = (data, {"Content-Type": content_type, **headers})
+        return self.url(path)
+
+    def hits(self, path: str) -> int:
+        return sum(1 for request in self.requests if request.path == path)
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FeedServer]:
+    server = FeedServer()
+
+    async def handle(request: web.Request) -> web.StreamResponse:
+        server.requests.append(request)
+        handler = server.handlers.get(request.path)
+        if handler is not None:
+            result: web.StreamResponse = await handler(request)
+            return result
+        if request.path not in server.documents:
+            raise web.HTTPNotFound()
+        body, headers = server.documents[request.path]
+        return web.Response(body=body, headers=headers)
+
+    app = web.Application()
+    app.router.add_route("*", "/{tail:.*}", handle)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    server.base_url = f"http://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        yield server
+    finally:
+        await runner.cleanup()
+
+
+def rss(*items: tuple[str, str, str], title: str = "Test feed", lang: str = "en") -> str:
+    """An RSS 2.0 document; items are (guid, title, description)."""
+    body = "".join(
+        f"<item><guid>{guid}</guid><title>{item_title}</title>"
+        f"<link>https://example.org/{guid}</link><description>{text}</description>"
+        "<pubDate>Tue, 24 Nov 2026 10:00:00 GMT</pubDate></item>"
+        for guid, item_title, text in items
+    )
+    return (
+        f'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+        f"<title>{title}</title><link>https://example.org/</link><language>{lang}</language>"
+        f"{body}</channel></rss>"
+    )

@@ -1,0 +1,115 @@
+"""The migration runner: fresh, upgrade, idempotent, refusal, rollback on failure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.storage import MigrationError, Storage
+from bot.storage.database import Database
+from bot.storage.migrations import applied_versions, load_migrations, migrate
+
+
+def write(folder: Path, name: str, sql: str) -> None:
+    folder.mkdir(exist_ok=True)
+    (folder / name).write_text(sql, encoding="utf-8")
+
+
+async def tables(db: Database) -> set[str]:
+    rows = await db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
+    return {row["name"] for row in rows}
+
+
+async def test_fresh_database_gets_every_bundled_migration(tmp_path: Path) -> None:
+    storage = await Storage.open(tmp_path / "fresh.sqlite3")
+    try:
+        versions = await applied_versions(storage.db)
+        assert versions == [m.version for m in load_migrations()]
+        assert {"feeds", "entries", "events", "chats", "subscriptions", "outbox", "audit_log"} <= (
+            await tables(storage.db)
+        )
+        mode = await storage.db.fetchone("PRAGMA journal_mode")
+        assert mode is not None and mode[0] == "wal"
+        fk = await storage.db.fetchone("PRAGMA foreign_keys")
+        assert fk is not None and fk[0] == 1
+    finally:
+        await storage.close()
+
+
+async def test_reopening_applies_nothing_twice(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    await (await Storage.open(path)).close()
+    db = await Database.open(path)
+    try:
+        assert await migrate(db) == []
+    finally:
+        await db.close()
+
+
+async def test_upgrade_applies_only_the_new_file_in_its_own_transaction(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    write(folder, "0001_one.sql", "CREATE TABLE a (x INTEGER);")
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        assert [m.version for m in await migrate(db, load_migrations(folder))] == [1]
+        await db.execute("INSERT INTO a VALUES (1)")
+        write(folder, "0002_two.sql", "ALTER TABLE a ADD COLUMN y TEXT DEFAULT 'kept';")
+        assert [m.version for m in await migrate(db, load_migrations(folder))] == [2]
+        row = await db.fetchone("SELECT x, y FROM a")
+        assert row is not None and (row["x"], row["y"]) == (1, "kept")
+    finally:
+        await db.close()
+
+
+async def test_failing_migration_leaves_no_trace_and_names_the_file(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    write(folder, "0001_one.sql", "CREATE TABLE a (x INTEGER);")
+    write(
+        folder, "0002_broken.sql", "CREATE TABLE half (x INTEGER);\nINSERT INTO nowhere VALUES (1);"
+    )
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        with pytest.raises(MigrationError, match="0002_broken"):
+            await migrate(db, load_migrations(folder))
+        assert await applied_versions(db) == [1]
+        assert "half" not in await tables(db)
+    finally:
+        await db.close()
+
+
+async def test_database_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    folder = tmp_path / "migrations"
+    write(folder, "0001_one.sql", "CREATE TABLE a (x INTEGER);")
+    write(folder, "0002_two.sql", "CREATE TABLE b (x INTEGER);")
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await migrate(db, load_migrations(folder))
+        (folder / "0002_two.sql").unlink()
+        with pytest.raises(MigrationError, match="newer than this Tocsin"):
+            await migrate(db, load_migrations(folder))
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize(
+    ("name", "sql", "message"),
+    [
+        ("1_short.sql", "SELECT 1;", "not named NNNN_name.sql"),
+        ("0001_tx.sql", "BEGIN;\nCREATE TABLE a (x);\nCOMMIT;", "must not contain"),
+        ("0002_gap.sql", "SELECT 1;", "0001 is missing"),
+    ],
+)
+def test_malformed_migration_folders_are_refused(
+    tmp_path: Path, name: str, sql: str, message: str
+) -> None:
+    write(tmp_path / "m", name, sql)
+    with pytest.raises(MigrationError, match=message):
+        load_migrations(tmp_path / "m")
+
+
+async def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "not.sqlite3"
+    path.write_bytes(b"this is not a database" * 100)
+    with pytest.raises(Exception, match=r"not a usable SQLite database|file is not a database"):
+        await Storage.open(path)

@@ -1,0 +1,144 @@
+"""The whole pipeline against a local feed server: fetch, parse, dedup, detect, deliver."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+
+from aiohttp import web
+
+from bot.app import Tocsin, build_app
+from bot.models import CATEGORIES, Subscription
+from bot.settings import Settings
+from tests.conftest import FakeClock, FeedServer, rss
+
+BLOCK = (
+    "b1",
+    "Roskomnadzor blocked access to Signal messenger",
+    "The regulator restricted the app.",
+)
+ARREST_RU = (
+    "a1",
+    "В Москве на пикете задержаны 12 человек",
+    "По данным ОВД-Инфо, задержанных доставили в отдел полиции.",
+)
+WEATHER = ("w1", "Snow expected in Moscow on Friday", "Forecasters warn of icy roads.")
+CARDIAC = ("c1", "Runner suffers cardiac arrest at marathon", "")
+
+
+@asynccontextmanager
+async def tocsin(settings: Settings, clock: FakeClock, out: io.StringIO) -> AsyncIterator[Tocsin]:
+    async with build_app(settings, clock=clock, console_stream=out) as app:
+        yield app
+
+
+async def test_first_poll_records_the_backlog_then_new_entries_alert(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    url = feed_server.serve("/rss", rss(WEATHER, CARDIAC))
+    out = io.StringIO()
+    async with tocsin(make_settings(console_chat="on"), clock, out) as app:
+        await app.storage.feeds.add(url, now=clock())
+        report, delivered = await app.run_once()
+        assert (report.new_entries, report.events, delivered) == (2, 0, 0)
+        # Later the regulator acts; the next poll sees it and alerts exactly once.
+        feed_server.serve("/rss", rss(BLOCK, WEATHER, CARDIAC))
+        clock.advance(hours=1)
+        report, delivered = await app.run_once()
+        assert (report.new_entries, report.events, delivered) == (1, 1, 1)
+        clock.advance(hours=1)
+        report, delivered = await app.run_once()
+        assert (report.new_entries, report.events, delivered) == (0, 0, 0)
+    text = out.getvalue()
+    assert "CENSORSHIP" in text and "Signal" in text
+    assert text.count("Roskomnadzor blocked") == 1
+    assert "cardiac" not in text.lower() and "Snow" not in text
+
+
+async def test_backlog_window_alerts_the_newest_entries_of_a_new_feed(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    url = feed_server.serve("/rss", rss(BLOCK, ARREST_RU, WEATHER))
+    out = io.StringIO()
+    async with tocsin(make_settings(console_chat="on", backlog_alerts=10), clock, out) as app:
+        await app.storage.feeds.add(url, now=clock())
+        report, delivered = await app.run_once()
+    assert (report.events, delivered) == (2, 2)
+    assert "ARRESTS" in out.getvalue() and "CENSORSHIP" in out.getvalue()
+
+
+async def test_one_broken_feed_does_not_stop_the_others(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    async def broken(request: web.Request) -> web.Response:
+        return web.Response(status=500)
+
+    feed_server.handlers["/broken"] = broken
+    good = feed_server.serve("/good", rss(BLOCK))
+    html = feed_server.serve("/html", "<!doctype html><html><body>hi</body></html>", "text/html")
+    out = io.StringIO()
+    async with tocsin(make_settings(console_chat="on", backlog_alerts=5), clock, out) as app:
+        for url in (feed_server.url("/broken"), good, html):
+            await app.storage.feeds.add(url, now=clock())
+        report, delivered = await app.run_once()
+        feeds = {f.url: f for f in await app.storage.feeds.all()}
+    assert delivered == 1
+    errors = {r.url: r.error_kind for r in report.feeds if r.error}
+    assert errors == {feed_server.url("/broken"): "http", html: "not_a_feed"}
+    assert feeds[feed_server.url("/broken")].consecutive_failures == 1
+    assert feeds[good].last_success_at == clock()
+    assert "failed" in report.summary(delivered)
+
+
+async def test_not_modified_is_no_change_and_sends_validators(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    body = rss(BLOCK).encode()
+
+    async def conditional(request: web.Request) -> web.Response:
+        if request.headers.get("If-None-Match") == '"v1"':
+            return web.Response(status=304)
+        return web.Response(body=body, headers={"ETag": '"v1"', "Content-Type": "text/xml"})
+
+    feed_server.handlers["/rss"] = conditional
+    async with tocsin(make_settings(), clock, io.StringIO()) as app:
+        await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await app.run_once()
+        clock.advance(hours=1)
+        report, _ = await app.run_once()
+    assert report.feeds[0].not_modified
+    assert report.new_entries == 0
+
+
+async def test_subscriptions_decide_who_gets_what(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    url = feed_server.serve("/rss", rss())
+    async with tocsin(make_settings(), clock, io.StringIO()) as app:
+        store = app.storage.chats
+        everything = await store.upsert("telegram", "1", now=clock(), kind="private")
+        arrests = await store.upsert("telegram", "2", now=clock(), kind="private")
+        russian = await store.upsert("telegram", "3", now=clock(), kind="private")
+        not_moscow = await store.upsert("telegram", "4", now=clock(), kind="private")
+        await store.subscribe(everything.id, Subscription(everything.id, CATEGORIES), now=clock())
+        await store.subscribe(arrests.id, Subscription(arrests.id, ("arrest",)), now=clock())
+        await store.subscribe(
+            russian.id, Subscription(russian.id, CATEGORIES, languages=("ru",)), now=clock()
+        )
+        await store.subscribe(
+            not_moscow.id,
+            Subscription(not_moscow.id, CATEGORIES, exclude_words=("Москва",)),
+            now=clock(),
+        )
+        await app.storage.feeds.add(url, now=clock())
+        await app.run_once()
+        feed_server.serve("/rss", rss(BLOCK, ARREST_RU))
+        clock.advance(hours=1)
+        await app.run_once()
+        rows = await app.storage.db.fetchall(
+            "SELECT c.external_id, en.uid FROM outbox o JOIN chats c ON c.id = o.chat_id"
+            " JOIN events ev ON ev.id = o.event_id JOIN entries en ON en.id = ev.entry_id"
+        )
+    got = sorted((row["external_id"], row["uid"]) for row in rows)
+    assert got == [("1", "a1"), ("1", "b1"), ("2", "a1"), ("3", "a1"), ("4", "b1")]

@@ -1,0 +1,142 @@
+"""The storage layer against a real SQLite file."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from bot.models import Subscription
+from bot.storage import DetectedEvent, DuplicateFeedError, Storage
+from feeds.models import NormalizedEntry
+from tests.conftest import FakeClock
+
+
+def entry(uid: str, title: str = "t", summary: str = "s") -> NormalizedEntry:
+    return NormalizedEntry(uid, f"h-{title}-{summary}", title, summary, None, None, "en")
+
+
+EVENT = DetectedEvent(("censorship",), (), "event", 0.9, "high", "why", {"actor": "RKN"}, "en")
+
+
+async def test_feeds_are_unique_by_url_and_due_by_time(storage: Storage, clock: FakeClock) -> None:
+    feed = await storage.feeds.add("https://a.example/rss", now=clock())
+    with pytest.raises(DuplicateFeedError):
+        await storage.feeds.add("https://a.example/rss", now=clock())
+    assert [f.id for f in await storage.feeds.due(clock())] == [feed.id]
+    await storage.feeds.record_success(
+        feed.id,
+        now=clock(),
+        next_check_at=clock() + timedelta(minutes=10),
+        interval_seconds=600,
+        etag='"v1"',
+        last_modified=None,
+        title="A",
+        new_entries=3,
+    )
+    assert await storage.feeds.due(clock()) == []
+    clock.advance(minutes=11)
+    [due] = await storage.feeds.due(clock())
+    assert (due.etag, due.title, due.primed) == ('"v1"', "A", True)
+
+
+async def test_failures_count_up_and_reset_on_success(storage: Storage, clock: FakeClock) -> None:
+    feed = await storage.feeds.add("https://a.example/rss", now=clock())
+    for _ in range(3):
+        await storage.feeds.record_failure(
+            feed.id, now=clock(), next_check_at=clock(), kind="timeout", message="slow"
+        )
+        clock.advance(minutes=5)
+    failing = await storage.feeds.get(feed.id)
+    assert failing is not None and failing.consecutive_failures == 3
+    assert failing.failing_since == clock() - timedelta(minutes=15)
+    await storage.feeds.record_success(
+        feed.id,
+        now=clock(),
+        next_check_at=clock(),
+        interval_seconds=600,
+        etag=None,
+        last_modified=None,
+    )
+    healed = await storage.feeds.get(feed.id)
+    assert healed is not None and healed.consecutive_failures == 0
+    assert healed.failing_since is None and healed.last_error is None
+
+
+async def test_entries_are_deduplicated_within_and_across_polls(
+    storage: Storage, clock: FakeClock
+) -> None:
+    feed = await storage.feeds.add("https://a.example/rss", now=clock())
+    first = await storage.entries.add(feed.id, [entry("1"), entry("1"), entry("2")], clock())
+    assert [s.entry.uid for s in first.new] == ["1", "2"]
+    again = await storage.entries.add(feed.id, [entry("1"), entry("2", summary="edited")], clock())
+    assert again.new == []
+    assert [s.entry.uid for s in again.updated] == ["2"]
+    assert (await storage.feeds.get(feed.id)).entry_count == 2  # type: ignore[union-attr]
+
+
+async def test_an_entry_has_at_most_one_event(storage: Storage, clock: FakeClock) -> None:
+    feed = await storage.feeds.add("https://a.example/rss", now=clock())
+    [stored] = (await storage.entries.add(feed.id, [entry("1")], clock())).new
+    event_id = await storage.entries.add_event(stored.id, EVENT, clock())
+    assert event_id is not None
+    assert await storage.entries.add_event(stored.id, EVENT, clock()) is None
+    event = await storage.entries.event(event_id)
+    assert event is not None and event.fields == {"actor": "RKN"}
+
+
+async def test_outbox_fanout_is_idempotent_and_recovers_after_a_crash(
+    storage: Storage, clock: FakeClock
+) -> None:
+    feed = await storage.feeds.add("https://a.example/rss", now=clock())
+    [stored] = (await storage.entries.add(feed.id, [entry("1", "Blocked")], clock())).new
+    event_id = await storage.entries.add_event(stored.id, EVENT, clock())
+    assert event_id is not None
+    chats = [
+        await storage.chats.upsert("telegram", str(n), now=clock(), kind="private")
+        for n in range(3)
+    ]
+    assert await storage.outbox.enqueue(event_id, [c.id for c in chats], clock()) == 3
+    assert await storage.outbox.enqueue(event_id, [c.id for c in chats], clock()) == 0
+    claimed = await storage.outbox.claim_due(clock(), ["telegram"], limit=2)
+    assert [a.title for a in claimed] == ["Blocked", "Blocked"]
+    assert await storage.outbox.claim_due(clock(), ["discord"]) == []
+    await storage.outbox.mark_delivered(claimed[0].outbox_id, clock())
+    # The process dies here with claimed[1] in flight.
+    assert await storage.outbox.recover_inflight() == 1
+    rest = await storage.outbox.claim_due(clock(), ["telegram"])
+    # The interrupted one is sent again, with the one never claimed; the delivered one is not.
+    assert len(rest) == 2
+    assert claimed[1].outbox_id in {a.outbox_id for a in rest}
+    assert claimed[0].outbox_id not in {a.outbox_id for a in rest}
+    assert await storage.outbox.counts() == {"delivered": 1, "sending": 2}
+
+
+async def test_subscriptions_replace_and_deactivated_chats_get_nothing(
+    storage: Storage, clock: FakeClock
+) -> None:
+    chat = await storage.chats.upsert("telegram", "-100", now=clock(), kind="supergroup")
+    await storage.chats.subscribe(chat.id, Subscription(chat.id, ("arrest",)), now=clock())
+    await storage.chats.subscribe(
+        chat.id, Subscription(chat.id, ("censorship",), include_words=("Москва",)), now=clock()
+    )
+    [(_, sub)] = await storage.chats.active_subscriptions()
+    assert sub.categories == ("censorship",) and sub.include_words == ("Москва",)
+    await storage.chats.deactivate(chat.id, "bot was kicked", clock())
+    assert await storage.chats.active_subscriptions() == []
+    assert [c.deactivated_reason for c in await storage.chats.inactive()] == ["bot was kicked"]
+    # Subscribing again is how a chat comes back.
+    await storage.chats.subscribe(chat.id, Subscription(chat.id, ("arrest",)), now=clock())
+    assert len(await storage.chats.active_subscriptions()) == 1
+
+
+async def test_removing_a_feed_removes_its_entries_events_and_deliveries(
+    storage: Storage, clock: FakeClock
+) -> None:
+    feed = await storage.feeds.add("https://a.example/rss", now=clock())
+    [stored] = (await storage.entries.add(feed.id, [entry("1")], clock())).new
+    event_id = await storage.entries.add_event(stored.id, EVENT, clock())
+    chat = await storage.chats.upsert("console", "terminal", now=clock(), kind="console")
+    await storage.outbox.enqueue(event_id or 0, [chat.id], clock())
+    assert await storage.feeds.remove(feed.id)
+    assert await storage.outbox.counts() == {}
