@@ -1,0 +1,12 @@
+"""Event detection: does a news entry report censorship or a protest arrest?
+
+Rules are data (``bot/detect/rules/*.toml``, one file per language); the
+engine matches them on lemmas inside sentences and explains every decision.
+See docs/detection.md.
+"""
+
+from bot.detect.detector import Detection, Detector, Span
+from bot.detect.filters import KeywordFilter
+from bot.detect.rules import RulesError
+
+__all__ = ["Detection", "Detector", "KeywordFilter", "RulesError", "Span"]

@@ -1,0 +1,375 @@
+"""The public detector: classify an entry, explain why, reload rules safely."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+
+from bot.detect.lemmatize import WordInfo
+from bot.detect.matcher import Analysis, Match, NullHit, analyse
+from bot.detect.rules import CATEGORIES, RulesError, Ruleset, load_dir
+from bot.detect.text import WORD, Token, detect_language, tokenize
+
+logger = logging.getLogger(__name__)
+
+WEAK_MODALITIES = ("threat", "plan", "warning", "lifted")
+HIGH = 0.8
+NOTHING_MATCHED = "no censorship or arrest pattern matched"
+MEDIUM = 0.6
+# Order of roles inside one explanation clause, so every message reads alike.
+_ROLE_ORDER = {
+    "actor": 0,
+    "cue": 1,
+    "action": 2,
+    "designation": 3,
+    "object": 4,
+    "context": 5,
+    "detained": 6,
+    "place": 7,
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A piece of the text that led to the decision; offsets into f"{title}\\n{summary}"."""
+
+    role: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class Detection:
+    categories: tuple[str, ...]
+    weak_categories: tuple[str, ...]
+    modality: str
+    score: float
+    severity: str
+    explanation: str
+    spans: tuple[Span, ...]
+    fields: dict[str, str] = field(default_factory=dict)
+    lang: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "categories": list(self.categories),
+            "weak_categories": list(self.weak_categories),
+            "modality": self.modality,
+            "score": round(self.score, 3),
+            "severity": self.severity,
+            "explanation": self.explanation,
+            "fields": dict(self.fields),
+            "lang": self.lang,
+            "spans": [
+                {"role": s.role, "text": s.text, "start": s.start, "end": s.end} for s in self.spans
+            ],
+        }
+
+
+def bundled_rules_dir() -> Path:
+    return Path(str(resources.files("bot.detect") / "rules"))
+
+
+def _signature(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    out = []
+    for path in sorted(rules_dir.glob("*.toml")):
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        out.append((path.name, st.st_mtime_ns, st.st_size))
+    return tuple(out)
+
+
+class Detector:
+    """Classifies entries with the rules of one directory.
+
+    The compiled rules live in one attribute that :meth:`reload_if_changed`
+    replaces whole, so a classification running during a reload sees either the
+    old or the new rules, never a mix.
+    """
+
+    def __init__(self, rulesets: dict[str, Ruleset], rules_dir: Path) -> None:
+        self._rules = rulesets
+        self._dir = rules_dir
+        self._signature = _signature(rules_dir)
+        self._bad_signature: tuple[tuple[str, int, int], ...] | None = None
+
+    @classmethod
+    def load(cls, rules_dir: Path | None = None) -> Detector:
+        """Load the bundled rules, or those of ``rules_dir``; raises RulesError."""
+        directory = rules_dir if rules_dir is not None else bundled_rules_dir()
+        # Take the signature before reading, so an edit made while we load is
+        # picked up by the next reload check rather than lost.
+        signature = _signature(directory)
+        detector = cls(load_dir(directory), directory)
+        detector._signature = signature
+        return detector
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(self._rules)
+
+    @property
+    def rulesets(self) -> dict[str, Ruleset]:
+        return self._rules
+
+    def reload_if_changed(self) -> bool:
+        """Reload when a rules file changed; keep the last good rules on error."""
+        signature = _signature(self._dir)
+        if signature == self._signature or signature == self._bad_signature:
+            return False
+        try:
+            rules = load_dir(self._dir)
+        except RulesError as exc:
+            self._bad_signature = signature
+            logger.error("rules not reloaded, keeping the previous rules: %s", exc)
+            return False
+        self._rules = rules
+        self._signature = signature
+        self._bad_signature = None
+        logger.info("rules reloaded from %s (%s)", self._dir, ", ".join(sorted(rules)))
+        return True
+
+    def ruleset_for(self, text: str, lang: str | None) -> Ruleset:
+        rules = self._rules
+        if lang is not None:
+            found = rules.get(lang.lower())
+            if found is not None:
+                return found
+        code = detect_language(text, [r.language.profile for r in rules.values()])
+        if code is None or code not in rules:
+            return next(iter(rules.values()))
+        return rules[code]
+
+    def classify(self, title: str, summary: str = "", lang: str | None = None) -> Detection:
+        text = f"{title}\n{summary}"
+        ruleset = self.ruleset_for(text, lang)
+        tokens = tokenize(text, ruleset.language.abbreviations)
+        title_end = len(title)
+        title_sentences = 0
+        for tok in tokens:
+            if tok.end > title_end:
+                break
+            title_sentences = tok.sentence + 1
+        analysis = analyse(ruleset, tokens, title_sentences)
+        return _build(ruleset, text, tokens, analysis)
+
+
+# ---------------------------------------------------------------------------
+# From matches to a Detection
+
+
+def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analysis) -> Detection:
+    lang = ruleset.language.code
+    if not analysis.matches and not analysis.nulls:
+        # The common case for a news feed, kept cheap.
+        return Detection((), (), "none", 0.0, "none", NOTHING_MATCHED, (), {}, lang)
+    categories: list[str] = []
+    weak: list[str] = []
+    chosen: list[Match] = []
+    denied: list[Match] = []
+    for category in CATEGORIES:
+        mine = [m for m in analysis.matches if m.rule.category == category]
+        events = [m for m in mine if m.modality == "event"]
+        if events:
+            categories.append(category)
+            chosen.append(max(events, key=lambda m: m.score))
+            continue
+        weak_matches = [m for m in mine if m.modality in WEAK_MODALITIES]
+        if weak_matches:
+            weak.append(category)
+            chosen.append(max(weak_matches, key=lambda m: m.score))
+            continue
+        denied.extend(m for m in mine if m.modality in ("denied", "negated"))
+    # An explicit denial is the more telling clause to show.
+    denied.sort(key=lambda m: m.modality != "denied")
+
+    if categories:
+        modality = "event"
+        score = max(m.score for m in chosen if m.modality == "event")
+        severity = "high" if score >= HIGH else "medium" if score >= MEDIUM else "low"
+    elif chosen:
+        best = max(chosen, key=lambda m: m.score)
+        modality, score, severity = best.modality, best.score, "low"
+    elif denied:
+        modality = "denied" if denied[0].modality == "denied" else "none"
+        score, severity = 0.0, "none"
+    else:
+        modality, score, severity = "none", 0.0, "none"
+
+    spans: list[Span] = []
+    clauses: list[str] = []
+    fields: dict[str, str] = {}
+    for match in chosen + denied[:1]:
+        clause_spans = _match_spans(ruleset, text, tokens, match)
+        spans.extend(clause_spans)
+        clauses.append(_clause(match, clause_spans))
+    # Fields come from every match of a reported category, best first, so a
+    # named platform found by a weaker rule still fills "target".
+    wanted = {(m.rule.category, m.modality) for m in chosen}
+    for match in sorted(analysis.matches, key=lambda m: -m.score):
+        if (match.rule.category, match.modality) in wanted:
+            _fill_fields(fields, text, tokens, match)
+    place = _place(ruleset, text, tokens, analysis.infos, chosen)
+    if place is not None:
+        fields.setdefault("place", place[0])
+        spans.append(place[1])
+    blocked = {m.rule.category for m in chosen + denied}
+    for hit in analysis.nulls:
+        if hit.category in blocked:
+            continue
+        blocked.add(hit.category)
+        null_spans = [_span("null", text, tokens, o.start, o.end) for o in hit.occurrences]
+        spans.extend(null_spans)
+        quoted = ", ".join(f"«{s.text}»" for s in null_spans)
+        clauses.append(f"not {hit.category}: {quoted} ({hit.null.explain})")
+    if not clauses:
+        clauses.append(NOTHING_MATCHED)
+
+    unique = sorted(set(spans), key=lambda s: (s.start, s.end, s.role))
+    return Detection(
+        categories=tuple(categories),
+        weak_categories=tuple(weak),
+        modality=modality,
+        score=round(score, 3),
+        severity=severity,
+        explanation="; ".join(clauses),
+        spans=tuple(unique),
+        fields=fields,
+        lang=lang,
+    )
+
+
+def _span(role: str, text: str, tokens: Sequence[Token], first: int, end_token: int) -> Span:
+    start = tokens[first].start
+    end = tokens[end_token - 1].end
+    return Span(role, text[start:end], start, end)
+
+
+def _match_spans(ruleset: Ruleset, text: str, tokens: Sequence[Token], match: Match) -> list[Span]:
+    """Spans of one match; neighbouring words of one role merge into one span,
+    so "потребовал удалить" reads as one action rather than two."""
+    pieces: list[tuple[str, int, int]] = []
+    occurrences = [*match.parts, *((("cue", match.cue),) if match.cue is not None else ())]
+    for role, o in occurrences:
+        # A gapped term shows as its word runs, not the words it skipped.
+        run_start = previous = o.words[0]
+        for i in o.words[1:]:
+            if i != previous + 1:
+                pieces.append((role, run_start, previous + 1))
+                run_start = i
+            previous = i
+        pieces.append((role, run_start, previous + 1))
+    pieces.sort(key=lambda p: p[1])
+    merged: list[tuple[str, int, int]] = []
+    for role, start, end in pieces:
+        # One short word may sit between ("требование об удалении").
+        if merged and merged[-1][0] == role and 0 <= start - merged[-1][2] <= 1:
+            merged[-1] = (role, merged[-1][1], max(end, merged[-1][2]))
+        else:
+            merged.append((role, start, end))
+    spans = [_span(role, text, tokens, s, e) for role, s, e in merged]
+    if match.detained is not None:
+        _, s, e = match.detained
+        spans.append(_span("detained", text, tokens, s, e))
+    return spans
+
+
+def _clause(match: Match, spans: Sequence[Span]) -> str:
+    category = match.rule.category
+    if match.modality == "denied":
+        head = f"{category} denied"
+    elif match.modality == "negated":
+        head = f"no {category}"
+    elif match.modality != "event":
+        head = f"{category} ({match.modality})"
+    else:
+        head = category
+    ordered = sorted(spans, key=lambda s: (_ROLE_ORDER.get(s.role, 9), s.start))
+    return head + ": " + ", ".join(f"{s.role} «{s.text}»" for s in ordered)
+
+
+def _fill_fields(fields: dict[str, str], text: str, tokens: Sequence[Token], match: Match) -> None:
+    if match.modality in ("denied", "negated"):
+        return
+    for role, key in (("actor", "actor"), ("object", "target")):
+        if key in fields:
+            continue
+        candidates = [o for r, o in match.parts if r == role]
+        if not candidates:
+            continue
+        # A named platform or outlet says more than "видео" or "сайт".
+        named = [o for o in candidates if o.canonical] or [o for r, o in match.named if r == role]
+        o = named[0] if named else candidates[0]
+        fields[key] = o.canonical or text[tokens[o.start].start : tokens[o.end - 1].end]
+    if match.detained is not None and "detained" not in fields:
+        fields["detained"] = match.detained[0]
+
+
+def _place(
+    ruleset: Ruleset,
+    text: str,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    chosen: Sequence[Match],
+) -> tuple[str, Span] | None:
+    """The first "в Москве" / "in Minsk" in a matched sentence, as a lemma."""
+    if not chosen:
+        return None
+    language = ruleset.language
+    covered = {i for m in chosen for _, o in m.parts for i in o.words}
+    prepositions = language.place_prepositions
+    candidates = [i for i, tok in enumerate(tokens) if tok.lower in prepositions]
+    if not candidates:
+        return None
+    order = list(dict.fromkeys(m.sentence for m in chosen))
+    in_order = sorted(
+        (i for i in candidates if tokens[i].sentence in order),
+        key=lambda i: (order.index(tokens[i].sentence), i),
+    )
+    for i in in_order:
+        tok = tokens[i]
+        words: list[int] = []
+        j = i + 1
+        while (
+            j < len(tokens)
+            and len(words) < 3
+            and tokens[j].kind == WORD
+            and tokens[j].sentence == tok.sentence
+            and tokens[j].text[0].isupper()
+            and j not in covered
+            and tokens[j].lower not in language.place_stopwords
+            and (not words or text[tokens[j - 1].end : tokens[j].start] in (" ", "-"))
+        ):
+            words.append(j)
+            j += 1
+        if not words:
+            continue
+        if language.place_geo:
+            # Keep words up to and including the last dictionary place name, so
+            # "в Москве Иванов" yields Москва, not "Москва Иванов".
+            geo = [k for k in words if (info := infos[k]) is not None and info.geo]
+            if not geo:
+                continue
+            words = words[: words.index(geo[-1]) + 1]
+            parts = []
+            for n, k in enumerate(words):
+                info = infos[k]
+                lemma = info.lemma if info is not None else tokens[k].lower
+                parts.append(lemma[:1].upper() + lemma[1:])
+                if n + 1 < len(words):
+                    parts.append(text[tokens[k].end : tokens[words[n + 1]].start])
+            value = "".join(parts)
+        else:
+            value = text[tokens[words[0]].start : tokens[words[-1]].end]
+        start, end = tokens[words[0]].start, tokens[words[-1]].end
+        return value, Span("place", text[start:end], start, end)
+    return None
+
+
+__all__ = ["Detection", "Detector", "NullHit", "RulesError", "Span"]

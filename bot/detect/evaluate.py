@@ -1,0 +1,145 @@
+"""Precision, recall and F1 of the detector on a labelled JSON-lines set."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.detect.detector import Detector
+from bot.detect.rules import CATEGORIES
+
+MAX_LISTED = 30
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def support(self) -> int:
+        return self.tp + self.fn
+
+    @property
+    def precision(self) -> float:
+        found = self.tp + self.fp
+        return self.tp / found if found else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.support if self.support else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(frozen=True)
+class Miss:
+    id: str
+    lang: str
+    expected: tuple[str, ...]
+    got: tuple[str, ...]
+    explanation: str
+
+
+@dataclass
+class EvalReport:
+    path: Path
+    items: int = 0
+    cells: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (category, lang)
+    misses: list[Miss] = field(default_factory=list)
+
+    def category(self, category: str) -> Counts:
+        total = Counts()
+        for (cat, _), c in self.cells.items():
+            if cat == category:
+                total.tp += c.tp
+                total.fp += c.fp
+                total.fn += c.fn
+        return total
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return tuple(sorted({lang for _, lang in self.cells}))
+
+
+def evaluate(detector: Detector, path: Path) -> EvalReport:
+    """Classify every item of the file and compare categories with its labels.
+
+    Raises ValueError naming the line when a record is malformed: a broken
+    evaluation set must not quietly report better figures.
+    """
+    report = EvalReport(path)
+    with path.open(encoding="utf-8") as fh:
+        for number, line in enumerate(fh, start=1):
+            if not line.strip():
+                continue
+            try:
+                item = json.loads(line)
+                title = item["title"]
+                summary = item.get("summary") or ""
+                labels = tuple(c for c in CATEGORIES if c in item["labels"])
+                lang = item.get("lang")
+                item_id = str(item.get("id", number))
+            except (json.JSONDecodeError, KeyError, TypeError) as exc:
+                raise ValueError(f"{path}:{number}: bad record: {exc}") from None
+            detection = detector.classify(title, summary, lang)
+            lang = lang or detection.lang
+            report.items += 1
+            for category in CATEGORIES:
+                cell = report.cells.setdefault((category, lang), Counts())
+                expected = category in labels
+                got = category in detection.categories
+                if expected and got:
+                    cell.tp += 1
+                elif got:
+                    cell.fp += 1
+                elif expected:
+                    cell.fn += 1
+            if labels != detection.categories:
+                report.misses.append(
+                    Miss(item_id, lang, labels, detection.categories, detection.explanation)
+                )
+    return report
+
+
+def format_report(report: EvalReport) -> str:
+    """A plain-text table: each category by language, each category overall, misses."""
+    lines = [
+        f"evaluation of {report.path.name}: {report.items} items",
+        f"{'category':<12} {'lang':<8} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}",
+    ]
+
+    def row(category: str, lang: str, c: Counts) -> str:
+        return (
+            f"{category:<12} {lang:<8} {c.precision:>9.3f} {c.recall:>7.3f} "
+            f"{c.f1:>6.3f} {c.support:>8}"
+        )
+
+    for category in CATEGORIES:
+        for lang in report.languages:
+            cell = report.cells.get((category, lang))
+            if cell is not None:
+                lines.append(row(category, lang, cell))
+        lines.append(row(category, "all", report.category(category)))
+    overall = Counts()
+    for category in CATEGORIES:
+        c = report.category(category)
+        overall.tp += c.tp
+        overall.fp += c.fp
+        overall.fn += c.fn
+    lines.append(row("overall", "all", overall))
+    lines.append(f"misclassified: {len(report.misses)}")
+    for miss in report.misses[:MAX_LISTED]:
+        expected = ",".join(miss.expected) or "-"
+        got = ",".join(miss.got) or "-"
+        lines.append(
+            f"  {miss.id} [{miss.lang}] expected {expected}, got {got}: {miss.explanation}"
+        )
+    if len(report.misses) > MAX_LISTED:
+        lines.append(f"  ... and {len(report.misses) - MAX_LISTED} more")
+    return "\n".join(lines)

@@ -1,0 +1,555 @@
+"""Matching compiled rules against one tokenised entry, sentence by sentence.
+
+The matcher only decides; it returns which rules fired, with which
+occurrences, under which modality, and which null patterns blocked what.
+Turning that into a user-facing Detection is detector.py's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NamedTuple
+
+from bot.detect.lemmatize import WordInfo
+from bot.detect.rules import (
+    CATEGORIES,
+    EXACT,
+    GAP,
+    MAX_GAP,
+    NEGATION_EXCEPTION,
+    NEGATOR,
+    PEOPLE,
+    STATEMENT,
+    NullRule,
+    Rule,
+    Ruleset,
+    Term,
+    word_matches,
+)
+from bot.detect.text import NUMBER, Token
+
+# Modality cues at the same distance from the head are ranked this way:
+# the more specific reading wins ("освобождены после задержания" is an event).
+_CUE_PRIORITY = {"released": 0, "denied": 1, "lifted": 2, "threat": 3, "warning": 4, "plan": 5}
+
+TITLE_BONUS = 0.05
+EXTRA_BONUS = 0.1
+WEAK_FACTOR = 0.5
+
+
+class Occurrence(NamedTuple):
+    """One term found in the text. A NamedTuple: made by the thousand per second."""
+
+    group: str
+    start: int  # token index, inclusive
+    end: int  # token index, exclusive
+    canonical: str | None
+    # The tokens the term's words matched; a "…" gap leaves the skipped tokens
+    # free for other roles ("Доступ к сайту … ограничен": сайт is the object).
+    words: tuple[int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    rule: Rule
+    modality: str  # "event", a weak modality, "denied", or "negated" ("без задержаний")
+    score: float
+    parts: tuple[tuple[str, Occurrence], ...]  # (role, occurrence), in text order
+    cue: Occurrence | None
+    sentence: int
+    detained: tuple[str, int, int] | None  # digits, token start, token end
+    # Named actors and objects inside the match's stretch of text, for fields:
+    # "Доступ к сайту «Новой газеты» ограничен" targets Новая газета, not "сайт".
+    named: tuple[tuple[str, Occurrence], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NullHit:
+    null: NullRule
+    occurrences: tuple[Occurrence, ...]
+    category: str  # the category whose match it blocked
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    matches: tuple[Match, ...]
+    nulls: tuple[NullHit, ...]
+    infos: tuple[WordInfo | None, ...]  # per token; None for numbers
+
+
+def _distance(a: Occurrence, b: Occurrence) -> int:
+    if a.end <= b.start:
+        return b.start - a.end
+    if b.end <= a.start:
+        return a.start - b.end
+    return 0
+
+
+def _overlaps(o: Occurrence, used: set[int]) -> bool:
+    return any(i in used for i in o.words)
+
+
+class _Sentence:
+    """Occurrences of every group inside one sentence."""
+
+    __slots__ = ("end", "occ", "start")
+
+    def __init__(self, start: int, end: int) -> None:
+        self.start = start
+        self.end = end
+        self.occ: dict[str, list[Occurrence]] = {}
+
+
+def _term_end(
+    ruleset: Ruleset,
+    term: Term,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    i: int,
+    limit: int,
+) -> tuple[int, ...] | None:
+    """Token indices of the term's words when it matches from token i, or None."""
+    words = term.words
+    numbers = ruleset.language.numbers
+    if words[0].kind == EXACT and tokens[i].text != words[0].text:
+        return None
+    if len(words) == 1:
+        return (i,)
+    if not term.gapped:
+        # The common case: consecutive words, checked in a plain loop.
+        end = i + len(words)
+        if end > limit:
+            return None
+        for k in range(1, len(words)):
+            if not word_matches(words[k], tokens[i + k], infos[i + k], numbers):
+                return None
+        return tuple(range(i, end))
+
+    def match_from(w: int, j: int) -> tuple[int, ...] | None:
+        if w == len(words):
+            return ()
+        pattern = words[w]
+        if pattern.kind == GAP:
+            for skip in range(MAX_GAP + 1):
+                rest = match_from(w + 1, j + skip)
+                if rest is not None:
+                    return rest
+            return None
+        if j >= limit or not word_matches(pattern, tokens[j], infos[j], numbers):
+            return None
+        rest = match_from(w + 1, j + 1)
+        return None if rest is None else (j, *rest)
+
+    rest = match_from(1, i + 1)
+    return None if rest is None else (i, *rest)
+
+
+def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> Analysis:
+    """Run every rule of the language over the tokens.
+
+    ``title_sentences`` is the number of sentences that belong to the title;
+    matches there earn a small bonus because headlines state the main event.
+    """
+    infos: list[WordInfo | None] = []
+    starts: list[tuple[Term, ...]] = []
+    sentences: list[_Sentence] = []
+    present: list[set[str]] = []  # per sentence: groups some term may start
+    get = ruleset.words_cache.get
+    current_sentence = -1
+    groups: set[str] = set()
+    # One tight pass: tokens are plain tuples, unpacked rather than read by name.
+    for i, (_, _, _, lower, kind, sentence) in enumerate(tokens):
+        if sentence != current_sentence:
+            current_sentence = sentence
+            if sentences:
+                sentences[-1].end = i
+            sentences.append(_Sentence(i, len(tokens)))
+            groups = set()
+            present.append(groups)
+        if kind == NUMBER:
+            infos.append(None)
+            numeric = ruleset.number_terms(tokens[i])
+            starts.append(numeric)
+            groups.update(t.group for t in numeric)
+            continue
+        hit = get(lower)
+        if hit is None:
+            hit = ruleset.word(lower)
+        infos.append(hit[0])
+        starts.append(hit[1])
+        if hit[2]:
+            groups |= hit[2]
+    if not any(present):
+        return Analysis((), (), tuple(infos))
+
+    needs = ruleset.rule_needs
+    entry_groups = ruleset.entry_groups
+    new = tuple.__new__
+    for sent, found_groups in zip(sentences, present, strict=True):
+        # Most sentences cannot satisfy any rule whatever their terms turn out
+        # to be; skip matching their terms, except those entry-level checks need
+        # (entry-wide nulls, rules' entry_any).
+        if any(need <= found_groups for need in needs):
+            wanted = None
+        elif found_groups & entry_groups:
+            wanted = entry_groups
+        else:
+            continue
+        for i in range(sent.start, sent.end):
+            for term in starts[i]:
+                if wanted is not None and term.group not in wanted:
+                    continue
+                found = (
+                    (i,) if term.single else _term_end(ruleset, term, tokens, infos, i, sent.end)
+                )
+                if found is not None:
+                    taken = tuple(found[k] for k in term.marked) if term.marked else found
+                    sent.occ.setdefault(term.group, []).append(
+                        new(Occurrence, (term.group, i, found[-1] + 1, term.canonical, taken))
+                    )
+
+    # Entry-level checks look at every sentence at once: a "migrant raid" in the
+    # title explains "60 detained" in the summary, and OVD-Info named anywhere
+    # makes a bare head count political.
+    entry_vetoes: list[NullHit] = []
+    merged: dict[str, list[Occurrence]] = {}
+    if entry_groups:
+        for sent in sentences:
+            for group, occurrences in sent.occ.items():
+                merged.setdefault(group, []).extend(occurrences)
+        for null in ruleset.entry_nulls:
+            where = _sentence_null(null, merged)
+            if where is not None:
+                for cat in (null.category,) if null.category != "*" else CATEGORIES:
+                    entry_vetoes.append(NullHit(null, where, cat))
+
+    matches: list[Match] = []
+    null_hits: list[NullHit] = []
+    for sent in sentences:
+        if not sent.occ:
+            continue
+        _match_sentence(
+            ruleset, tokens, infos, sent, title_sentences, entry_vetoes, merged, matches, null_hits
+        )
+    return Analysis(tuple(matches), tuple(null_hits), tuple(infos))
+
+
+def _match_sentence(
+    ruleset: Ruleset,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    sent: _Sentence,
+    title_sentences: int,
+    entry_vetoes: Sequence[NullHit],
+    entry_occ: dict[str, list[Occurrence]],
+    matches: list[Match],
+    null_hits: list[NullHit],
+) -> None:
+    occ = sent.occ
+    # Which rules could fire at all, ignoring nulls; most sentences stop here.
+    present = occ.keys()
+    candidates = [
+        r
+        for r, need in ruleset.rules_with_needs
+        if present >= need and (not r.entry_any or any(g in entry_occ for g in r.entry_any))
+    ]
+    if not candidates:
+        return
+
+    consumed: dict[str, set[int]] = {}
+    consumed_by: dict[str, list[tuple[NullRule, Occurrence]]] = {}
+    vetoed: dict[str, list[NullHit]] = {}
+    for hit in entry_vetoes:
+        vetoed.setdefault(hit.category, []).append(hit)
+    categories = {r.category for r in candidates}
+    for null in ruleset.nulls:
+        if null.scope == "entry" or (null.category != "*" and null.category not in categories):
+            continue
+        if null.group is not None and null.group not in occ:
+            continue
+        if null.scope == "tokens":
+            assert null.group is not None
+            for o in occ[null.group]:
+                cats = (null.category,) if null.category != "*" else tuple(categories)
+                for cat in cats:
+                    consumed.setdefault(cat, set()).update(o.words)
+                    consumed_by.setdefault(cat, []).append((null, o))
+            continue
+        where = _sentence_null(null, occ)
+        if where is None:
+            continue
+        cats = (null.category,) if null.category != "*" else tuple(categories)
+        for cat in cats:
+            vetoed.setdefault(cat, []).append(NullHit(null, where, cat))
+
+    title = tokens[sent.start].sentence < title_sentences
+    reported: set[tuple[str, str]] = set()
+    for rule in candidates:
+        used_nulls = consumed.get(rule.category, set())
+        found = _try_rule(rule, occ, infos, used_nulls)
+        if found is None:
+            if used_nulls and _try_rule(rule, occ, infos, set()) is not None:
+                for null, o in consumed_by.get(rule.category, ()):
+                    if (null.id, rule.category) not in reported:
+                        reported.add((null.id, rule.category))
+                        null_hits.append(NullHit(null, (o,), rule.category))
+            continue
+        if rule.category in vetoed:
+            for hit in vetoed[rule.category]:
+                if (hit.null.id, rule.category) not in reported:
+                    reported.add((hit.null.id, rule.category))
+                    null_hits.append(hit)
+            continue
+        parts, head = found
+        named = _named_within(ruleset, occ, parts)
+        if rule.entry_any:
+            # Show the evidence that made the entry qualify, wherever it stands.
+            evidence = min(
+                (o for g in rule.entry_any for o in entry_occ.get(g, ())),
+                key=lambda o: _distance(o, head),
+            )
+            if all(o is not evidence for _, o in parts):
+                parts = (*parts, (evidence.group, evidence))
+        modality, cue = _modality(ruleset, occ, head, parts)
+        extras = len(parts) - len(rule.need)
+        score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
+        if modality in ("denied", "negated"):
+            score = 0.0
+        elif modality != "event":
+            score *= WEAK_FACTOR
+        detained = None
+        if rule.category == "arrest":
+            detained = _detained(ruleset, tokens, infos, occ, sent, parts)
+        role_parts = tuple(
+            sorted(
+                ((ruleset.roles[g], o) for g, o in parts),
+                key=lambda p: p[1].start,
+            )
+        )
+        matches.append(
+            Match(
+                rule=rule,
+                modality=modality,
+                score=min(1.0, score),
+                parts=role_parts,
+                cue=cue,
+                sentence=tokens[sent.start].sentence,
+                detained=detained,
+                named=named,
+            )
+        )
+
+
+def _named_within(
+    ruleset: Ruleset,
+    occ: dict[str, list[Occurrence]],
+    parts: Sequence[tuple[str, Occurrence]],
+) -> tuple[tuple[str, Occurrence], ...]:
+    lo = min(o.start for _, o in parts)
+    hi = max(o.end for _, o in parts)
+    found: list[tuple[str, Occurrence]] = []
+    for group, items in occ.items():
+        role = ruleset.roles.get(group)
+        if role not in ("actor", "object"):
+            continue
+        found.extend((role, o) for o in items if o.canonical and lo <= o.start and o.end <= hi)
+    return tuple(sorted(found, key=lambda p: p[1].start))
+
+
+def _sentence_null(
+    null: NullRule, occ: dict[str, list[Occurrence]]
+) -> tuple[Occurrence, ...] | None:
+    if any(g in occ for g in null.unless):
+        return None
+    found: list[Occurrence] = []
+    if null.group is not None:
+        if null.group not in occ:
+            return None
+        found.append(occ[null.group][0])
+    if null.need:
+        if not all(g in occ for g in null.need):
+            return None
+        first, *rest = null.need
+        for anchor in occ[first]:
+            picked = [anchor]
+            for g in rest:
+                picked.append(_nearest(occ[g], anchor, set()) or anchor)
+            lo = min(o.start for o in picked)
+            hi = max(o.end for o in picked)
+            if hi - lo <= null.window:
+                found.extend(picked)
+                break
+        else:
+            return None
+    return tuple(found)
+
+
+def _try_rule(
+    rule: Rule,
+    occ: dict[str, list[Occurrence]],
+    infos: Sequence[WordInfo | None],
+    consumed: set[int],
+) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence] | None:
+    """The tightest combination satisfying the rule around some head, if any."""
+
+    def available(group: str) -> list[Occurrence]:
+        items = occ.get(group, ())
+        if not consumed:
+            return list(items)
+        return [o for o in items if not _overlaps(o, consumed)]
+
+    heads = available(rule.head)
+    if rule.head_forms:
+        heads = [h for h in heads if _has_form(infos[h.start], rule.head_forms)]
+    best: tuple[tuple[tuple[str, Occurrence], ...], Occurrence] | None = None
+    best_len = 0
+    for head in heads:
+        used = set(head.words)
+        parts: list[tuple[str, Occurrence]] = [(rule.head, head)]
+        ok = True
+        skipped_head = False
+        for group in rule.need:
+            if group == rule.head and not skipped_head:
+                skipped_head = True
+                continue
+            o = _nearest(available(group), head, used)
+            if o is None:
+                ok = False
+                break
+            parts.append((group, o))
+            used.update(o.words)
+        if not ok:
+            continue
+        if rule.any:
+            pool = [(g, o) for g in rule.any for o in available(g) if not _overlaps(o, used)]
+            if not pool:
+                continue
+            g, o = min(pool, key=lambda p: _distance(p[1], head))
+            parts.append((g, o))
+            used.update(o.words)
+        lo = min(o.start for _, o in parts)
+        hi = max(o.end for _, o in parts)
+        if hi - lo > rule.window:
+            continue
+        for group in rule.also:
+            o = _nearest(available(group), head, used)
+            if o is None:
+                continue
+            if max(hi, o.end) - min(lo, o.start) > rule.window:
+                continue
+            parts.append((group, o))
+            used.update(o.words)
+            lo, hi = min(lo, o.start), max(hi, o.end)
+        length = hi - lo
+        if best is None or length < best_len:
+            best, best_len = (tuple(parts), head), length
+    return best
+
+
+def _has_form(info: WordInfo | None, forms: frozenset[str]) -> bool:
+    return info is not None and not forms.isdisjoint(info.grammemes)
+
+
+def _nearest(items: list[Occurrence], head: Occurrence, used: set[int]) -> Occurrence | None:
+    best: Occurrence | None = None
+    best_d = 0
+    for o in items:
+        if _overlaps(o, used):
+            continue
+        d = _distance(o, head)
+        if best is None or d < best_d:
+            best, best_d = o, d
+    return best
+
+
+def _modality(
+    ruleset: Ruleset,
+    occ: dict[str, list[Occurrence]],
+    head: Occurrence,
+    parts: Sequence[tuple[str, Occurrence]],
+) -> tuple[str, Occurrence | None]:
+    """Event unless a negation or a modality cue sits close to the head."""
+    window = ruleset.language.negation_window
+    exceptions = occ.get(NEGATION_EXCEPTION, ())
+    after = ruleset.language.negation_after
+    for neg in occ.get(NEGATOR, ()):
+        near = head.start - window <= neg.start < head.start or (
+            head.end <= neg.start < head.end + after
+        )
+        if near and not any(e.start <= neg.start < e.end for e in exceptions):
+            return ("denied" if STATEMENT in occ else "negated"), neg
+    # A cue lying wholly inside the matched words is part of the pattern
+    # ("отказ удалить"), not a comment on it.
+    used = {i for _, o in parts for i in o.words}
+    lo = head.start - ruleset.modality_before
+    hi = head.end + ruleset.modality_after
+    best: tuple[int, int, str, Occurrence] | None = None
+    for group, modality in ruleset.modality_groups.items():
+        for cue in occ.get(group, ()):
+            if cue.end <= lo or cue.start >= hi:
+                continue
+            if all(i in used for i in cue.words):
+                continue
+            if modality in ruleset.before_only and cue.start > head.start:
+                continue
+            key = (_distance(cue, head), _CUE_PRIORITY[modality], modality, cue)
+            if best is None or key[:2] < best[:2]:
+                best = key
+    if best is None:
+        return "event", None
+    modality, cue = best[2], best[3]
+    if modality == "released":
+        return "event", cue
+    return modality, cue
+
+
+def _detained(
+    ruleset: Ruleset,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    occ: dict[str, list[Occurrence]],
+    sent: _Sentence,
+    parts: Sequence[tuple[str, Occurrence]],
+) -> tuple[str, int, int] | None:
+    """The number of people detained, when the sentence states it next to the action.
+
+    Accepted shapes: "задержали 50 человек", "более 200 задержанных",
+    "1,000 detained", "detained 30 protesters". A number followed by anything
+    else ("на 15 суток", "for 10 days") is a term or a fine, not a head count.
+    """
+    actions = [o for g, o in parts if ruleset.roles[g] == "action"]
+    if not actions:
+        return None
+    people_starts = {o.start for o in occ.get(PEOPLE, ())}
+    numbers = ruleset.language.numbers
+    best: tuple[int, str, int, int] | None = None
+    for i in range(sent.start, sent.end):
+        tok = tokens[i]
+        if tok.kind == NUMBER:
+            digits = "".join(ch for ch in tok.text if ch.isdigit())
+        elif tok.lower in numbers:
+            digits = str(numbers[tok.lower])
+        elif (info := infos[i]) is not None and info.lemma in numbers:
+            digits = str(numbers[info.lemma])  # "двоих" -> двое
+        else:
+            continue
+        if not digits or digits == "0":
+            continue
+        followed_by_people = (i + 1) in people_starts
+        for action in actions:
+            before = action.start - (i + 1)  # tokens between number and action
+            after = i - action.end  # tokens between action and number
+            if 0 <= before <= 2 and (before == 0 or followed_by_people):
+                distance = before
+            elif 0 <= after <= 2 and (followed_by_people or i + 1 == sent.end):
+                distance = after
+            elif followed_by_people and (0 <= before <= 6 or 0 <= after <= 6):
+                distance = max(before, after) + 3
+            else:
+                continue
+            if best is None or distance < best[0]:
+                best = (distance, digits, i, i + 1)
+    if best is None:
+        return None
+    return best[1], best[2], best[3]

@@ -1,0 +1,142 @@
+"""Fields, spans, explanations and the JSON form of a detection."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.detect import Detector, Span
+
+
+@pytest.fixture(scope="module")
+def detector() -> Detector:
+    return Detector.load()
+
+
+def test_actor_and_target_use_canonical_names(detector: Detector) -> None:
+    d = detector.classify("РКН потребовал от ютуба удалить ролики о протестах")
+    assert d.fields["actor"] == "Роскомнадзор"
+    # a named platform is a better target than "ролики"
+    assert d.fields["target"] == "YouTube"
+
+
+def test_explanation_lists_the_matched_words(detector: Detector) -> None:
+    d = detector.classify("Роскомнадзор направил требование об удалении видео в TikTok")
+    assert d.explanation == (
+        "censorship: actor «Роскомнадзор», action «требование об удалении», object «видео в TikTok»"
+    )
+
+
+def test_neighbouring_action_words_form_one_span(detector: Detector) -> None:
+    d = detector.classify("Роскомнадзор потребовал удалить видео из TikTok")
+    assert Span("action", "потребовал удалить", 13, 31) in d.spans
+    assert "action «потребовал удалить»" in d.explanation
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "detained"),
+    [
+        ("На акции в Москве задержали 50 человек", "", "50"),
+        ("Итоги дня", "Полиция задержала 1 200 человек на акциях.", "1200"),
+        ("Police detained 1,200 protesters at rallies", "", "1200"),
+        ("На пикете задержали двоих", "", "2"),
+        ("Троих участников пикета задержали в Томске", "", "3"),
+        ("ОВД-Инфо: более 100 задержанных на акциях", "", "100"),
+    ],
+)
+def test_number_detained(detector: Detector, title: str, summary: str, detained: str) -> None:
+    assert detector.classify(title, summary).fields["detained"] == detained
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "Активиста арестовали на 15 суток за пикет",  # a term, not a head count
+        "Protester jailed for 10 days over rally",
+        "Участницу митинга оштрафовали на 20 000 рублей",  # a fine
+    ],
+)
+def test_terms_and_fines_are_not_head_counts(detector: Detector, title: str) -> None:
+    d = detector.classify(title)
+    assert d.categories == ("arrest",)
+    assert "detained" not in d.fields
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("В Москве на акции задержали 20 человек", "Москва"),
+        ("В Санкт-Петербурге на пикете задержали активистку", "Санкт-Петербург"),
+        ("В Нижнем Новгороде задержаны участники пикета", "Нижний Новгород"),
+        ("Police detained protesters in St Petersburg", "St Petersburg"),
+    ],
+)
+def test_place(detector: Detector, title: str, place: str) -> None:
+    assert detector.classify(title).fields["place"] == place
+
+
+def test_platform_after_preposition_is_not_a_place(detector: Detector) -> None:
+    d = detector.classify("Роскомнадзор потребовал удалить ролики в YouTube")
+    assert "place" not in d.fields
+
+
+def test_spans_point_into_title_newline_summary(detector: Detector) -> None:
+    title = "Итоги недели"
+    summary = "В Минске задержали участников акции солидарности."
+    d = detector.classify(title, summary)
+    text = f"{title}\n{summary}"
+    assert d.spans
+    for span in d.spans:
+        assert text[span.start : span.end] == span.text
+    roles = {s.role for s in d.spans}
+    assert {"action", "context", "place"} <= roles
+
+
+@pytest.mark.parametrize(
+    ("title", "reason"),
+    [
+        ("Protester suffers cardiac arrest at rally in Moscow", "a medical arrest"),
+        ("Рейс задержан из-за акции протеста в аэропорту", "a delayed flight"),
+    ],
+)
+def test_trap_that_blocked_a_rule_explains_itself(
+    detector: Detector, title: str, reason: str
+) -> None:
+    # Without the null pattern both would read as protest arrests.
+    d = detector.classify(title)
+    assert d.categories == ()
+    assert d.explanation.startswith("not arrest: ")
+    assert reason in d.explanation
+    assert any(s.role == "null" for s in d.spans)
+
+
+def test_nothing_matched(detector: Detector) -> None:
+    d = detector.classify("Погода на выходные: дожди и туман")
+    assert d.categories == ()
+    assert d.modality == "none"
+    assert d.severity == "none"
+    assert d.score == 0.0
+    assert d.spans == ()
+    assert d.fields == {}
+    assert d.explanation == "no censorship or arrest pattern matched"
+
+
+def test_to_json_round_trips(detector: Detector) -> None:
+    d = detector.classify("Роскомнадзор заблокировал сайт «Медузы»")
+    data = json.loads(json.dumps(d.to_json(), ensure_ascii=False))
+    assert set(data) == {
+        "categories",
+        "weak_categories",
+        "modality",
+        "score",
+        "severity",
+        "explanation",
+        "fields",
+        "lang",
+        "spans",
+    }
+    assert data["categories"] == ["censorship"]
+    assert data["lang"] == "ru"
+    assert data["fields"]["actor"] == "Роскомнадзор"
+    assert {"role": "actor", "text": "Роскомнадзор", "start": 0, "end": 12} in data["spans"]

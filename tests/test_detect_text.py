@@ -1,0 +1,96 @@
+"""Tokenising, sentences, language guessing and the English stemmer."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.detect import Detector
+from bot.detect.text import ScriptProfile, detect_language, tokenize
+
+
+def sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[str]:
+    out: dict[int, list[str]] = {}
+    for tok in tokenize(text, abbreviations):
+        out.setdefault(tok.sentence, []).append(tok.text)
+    return [" ".join(words) for words in out.values()]
+
+
+def test_sentences_split_on_stops_and_newlines() -> None:
+    assert sentences("Первое. Второе!\nТретье") == ["Первое", "Второе", "Третье"]
+
+
+def test_abbreviations_and_initials_do_not_end_sentences() -> None:
+    text = "Акция прошла в г. Томске. Задержан И. Петров."
+    assert sentences(text, frozenset({"г"})) == ["Акция прошла в г Томске", "Задержан И Петров"]
+
+
+def test_hyphens_split_words_and_numbers_keep_separators() -> None:
+    tokens = tokenize("VPN-сервисы: задержаны 1 200 и 1,500 человек")
+    assert [t.text for t in tokens] == [
+        "VPN",
+        "сервисы",
+        "задержаны",
+        "1 200",
+        "и",
+        "1,500",
+        "человек",
+    ]
+    assert tokens[0].lower == "vpn"
+
+
+def test_yo_is_folded() -> None:
+    assert tokenize("Внесён")[0].lower == "внесен"
+
+
+PROFILES = [
+    ScriptProfile("ru", "cyrillic", "", True),
+    ScriptProfile("uk", "cyrillic", "іїєґ", False),
+    ScriptProfile("be", "cyrillic", "іў", False),
+    ScriptProfile("en", "latin", "", True),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang"),
+    [
+        ("Полиция задержала участников акции", "ru"),
+        ("Поліція затримала учасників акції", "uk"),
+        ("Міліцыя затрымала ўдзельнікаў акцыі", "be"),
+        ("Police detained protesters", "en"),
+        ("РКН заблокировал VPN и Proton", "ru"),  # the majority alphabet wins
+        ("12345", "ru"),  # no letters: a default language
+    ],
+)
+def test_detect_language(text: str, lang: str) -> None:
+    assert detect_language(text, PROFILES) == lang
+
+
+@pytest.fixture(scope="module")
+def stem() -> object:
+    return Detector.load().rulesets["en"].language.analyser.rule_keys
+
+
+@pytest.mark.parametrize(
+    "family",
+    [
+        ["detain", "detained", "detaining", "detains"],
+        ["ban", "bans", "banned", "banning"],
+        ["block", "blocked", "blocking", "blocks"],
+        ["delete", "deleted", "deletes", "deletion"],
+        ["remove", "removed", "removal"],
+        ["deny", "denied", "denies", "denying"],
+        ["label", "labelled", "labelling", "labels"],
+        ["hold", "held"],
+        ["add", "adds", "added"],
+        ["app", "apps"],
+    ],
+)
+def test_english_stemmer_joins_word_families(stem: object, family: list[str]) -> None:
+    assert callable(stem)
+    assert len({frozenset(stem(w)) for w in family}) == 1, [stem(w) for w in family]
+
+
+def test_english_stemmer_keeps_different_words_apart(stem: object) -> None:
+    assert callable(stem)
+    assert stem("press") != stem("pres")
+    assert stem("status") == frozenset({"status"})
