@@ -20,5 +20,6 @@ def setup_logging(level: str = "INFO") -> None:
         "discord.gateway",
         "discord.client",
         "discord.http",
+        "pymorphy3",
     ):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
