@@ -27,6 +27,7 @@ from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
 from feeds.fetch import FetchConfig, Fetcher
 from feeds.netguard import NetworkPolicy
+from feeds.parse_pool import ParsePool
 from feeds.schedule import ScheduleConfig
 
 logger = logging.getLogger(__name__)
@@ -36,7 +37,8 @@ DEMO_SCHEDULE = {"poll_interval_seconds": 15, "poll_min_interval_seconds": 5}
 
 
 class PlatformRuntime(Protocol):
-    sender: Sender
+    @property
+    def sender(self) -> Sender: ...
 
     async def start(self) -> None: ...
 
@@ -67,10 +69,22 @@ def fetch_config(settings: Settings, *, serving_demo: bool = False) -> FetchConf
     return FetchConfig(
         timeout_seconds=settings.fetch_timeout_seconds,
         connect_timeout_seconds=settings.fetch_connect_timeout_seconds,
+        read_timeout_seconds=min(
+            settings.fetch_read_timeout_seconds, settings.fetch_timeout_seconds
+        ),
         max_bytes=settings.fetch_max_bytes,
         concurrency=settings.fetch_concurrency,
         per_host=settings.fetch_per_host,
         policy=NetworkPolicy(allow_all, networks),
+    )
+
+
+def parse_pool(settings: Settings) -> ParsePool:
+    """Worker processes start lazily, on the first feed parsed, so start-up stays fast."""
+    return ParsePool(
+        settings.parse_pool,
+        workers=settings.parse_workers or None,
+        timeout_seconds=settings.parse_timeout_seconds,
     )
 
 
@@ -146,6 +160,7 @@ async def build_app(
     (for commands that manage feeds rather than run the bot)."""
     storage = await Storage.open(settings.database_path)
     demo: DemoFeedServer | None = None
+    parser = parse_pool(settings)
     try:
         detector = Detector.load()
         recovered = await storage.outbox.recover_inflight()
@@ -168,6 +183,7 @@ async def build_app(
                 schedule=schedule_config(settings),
                 backlog_alerts=settings.backlog_alerts,
                 clock=clock,
+                parser=parser,
                 on_enqueued=delivery.wake,
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
@@ -177,11 +193,37 @@ async def build_app(
                     delivery.add_sender(runtime.sender)
             yield app
     finally:
+        # Worker processes must not outlive the app (nor keep `make run` from exiting).
+        await asyncio.to_thread(parser.close)
         if demo is not None:
             await demo.stop()
         await storage.close()
 
 
 def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:
-    """Telegram and Discord, each only when its token is set."""
-    return []
+    """Telegram and Discord, each only when its token is set, over one command service."""
+    settings = app.settings
+    if not (settings.telegram_enabled or settings.discord_enabled):
+        return []
+    # Imported here so that the embedded default never loads either platform library.
+    from handlers.service import CommandService
+
+    service = CommandService(
+        app.storage,
+        app.pipeline,
+        admin_ids={
+            "telegram": frozenset(settings.telegram_admin_ids),
+            "discord": frozenset(settings.discord_admin_ids),
+        },
+        clock=app.clock,
+    )
+    runtimes: list[PlatformRuntime] = []
+    if settings.telegram_enabled:
+        from handlers.telegram.runtime import TelegramRuntime
+
+        runtimes.append(TelegramRuntime(settings, service))
+    if settings.discord_enabled:
+        from handlers.discord.runtime import DiscordRuntime
+
+        runtimes.append(DiscordRuntime(settings, service))
+    return runtimes

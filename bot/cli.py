@@ -135,6 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except ConfigError as exc:
+        # Some values (a malformed token) can only be judged when a client is built.
+        print(f"configuration error: {exc}", file=sys.stderr)
+        return 2
     except StorageError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -11,9 +11,12 @@ from typing import Any
 
 from bot.app import build_app
 from bot.models import Feed
+from bot.notices import NoticeConfig, format_duration, notice_config, silent_since
+from bot.pipeline import FeedReport
 from bot.settings import Settings
 from bot.storage import DuplicateFeedError, Storage
 from bot.timeutil import utcnow
+from feeds.catalog import KINDS, CatalogFeed, load_catalog, select
 from feeds.errors import FeedError
 from feeds.opml import OpmlError, Outline, parse_opml, render_opml
 
@@ -30,26 +33,29 @@ def _ago(moment: datetime | None, now: datetime) -> str:
     return f"{max(seconds, 0)}s ago"
 
 
-def feed_state(feed: Feed, now: datetime) -> str:
+def feed_state(feed: Feed, now: datetime, config: NoticeConfig | None = None) -> str:
     if not feed.enabled:
         return "disabled"
     if feed.consecutive_failures:
         return f"failing since {_ago(feed.failing_since, now)} ({feed.last_error_kind})"
     if feed.last_success_at is None:
         return "new"
+    silent = silent_since(feed, now, config or NoticeConfig())
+    if silent is not None:
+        return f"silent since {_ago(silent, now)}"
     return "ok"
 
 
-def format_feed_table(feeds: list[Feed], now: datetime) -> str:
+def format_feed_table(feeds: list[Feed], now: datetime, config: NoticeConfig | None = None) -> str:
     if not feeds:
         return "no feeds yet; add one with: tocsin feeds add URL"
     rows = [("ID", "STATE", "EVERY", "LAST OK", "ENTRIES", "FEED")]
     for feed in feeds:
-        every = f"{feed.interval_seconds // 60}m" if feed.interval_seconds else "-"
+        every = format_duration(feed.interval_seconds) if feed.interval_seconds else "-"
         rows.append(
             (
                 str(feed.id),
-                feed_state(feed, now),
+                feed_state(feed, now, config),
                 every,
                 _ago(feed.last_success_at, now),
                 str(feed.entry_count),
@@ -66,7 +72,8 @@ def format_feed_table(feeds: list[Feed], now: datetime) -> str:
 async def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
     storage = await Storage.open(settings.database_path)
     try:
-        print(format_feed_table(await storage.feeds.all(), utcnow()))
+        feeds = await storage.feeds.all()
+        print(format_feed_table(feeds, utcnow(), notice_config(settings)))
     finally:
         await storage.close()
     return 0
@@ -135,6 +142,8 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
                     now=utcnow(),
                     title=outline.title,
                     lang=outline.lang,
+                    country=outline.country,
+                    kind=outline.kind or "news",
                     added_by="opml",
                 )
                 added += 1
@@ -152,13 +161,37 @@ async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
         feeds = [f for f in await storage.feeds.all() if f.kind != "demo"]
     finally:
         await storage.close()
-    sys.stdout.write(render_opml(Outline(f.url, f.title, f.lang) for f in feeds))
+    sys.stdout.write(render_opml(Outline(f.url, f.title, f.lang, f.country, f.kind) for f in feeds))
     return 0
 
 
+def refresh_line(report: FeedReport) -> str:
+    """One line per feed for `feeds refresh`: what this poll found."""
+    if report.error:
+        outcome = f"error ({report.error_kind}): {report.error}"
+    elif report.not_modified:
+        outcome = "not modified"
+    else:
+        entries = "entry" if report.new_entries == 1 else "entries"
+        events = "event" if report.events == 1 else "events"
+        outcome = f"{report.new_entries} new {entries}, {report.events} {events}"
+    if report.moved_to:
+        outcome += f" (moved permanently to {report.moved_to})"
+    if report.interval_seconds:
+        outcome += f"; next poll in {format_duration(report.interval_seconds)}"
+    return f"feed {report.feed_id} {report.url}: {outcome}"
+
+
 async def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
+    """Poll now and run what is new through the pipeline, as a scheduled poll would.
+
+    Feeds that fail are reported, one line each; the exit status is non-zero only
+    when the refresh could not run at all.
+    """
     if not args.ids and not args.all:
         raise _usage_error("name feed ids, or --all")
+    if args.ids and args.all:
+        raise _usage_error("name feed ids or --all, not both")
     async with build_app(settings, with_platforms=False) as app:
         known = {feed.id for feed in await app.storage.feeds.all()}
         missing = [i for i in args.ids if i not in known]
@@ -167,21 +200,83 @@ async def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
         report = await app.pipeline.refresh(None if args.all else args.ids)
         delivered = await app.delivery.drain()
     for feed in report.feeds:
-        if feed.error:
-            outcome = f"error ({feed.error_kind}): {feed.error}"
-        elif feed.not_modified:
-            outcome = "not modified"
-        else:
-            outcome = f"{feed.new_entries} new entries, {feed.events} events"
-        print(f"feed {feed.feed_id} {feed.url}: {outcome}")
+        print(refresh_line(feed))
     print(report.summary(delivered))
+    return 0
+
+
+def format_catalog(feeds: list[CatalogFeed], subscribed: set[str]) -> str:
+    if not feeds:
+        return "no catalog feed matches"
+    rows = [("SLUG", "KIND", "LANG", "COUNTRY", "", "FEED")]
+    for feed in feeds:
+        mark = "added" if feed.url in subscribed else ""
+        rows.append((feed.slug, feed.kind, feed.lang, feed.country, mark, feed.title))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    urls = ["", *(f" <{feed.url}>" for feed in feeds)]
+    return "\n".join(
+        "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5] + url
+        for row, url in zip(rows, urls, strict=True)
+    )
+
+
+def _catalog_selection(args: argparse.Namespace) -> list[CatalogFeed]:
+    return select(load_catalog(), langs=args.lang, countries=args.country, kinds=args.kind)
+
+
+async def cmd_catalog(settings: Settings, args: argparse.Namespace) -> int:
+    feeds = _catalog_selection(args)
+    storage = await Storage.open(settings.database_path)
+    try:
+        subscribed = {feed.url for feed in await storage.feeds.all()}
+    finally:
+        await storage.close()
+    print(format_catalog(feeds, subscribed))
+    for feed in feeds:
+        if feed.note:
+            print(f"  {feed.slug}: {feed.note}")
+    return 0
+
+
+async def cmd_add_catalog(settings: Settings, args: argparse.Namespace) -> int:
+    """Subscribe to catalog feeds without fetching them first: the first poll checks
+    them, and `feeds list` shows any that fail."""
+    feeds = _catalog_selection(args)
+    if not feeds:
+        raise _usage_error("no catalog feed matches; see: tocsin feeds catalog")
+    added = present = 0
+    storage = await Storage.open(settings.database_path)
+    try:
+        for feed in feeds:
+            try:
+                stored = await storage.feeds.add(
+                    feed.url,
+                    now=utcnow(),
+                    title=feed.title,
+                    lang=feed.lang,
+                    country=feed.country,
+                    kind=feed.kind,
+                    added_by="catalog",
+                )
+            except DuplicateFeedError:
+                present += 1
+                continue
+            added += 1
+            print(f"added feed {stored.id}: {feed.title} <{feed.url}>")
+        if added:
+            await storage.audit.record("cli", "add-catalog", f"{added} feeds", utcnow())
+    finally:
+        await storage.close()
+    print(f"added {added} catalog feeds ({present} already present)")
     return 0
 
 
 def add_commands(commands: Any, usage_error: type[Exception]) -> None:
     global _usage_error
     _usage_error = usage_error
-    feeds = commands.add_parser("feeds", help="add, list, remove, import and export feeds")
+    feeds = commands.add_parser(
+        "feeds", help="add, list, refresh, remove, import and export feeds; the catalog"
+    )
     sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
 
     add = sub.add_parser("add", help="check a feed URL and start polling it")
@@ -202,6 +297,18 @@ def add_commands(commands: Any, usage_error: type[Exception]) -> None:
     sub.add_parser("export", help="print the feeds as OPML").set_defaults(handler=cmd_export)
 
     refresh = sub.add_parser("refresh", help="poll feeds now, whatever the schedule")
-    refresh.add_argument("ids", type=int, nargs="*")
-    refresh.add_argument("--all", action="store_true")
+    refresh.add_argument("ids", type=int, nargs="*", metavar="ID")
+    refresh.add_argument("--all", action="store_true", help="every feed")
     refresh.set_defaults(handler=cmd_refresh)
+
+    for name, handler, text in (
+        ("catalog", cmd_catalog, "list the bundled catalog of regulator, monitor and news feeds"),
+        ("add-catalog", cmd_add_catalog, "subscribe to catalog feeds (all, or a selection)"),
+    ):
+        command = sub.add_parser(name, help=text)
+        command.add_argument("--lang", action="append", default=[], help="e.g. ru (repeatable)")
+        command.add_argument(
+            "--country", action="append", default=[], help="e.g. RU, or INT (repeatable)"
+        )
+        command.add_argument("--kind", action="append", default=[], choices=KINDS)
+        command.set_defaults(handler=handler)

@@ -1,15 +1,30 @@
-"""The sender side of the outbox: claim due rows, hand each to its platform, record the outcome.
+"""The sender side of the outbox: take due rows, hand each to its platform, record the outcome.
 
 Outcomes are decided by the platform senders; what to do about each one (retry
 when, deactivate which chat) is decided here, once, for every platform.
+
+Concurrency: due rows are read in batches and queued in memory per chat ("lanes");
+each lane sends its chat's alerts in order, and lanes of different chats run at
+once. A sender that paces itself (`PacedSender.wait_turn`, e.g. Telegram's rate
+limits) is asked for a turn before each message, so a chat that must wait holds up
+nobody else.
+
+Crash safety: a row is read while still 'pending' and marked 'sending' only right
+before its request leaves, then 'delivered' (or retried, or failed) as soon as the
+platform answers. After a crash, `outbox.recover_inflight()` re-queues the rows
+left 'sending': those are the only ones whose fate is unknown, at most one per
+request that was in flight when the process died. They are sent again, so such a
+chat may see that one alert twice; every other row is delivered exactly once.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.models import Alert
 from bot.senders.base import Outcome, Sender, SendResult
@@ -19,11 +34,81 @@ from bot.timeutil import Clock, utcnow
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 10
+# Rows held in memory at once, across all chats (each waiting chat is one small task).
+MAX_IN_HAND = 1000
+# How often a running drain looks for newly due rows while lanes are still busy.
+RELEASE_CHECK_SECONDS = 0.5
+# How long a write waits for others to share its transaction. Marking rows 'sending'
+# delays each request by at most this much; recording deliveries widens the window
+# in which a crash leaves an answered row in doubt by at most this much.
+BEGIN_GATHER_SECONDS = 0.005
+DELIVERED_GATHER_SECONDS = 0.02
+# On shutdown, how long to wait for requests already sent to be answered and recorded.
+SHUTDOWN_GRACE_SECONDS = 10.0
 
 
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff from 5 s, capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+
+class GroupCommit(Generic[Item, Result]):
+    """Writes that many lanes ask for at once go to the database in one transaction.
+
+    The first `submit` starts a flush on the next turn of the event loop; whatever
+    arrives while a flush is writing goes in the next one. Nothing waits for a
+    timer, so a lone write is not delayed, and at high rates one commit serves many
+    messages instead of one each.
+    """
+
+    def __init__(
+        self,
+        write: Callable[[list[Item]], Awaitable[Sequence[Result]]],
+        *,
+        gather_seconds: float = 0.0,
+    ) -> None:
+        self._write = write
+        self._gather = gather_seconds
+        self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
+        self._flusher: asyncio.Task[None] | None = None
+
+    async def submit(self, item: Item) -> Result:
+        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
+        self._queue.append((item, future))
+        if self._flusher is None or self._flusher.done():
+            self._flusher = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        if self._gather > 0:
+            await asyncio.sleep(self._gather)
+        while self._queue:
+            batch, self._queue = self._queue, []
+            try:
+                results = await self._write([item for item, _ in batch])
+            except Exception as exc:
+                for _, future in batch:
+                    if not future.done():
+                        future.set_exception(exc)
+                continue
+            for (_, future), result in zip(batch, results, strict=True):
+                if not future.done():
+                    future.set_result(result)
+
+
+@runtime_checkable
+class PacedSender(Protocol):
+    """A sender that holds its own rate limits and tells the loop when a message may go."""
+
+    platform: str
+
+    async def wait_turn(self, alert: Alert) -> None: ...
+
+    async def send(self, alert: Alert) -> SendResult: ...
 
 
 class Delivery:
@@ -34,20 +119,43 @@ class Delivery:
         *,
         clock: Clock = utcnow,
         batch_size: int = 100,
+        max_in_hand: int = MAX_IN_HAND,
     ) -> None:
         self._storage = storage
-        self._senders = dict(senders)
+        self._senders: dict[str, Sender] = {}
+        # Senders that pace themselves, found once (a Protocol isinstance check is slow).
+        self._paced: dict[str, PacedSender] = {}
+        for sender in senders.values():
+            self.add_sender(sender)
         self._clock = clock
-        self._batch_size = batch_size
+        self._batch_size = max(1, batch_size)
+        self._max_in_hand = max(self._batch_size, max_in_hand)
         self._paused_until: dict[str, datetime] = {}
         self._wake = asyncio.Event()
+        self._drain_lock = asyncio.Lock()
+        # Rows read but not finished, by outbox id; lanes by chat id.
+        self._in_hand: set[int] = set()
+        self._lanes: dict[int, deque[Alert]] = {}
+        self._progress = asyncio.Event()
+        self._delivered = 0
+        # Requests that have left: shielded from cancellation so that their outcome
+        # is recorded even when delivery stops meanwhile.
+        self._in_flight: set[asyncio.Future[bool]] = set()
+        self._begin = GroupCommit(self._begin_many, gather_seconds=BEGIN_GATHER_SECONDS)
+        self._delivered_rows = GroupCommit(
+            self._delivered_many, gather_seconds=DELIVERED_GATHER_SECONDS
+        )
 
     @property
     def platforms(self) -> list[str]:
         return sorted(self._senders)
 
     def add_sender(self, sender: Sender) -> None:
+        """Register a platform's sender (the composition root calls this per runtime)."""
         self._senders[sender.platform] = sender
+        self._paced.pop(sender.platform, None)
+        if isinstance(sender, PacedSender):
+            self._paced[sender.platform] = sender
 
     def wake(self) -> None:
         """New rows were enqueued: don't wait for the next idle tick."""
@@ -57,50 +165,160 @@ class Delivery:
         return [p for p in self.platforms if self._paused_until.get(p, now) <= now]
 
     async def drain(self) -> int:
-        """Send everything due now; return how many alerts were delivered."""
-        delivered = 0
+        """Send everything due now (and what becomes due meanwhile); return how many arrived."""
+        async with self._drain_lock:
+            self._delivered = 0
+            tasks: set[asyncio.Task[None]] = set()
+            try:
+                await self._drain(tasks)
+            finally:
+                for task in tasks:
+                    task.cancel()
+                if tasks:
+                    await asyncio.gather(*tasks, return_exceptions=True)
+                if self._in_flight:
+                    # Let answers already on their way be recorded, so a clean stop
+                    # leaves nothing in doubt.
+                    await asyncio.wait(set(self._in_flight), timeout=SHUTDOWN_GRACE_SECONDS)
+                # Unsent rows in hand are still 'pending' in the database: nothing to undo.
+                self._in_hand.clear()
+                self._lanes.clear()
+            return self._delivered
+
+    async def _drain(self, tasks: set[asyncio.Task[None]]) -> None:
+        loop = asyncio.get_running_loop()
         while True:
             now = self._clock()
-            alerts = await self._storage.outbox.claim_due(
-                now, self._active_platforms(now), self._batch_size
-            )
-            if not alerts:
-                return delivered
-            for index, alert in enumerate(alerts):
-                platform = alert.chat.platform
-                if self._paused_until.get(platform, now) > self._clock():
-                    await self._storage.outbox.release([alert.outbox_id])
+            room = self._max_in_hand - len(self._in_hand)
+            wanted = min(self._batch_size, room)
+            fresh: list[Alert] = []
+            if wanted > 0:
+                fresh = await self._storage.outbox.lease_due(
+                    now, self._active_platforms(now), wanted, exclude=self._in_hand
+                )
+            leased_at = loop.time()
+            for alert in fresh:
+                self._in_hand.add(alert.outbox_id)
+                lane = self._lanes.get(alert.chat.id)
+                if lane is not None:
+                    lane.append(alert)
                     continue
+                self._lanes[alert.chat.id] = deque([alert])
+                task = asyncio.create_task(
+                    self._run_lane(alert.chat.id), name=f"delivery-chat-{alert.chat.id}"
+                )
+                tasks.add(task)
+                task.add_done_callback(tasks.discard)
+            if not tasks:
+                return
+            if wanted > 0 and len(fresh) == wanted:
+                if len(self._in_hand) < self._max_in_hand:
+                    continue  # more may be due right now: fill the lanes first
+                # Hands full: wait until a batch worth of rows is done.
+                self._progress.clear()
+                waiter = asyncio.ensure_future(self._progress.wait())
                 try:
-                    result = await self._senders[platform].send(alert)
-                except asyncio.CancelledError:
-                    await self._storage.outbox.release([a.outbox_id for a in alerts[index:]])
-                    raise
-                except Exception as exc:  # a sender bug must not stop other chats
-                    logger.exception(
-                        "sender %s crashed on outbox row %d", platform, alert.outbox_id
+                    await asyncio.wait(
+                        [waiter], timeout=RELEASE_CHECK_SECONDS, return_when=asyncio.FIRST_COMPLETED
                     )
-                    result = SendResult(Outcome.RETRY, error=f"sender error: {exc!r}")
-                if await self._record(alert, result):
-                    delivered += 1
+                finally:
+                    waiter.cancel()
+                continue
+            # Nothing more is due now. Wait for the lanes to finish, looking again now
+            # and then for rows that became due meanwhile (retries "now", new events).
+            timeout = max(0.0, leased_at + RELEASE_CHECK_SECONDS - loop.time())
+            await asyncio.wait(set(tasks), timeout=timeout, return_when=asyncio.ALL_COMPLETED)
 
-    async def _record(self, alert: Alert, result: SendResult) -> bool:
+    async def _run_lane(self, chat_id: int) -> None:
+        """Send one chat's rows in order; other chats' lanes run meanwhile."""
+        lane = self._lanes[chat_id]
+        try:
+            while lane:
+                alert = lane.popleft()
+                try:
+                    keep_going = await self._deliver_one(alert)
+                except asyncio.CancelledError:
+                    raise
+                except Exception:  # storage hiccup: this row stays as it is, others go on
+                    logger.exception("delivery of outbox row %d failed", alert.outbox_id)
+                    keep_going = True
+                finally:
+                    self._in_hand.discard(alert.outbox_id)
+                    if len(self._in_hand) <= self._max_in_hand - self._batch_size:
+                        self._progress.set()
+                if not keep_going:
+                    # The chat changed (moved to a new id): give the rest back, they
+                    # are re-read with the chat's new details.
+                    for rest in lane:
+                        self._in_hand.discard(rest.outbox_id)
+                    lane.clear()
+        finally:
+            if self._lanes.get(chat_id) is lane:
+                del self._lanes[chat_id]
+            self._progress.set()
+
+    async def _deliver_one(self, alert: Alert) -> bool:
+        """Send one row and record what happened; False when the lane must stop."""
+        platform = alert.chat.platform
+        sender = self._senders.get(platform)
+        if sender is None:
+            return True
+        if platform in self._paced:
+            # The sender's own limits include the platform's "retry after" pause.
+            await self._paced[platform].wait_turn(alert)
+        elif self._paused_until.get(platform, self._clock()) > self._clock():
+            return True  # still pending in the database: read again after the pause
+        outcome = asyncio.ensure_future(self._send_and_record(sender, alert))
+        self._in_flight.add(outcome)
+        outcome.add_done_callback(self._in_flight.discard)
+        # Shielded: once a row is marked 'sending', its request goes out and its answer
+        # is recorded even if delivery is stopped meanwhile.
+        return await asyncio.shield(outcome)
+
+    async def _send_and_record(self, sender: Sender, alert: Alert) -> bool:
+        # Only now does the row become 'in doubt': a crash from here until the
+        # outcome is recorded means it will be sent again.
+        if not await self._begin.submit(alert.outbox_id):
+            return True  # no longer pending: failed with its chat, or taken elsewhere
+        try:
+            result = await sender.send(alert)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:  # a sender bug must not stop other chats
+            logger.exception(
+                "sender %s crashed on outbox row %d", alert.chat.platform, alert.outbox_id
+            )
+            result = SendResult(Outcome.RETRY, error=f"sender error: {exc!r}")
+        if await self._record(alert, result, alert.attempts + 1):
+            self._delivered += 1
+        return not (result.outcome is Outcome.MIGRATED and result.new_chat_id)
+
+    async def _begin_many(self, outbox_ids: list[int]) -> list[bool]:
+        started = await self._storage.outbox.begin_send_many(outbox_ids)
+        return [outbox_id in started for outbox_id in outbox_ids]
+
+    async def _delivered_many(self, rows: list[tuple[int, datetime, str | None]]) -> list[None]:
+        await self._storage.outbox.mark_delivered_many(rows)
+        return [None] * len(rows)
+
+    async def _record(self, alert: Alert, result: SendResult, attempts: int) -> bool:
         outbox = self._storage.outbox
         now = self._clock()
         error = result.error or result.outcome.value
         match result.outcome:
             case Outcome.DELIVERED:
-                await outbox.mark_delivered(alert.outbox_id, now, result.message_id)
+                await self._delivered_rows.submit((alert.outbox_id, now, result.message_id))
                 return True
             case Outcome.RATE_LIMITED:
                 wait = timedelta(seconds=max(result.retry_after or 1.0, 0.0))
-                self._paused_until[alert.chat.platform] = now + wait
+                self._paused_until[alert.chat.platform] = max(
+                    self._paused_until.get(alert.chat.platform, now), now + wait
+                )
                 logger.warning(
                     "%s asked to pause for %.1f s", alert.chat.platform, wait.total_seconds()
                 )
                 # The message itself was not at fault: it does not use up an attempt.
-                await outbox.release([alert.outbox_id])
-                await outbox.mark_retry(alert.outbox_id, now + wait, error)
+                await outbox.requeue(alert.outbox_id, now + wait, error)
             case Outcome.CHAT_GONE:
                 logger.warning(
                     "deactivating %s chat %s: %s",
@@ -118,36 +336,44 @@ class Delivery:
                     alert.chat.external_id,
                     result.new_chat_id,
                 )
-                await self._storage.chats.move(alert.chat.id, result.new_chat_id)
-                await outbox.mark_retry(alert.outbox_id, now, f"moved to {result.new_chat_id}")
+                await self._storage.chats.migrate(alert.chat.id, result.new_chat_id, now)
+                # Not the message's fault either: resend at once to the new id.
+                await outbox.requeue(alert.outbox_id, now, f"moved to {result.new_chat_id}")
             case Outcome.FAILED:
                 logger.warning("outbox row %d refused for good: %s", alert.outbox_id, error)
                 await outbox.mark_failed(alert.outbox_id, error)
             case _:
-                if alert.attempts >= MAX_ATTEMPTS:
+                if attempts >= MAX_ATTEMPTS:
                     logger.warning(
                         "outbox row %d failed after %d attempts: %s",
                         alert.outbox_id,
-                        alert.attempts,
+                        attempts,
                         error,
                     )
                     await outbox.mark_failed(alert.outbox_id, error)
                 else:
-                    await outbox.mark_retry(
-                        alert.outbox_id, now + retry_delay(alert.attempts), error
-                    )
+                    await outbox.mark_retry(alert.outbox_id, now + retry_delay(attempts), error)
         return False
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Deliver until `stop` is set; wake early when the pipeline enqueues."""
         while not stop.is_set():
-            try:
-                await self.drain()
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # storage hiccup: log, wait, go on
-                logger.exception("delivery pass failed")
             self._wake.clear()
+            drain = asyncio.ensure_future(self.drain())
+            stopper = asyncio.ensure_future(stop.wait())
+            try:
+                await asyncio.wait([drain, stopper], return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                stopper.cancel()
+                if not drain.done():
+                    # Stopping: requests in flight are abandoned and their rows stay
+                    # 'sending' (in doubt), to be re-queued at the next start.
+                    drain.cancel()
+                    await asyncio.gather(drain, return_exceptions=True)
+            if drain.done() and not drain.cancelled() and drain.exception() is not None:
+                logger.error("delivery pass failed", exc_info=drain.exception())
+            if stop.is_set():
+                return
             waiters = [asyncio.ensure_future(self._wake.wait()), asyncio.ensure_future(stop.wait())]
             try:
                 await asyncio.wait(

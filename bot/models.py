@@ -41,6 +41,14 @@ class Feed:
     failing_since: datetime | None
     primed: bool
     entry_count: int = 0
+    # Ingestion state (migration 0002): the feed's publishing rhythm, its own polling
+    # hints, and which admin notices are open for it.
+    usual_gap_seconds: int | None = None
+    newest_entry_at: datetime | None = None
+    ttl_seconds: int | None = None
+    update_period_seconds: int | None = None
+    failure_notified_at: datetime | None = None
+    silent_notified_at: datetime | None = None
 
     @property
     def name(self) -> str:

@@ -1,14 +1,15 @@
 """One poll cycle: due feeds -> fetch -> parse -> new entries -> detect -> events -> outbox.
 
 Each stage is a separate call so that each can be deepened on its own; a failure
-in one feed is recorded on that feed and never stops the others.
+in one feed is recorded on that feed and never stops the others. After the cycle
+the admin notifier looks at what changed (feeds failing for long, recovered, silent).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,15 +18,26 @@ from bot.detect import Detection, Detector, KeywordFilter
 from bot.matching import matching_chats
 from bot.models import Chat as ChatModel
 from bot.models import Feed, Subscription
+from bot.notices import AdminNotifier
 from bot.storage import DetectedEvent, Storage, StoredEntry
 from bot.timeutil import Clock, utcnow
 from feeds.errors import FeedError
-from feeds.fetch import Fetcher
+from feeds.fetch import Fetcher, FetchResult
+from feeds.http_hints import freshness_seconds
 from feeds.models import NormalizedEntry, ParsedFeed
-from feeds.parse import parse_feed
-from feeds.schedule import ScheduleConfig, failure_interval, next_check, success_interval
+from feeds.parse_pool import ParsePool
+from feeds.schedule import (
+    PollHints,
+    ScheduleConfig,
+    failure_interval,
+    healthy_interval,
+    next_check,
+    usual_gap,
+)
 
 logger = logging.getLogger(__name__)
+
+Subscriptions = Sequence[tuple[ChatModel, Subscription]]
 
 
 @dataclass
@@ -38,11 +50,16 @@ class FeedReport:
     not_modified: bool = False
     error: str | None = None
     error_kind: str | None = None
+    # Seconds until the next scheduled poll, as decided by this poll.
+    interval_seconds: int | None = None
+    # The feed moved permanently (301/308): its stored URL is now this.
+    moved_to: str | None = None
 
 
 @dataclass
 class CycleReport:
     feeds: list[FeedReport] = field(default_factory=list)
+    notices_sent: int = 0
 
     @property
     def new_entries(self) -> int:
@@ -59,6 +76,10 @@ class CycleReport:
     @property
     def failures(self) -> int:
         return sum(1 for r in self.feeds if r.error)
+
+    @property
+    def not_modified(self) -> int:
+        return sum(1 for r in self.feeds if r.not_modified)
 
     def summary(self, delivered: int) -> str:
         """The one line `run --once` and `feeds refresh` end with."""
@@ -79,6 +100,7 @@ class FeedPreview:
     entry_count: int
     # (entry title, categories) of current entries that would alert.
     alerting: list[tuple[str, tuple[str, ...]]]
+    lang: str | None = None
 
 
 def detected_event(detection: Detection) -> DetectedEvent | None:
@@ -108,10 +130,32 @@ def backlog_to_alert(entries: Sequence[StoredEntry], limit: int) -> list[StoredE
     return dated[:limit]
 
 
+def first_of_each_content(entries: Sequence[StoredEntry]) -> list[StoredEntry]:
+    """Within one batch, one entry per content: the same story listed twice under two
+    ids is one story."""
+    seen: set[str] = set()
+    unique = []
+    for stored in entries:
+        if stored.entry.content_hash not in seen:
+            seen.add(stored.entry.content_hash)
+            unique.append(stored)
+    return unique
+
+
 def keyword_filter(
     include: Sequence[str], exclude: Sequence[str], text: str, lang: str | None
 ) -> bool:
     return KeywordFilter(include, exclude).accepts(text, lang)
+
+
+def poll_hints(
+    headers: Mapping[str, str], now: datetime, ttl: int | None, update_period: int | None
+) -> PollHints:
+    return PollHints(
+        ttl_seconds=ttl,
+        update_period_seconds=update_period,
+        fresh_seconds=freshness_seconds(headers, now),
+    )
 
 
 class Pipeline:
@@ -125,16 +169,23 @@ class Pipeline:
         backlog_alerts: int = 0,
         clock: Clock = utcnow,
         executor: Executor | None = None,
+        parser: ParsePool | None = None,
+        notifier: AdminNotifier | None = None,
         on_enqueued: Callable[[], None] | None = None,
     ) -> None:
+        """`parser` runs feedparser off the event loop (see feeds.parse_pool); an
+        `executor` alone is wrapped in one, and with neither, the loop's default
+        thread pool is used."""
         self.storage = storage
         self.fetcher = fetcher
         self.detector = detector
         self.schedule = schedule
         self.backlog_alerts = backlog_alerts
         self.clock = clock
-        self.executor = executor
+        self.parser = parser or ParsePool("thread", executor=executor, borrow_loop_default=True)
+        self.notifier = notifier
         self.on_enqueued = on_enqueued
+        self._in_flight: dict[int, asyncio.Task[FeedReport]] = {}
 
     async def run_cycle(self) -> CycleReport:
         """Poll every feed that is due now."""
@@ -144,10 +195,11 @@ class Pipeline:
 
     async def poll_feeds(self, feeds: Sequence[Feed]) -> CycleReport:
         subscriptions = await self.storage.chats.active_subscriptions()
-        reports = await asyncio.gather(*(self.poll_feed(f, subscriptions) for f in feeds))
+        reports = await asyncio.gather(*(self._poll_once(f, subscriptions) for f in feeds))
         report = CycleReport(list(reports))
         if report.alerts and self.on_enqueued is not None:
             self.on_enqueued()
+        report.notices_sent = await self._notify()
         return report
 
     async def refresh(self, feed_ids: Sequence[int] | None = None) -> CycleReport:
@@ -157,61 +209,117 @@ class Pipeline:
         )
         return await self.poll_feeds(feeds)
 
-    async def _parse(self, body: bytes, url: str, headers: dict[str, str]) -> ParsedFeed:
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self.executor, parse_feed, body, url, headers)
+    async def _notify(self) -> int:
+        if self.notifier is None:
+            return 0
+        try:
+            return await self.notifier.run()
+        except Exception:  # notices must never break polling
+            logger.exception("admin notices failed")
+            return 0
 
-    async def poll_feed(
-        self, feed: Feed, subscriptions: Sequence[tuple[ChatModel, Subscription]]
-    ) -> FeedReport:
+    async def _poll_once(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
+        """A feed already being polled (a refresh during a cycle) is not polled twice."""
+        task = self._in_flight.get(feed.id)
+        if task is None:
+            task = asyncio.ensure_future(self.poll_feed(feed, subscriptions))
+            self._in_flight[feed.id] = task
+            task.add_done_callback(lambda _done: self._in_flight.pop(feed.id, None))
+        return await task
+
+    async def _parse(self, result: FetchResult) -> ParsedFeed:
+        return await self.parser.parse(result.body, result.url, dict(result.headers))
+
+    async def poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
         report = FeedReport(feed.id, feed.url)
         try:
             result = await self.fetcher.fetch(
                 feed.url, etag=feed.etag, last_modified=feed.last_modified
             )
-            now = self.clock()
+            report.moved_to = result.permanent_url
+            if result.permanent_url:
+                logger.info("feed %d moved permanently to %s", feed.id, result.permanent_url)
             if result.not_modified:
-                report.not_modified = True
-                interval = feed.interval_seconds or success_interval(self.schedule, None)
-                await self.storage.feeds.record_success(
-                    feed.id,
-                    now=now,
-                    next_check_at=next_check(self.schedule, now, interval),
-                    interval_seconds=interval,
-                    etag=result.etag,
-                    last_modified=result.last_modified,
-                    url=result.permanent_url,
-                )
-                return report
-            parsed = await self._parse(result.body, result.url, dict(result.headers))
-            await self._store(feed, parsed, subscriptions, report)
-            now = self.clock()
-            interval = success_interval(self.schedule, parsed.ttl_seconds)
-            await self.storage.feeds.record_success(
-                feed.id,
-                now=now,
-                next_check_at=next_check(self.schedule, now, interval),
-                interval_seconds=interval,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                title=parsed.title or None,
-                site_url=parsed.site_url,
-                new_entries=report.new_entries,
-                url=result.permanent_url,
-            )
+                await self._record_not_modified(feed, result, report)
+            else:
+                parsed = await self._parse(result)
+                await self._store(feed, parsed, subscriptions, report)
+                await self._record_document(feed, result, parsed, report)
         except FeedError as exc:
             report.error, report.error_kind = str(exc), exc.kind
-            await self._record_failure(feed, exc)
+            await self._record_failure(feed, exc, report)
         except Exception as exc:  # one feed's surprise must not stop the batch
             logger.exception("unexpected failure polling feed %d (%s)", feed.id, feed.url)
             report.error, report.error_kind = f"internal error: {exc!r}", "internal"
-            await self._record_failure(feed, FeedError(report.error, kind="internal"))
+            await self._record_failure(feed, FeedError(report.error, kind="internal"), report)
         return report
 
-    async def _record_failure(self, feed: Feed, exc: FeedError) -> None:
+    async def _record_not_modified(
+        self, feed: Feed, result: FetchResult, report: FeedReport
+    ) -> None:
+        report.not_modified = True
+        now = self.clock()
+        hints = poll_hints(result.headers, now, feed.ttl_seconds, feed.update_period_seconds)
+        interval = healthy_interval(
+            self.schedule,
+            now=now,
+            gap_seconds=feed.usual_gap_seconds,
+            newest_entry_at=feed.newest_entry_at,
+            hints=hints,
+        )
+        report.interval_seconds = interval
+        await self.storage.feeds.record_success(
+            feed.id,
+            now=now,
+            next_check_at=next_check(self.schedule, now, interval),
+            interval_seconds=interval,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            url=result.permanent_url,
+            document=False,
+        )
+
+    async def _record_document(
+        self, feed: Feed, result: FetchResult, parsed: ParsedFeed, report: FeedReport
+    ) -> None:
+        now = self.clock()
+        gap, newest = feed.usual_gap_seconds, feed.newest_entry_at
+        if report.new_entries or not feed.primed or newest is None:
+            # The rhythm only changes when entries arrive.
+            arrivals = await self.storage.feeds.arrivals(feed.id)
+            gap, newest = usual_gap(arrivals.rhythm) or gap, arrivals.newest or newest
+        hints = poll_hints(result.headers, now, parsed.ttl_seconds, parsed.update_period_seconds)
+        interval = healthy_interval(
+            self.schedule, now=now, gap_seconds=gap, newest_entry_at=newest, hints=hints
+        )
+        report.interval_seconds = interval
+        if parsed.warning:
+            logger.debug("feed %d parsed with a warning: %s", feed.id, parsed.warning)
+        await self.storage.feeds.record_success(
+            feed.id,
+            now=now,
+            next_check_at=next_check(self.schedule, now, interval),
+            interval_seconds=interval,
+            etag=result.etag,
+            last_modified=result.last_modified,
+            title=parsed.title or None,
+            site_url=parsed.site_url,
+            lang=parsed.lang,
+            new_entries=report.new_entries,
+            url=result.permanent_url,
+            usual_gap_seconds=gap,
+            newest_entry_at=newest,
+            ttl_seconds=parsed.ttl_seconds,
+            update_period_seconds=parsed.update_period_seconds,
+        )
+
+    async def _record_failure(self, feed: Feed, exc: FeedError, report: FeedReport) -> None:
         now = self.clock()
         failures = feed.consecutive_failures + 1
-        interval = failure_interval(self.schedule, failures, exc.retry_after)
+        interval = failure_interval(
+            self.schedule, failures, exc.retry_after, base_seconds=feed.interval_seconds
+        )
+        report.interval_seconds = interval
         logger.warning("feed %d (%s) failed [%s]: %s", feed.id, feed.url, exc.kind, exc)
         await self.storage.feeds.record_failure(
             feed.id,
@@ -225,17 +333,21 @@ class Pipeline:
         self,
         feed: Feed,
         parsed: ParsedFeed,
-        subscriptions: Sequence[tuple[ChatModel, Subscription]],
+        subscriptions: Subscriptions,
         report: FeedReport,
     ) -> None:
         now = self.clock()
         changes = await self.storage.entries.add(feed.id, parsed.entries, now)
         report.new_entries = len(changes.new)
         if feed.primed:
-            candidates = changes.new + changes.updated
+            fresh = first_of_each_content(changes.new)
+            republished = await self.storage.feeds.repeated_content(
+                feed.id, [(s.id, s.entry.content_hash) for s in fresh]
+            )
+            candidates = [s for s in fresh if s.id not in republished] + changes.updated
         else:
             limit = feed.backlog_alerts if feed.backlog_alerts is not None else self.backlog_alerts
-            candidates = backlog_to_alert(changes.new, limit)
+            candidates = first_of_each_content(backlog_to_alert(changes.new, limit))
         for stored in candidates:
             await self._detect_and_enqueue(stored, feed, subscriptions, report)
 
@@ -246,7 +358,7 @@ class Pipeline:
         self,
         stored: StoredEntry,
         feed: Feed,
-        subscriptions: Sequence[tuple[ChatModel, Subscription]],
+        subscriptions: Subscriptions,
         report: FeedReport,
     ) -> None:
         entry = stored.entry
@@ -266,17 +378,16 @@ class Pipeline:
     async def preview_feed(self, url: str) -> FeedPreview:
         """Fetch, parse and classify a feed without storing anything."""
         result = await self.fetcher.fetch(url)
-        parsed = await self._parse(result.body, result.url, dict(result.headers))
+        parsed = await self._parse(result)
         return FeedPreview(
             url=result.permanent_url or url,
             title=parsed.title,
             entry_count=len(parsed.entries),
-            alerting=self._alerting(parsed.entries, parsed.lang),
+            alerting=self._alerting(parsed.entries),
+            lang=parsed.lang,
         )
 
-    def _alerting(
-        self, entries: Sequence[NormalizedEntry], lang: str | None
-    ) -> list[tuple[str, tuple[str, ...]]]:
+    def _alerting(self, entries: Sequence[NormalizedEntry]) -> list[tuple[str, tuple[str, ...]]]:
         found = []
         for entry in entries:
             detection = self.detector.classify(entry.title, entry.summary)
@@ -289,6 +400,6 @@ class Pipeline:
         preview = await self.preview_feed(url)
         now: datetime = self.clock()
         feed = await self.storage.feeds.add(
-            preview.url, now=now, title=preview.title, added_by=added_by
+            preview.url, now=now, title=preview.title, lang=preview.lang, added_by=added_by
         )
         return feed, preview

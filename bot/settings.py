@@ -131,6 +131,51 @@ class Settings(BaseSettings):
     def private_networks(self) -> tuple[bool, tuple[IPNetwork, ...]]:
         return parse_private_networks(self.fetch_allow_private_networks)
 
+    # --- Telegram delivery and webhook (issue 5, maintained by the Telegram side) ---
+    # Limits the Telegram sender keeps on its own, so the Bot API never has to say 429.
+    telegram_rate_per_second: float = Field(default=30.0, gt=0)
+    telegram_rate_per_chat_per_second: float = Field(default=1.0, gt=0)
+    telegram_rate_per_group_per_minute: float = Field(default=20.0, gt=0)
+    # Set to the public URL Telegram should post updates to for webhook mode; long
+    # polling otherwise. The bot listens on host:port at that URL's path.
+    telegram_webhook_url: str | None = None
+    telegram_webhook_host: str = "127.0.0.1"
+    telegram_webhook_port: int = Field(default=8081, ge=0, le=65535)
+    telegram_webhook_secret: SecretStr | None = None
+
+    @field_validator("telegram_webhook_url", mode="before")
+    @classmethod
+    def _webhook_url(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip()
+            if not value:
+                return None
+            if not value.startswith(("http://", "https://")):
+                raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("telegram_webhook_secret", mode="before")
+    @classmethod
+    def _empty_secret_is_none(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    # --- Feed ingestion (issue 3, maintained by the ingestion side) ---
+    # Longest wait for the next bytes from a server once connected (FETCH_TIMEOUT_SECONDS
+    # bounds the whole fetch, FETCH_CONNECT_TIMEOUT_SECONDS the connection).
+    fetch_read_timeout_seconds: float = Field(default=20.0, gt=0)
+    # Where feeds are parsed: "process" (worker processes, the default: parsing runs on
+    # the other cores and a stuck parse can be killed) or "thread".
+    parse_pool: Literal["process", "thread"] = "process"
+    # Parser workers; 0 means one per CPU core.
+    parse_workers: int = Field(default=0, ge=0)
+    # A document that takes longer than this to parse fails as a parse error.
+    parse_timeout_seconds: float = Field(default=30.0, gt=0)
+    # A busy feed silent for this long (and for ten times its usual gap between entries)
+    # is reported to the bot admins as possibly blocked.
+    feed_silence_notify_min_seconds: int = Field(default=24 * 3600, ge=0)
+
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:
     """`true` allows every private address; a list of CIDRs allows just those."""

@@ -1,16 +1,28 @@
-"""HTTP for feeds: polite, bounded, and guarded against being pointed at private hosts."""
+"""HTTP for feeds: polite, bounded, and guarded against being pointed at private hosts.
+
+Politeness and bounds, all enforced here so no caller can forget them:
+- at most `concurrency` fetches at once, and at most `per_host` to any one host name;
+  the time limits start only once a fetch holds its slots, so a feed queued behind a
+  busy host is never failed for waiting;
+- conditional GET with the validators from the last success; 304 means "no change";
+- gzip/deflate bodies are decompressed as they stream in, and the size cap counts the
+  decompressed bytes, so a small bomb is stopped at the cap, never inflated whole;
+- at most `max_redirects` redirects, each hop checked against the network policy.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import socket
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from feeds.errors import BlockedAddressError, FeedError, FetchError
@@ -19,24 +31,35 @@ from feeds.netguard import GuardedResolver, NetworkPolicy
 
 logger = logging.getLogger(__name__)
 
-USER_AGENT = "Tocsin/0.1 (feed monitor for censorship and protest arrests)"
+USER_AGENT = (
+    "Tocsin/0.1 (feed monitor for censorship and protest arrests; "
+    "+https://github.com/tocsin-alerts/tocsin)"
+)
 ACCEPT = (
     "application/atom+xml, application/rss+xml, application/rdf+xml;q=0.9,"
-    " application/xml;q=0.9, text/xml;q=0.9, application/feed+json;q=0.8, */*;q=0.5"
+    " application/feed+json;q=0.9, application/xml;q=0.9, text/xml;q=0.9,"
+    " application/json;q=0.8, */*;q=0.5"
 )
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
+_CHUNK = 64 * 1024
 
 
 @dataclass(frozen=True)
 class FetchConfig:
     timeout_seconds: float = 30.0
     connect_timeout_seconds: float = 10.0
+    # Longest wait for the next bytes once connected (a server that stalls mid-body).
+    read_timeout_seconds: float = 20.0
     max_bytes: int = 10 * 1024 * 1024
     max_redirects: int = 5
     concurrency: int = 64
     per_host: int = 4
     policy: NetworkPolicy = field(default_factory=NetworkPolicy)
+    # The resolver the SSRF guard wraps; None means aiohttp's default. Tests inject
+    # one that maps made-up names to loopback.
+    resolver: AbstractResolver | None = None
+    user_agent: str = USER_AGENT
 
 
 @dataclass(frozen=True)
@@ -55,8 +78,32 @@ class FetchResult:
         return self.status == 304
 
 
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    return parse_retry_after(headers.get("Retry-After"))
+@dataclass(frozen=True)
+class _Redirect:
+    location: URL
+    permanent: bool
+
+
+class _HostSlots:
+    """One semaphore per host name, dropped again when nobody holds or awaits it."""
+
+    def __init__(self, per_host: int) -> None:
+        self._per_host = per_host
+        self._slots: dict[str, tuple[asyncio.Semaphore, int]] = {}
+
+    @contextlib.asynccontextmanager
+    async def hold(self, host: str) -> AsyncIterator[None]:
+        semaphore, users = self._slots.get(host, (asyncio.Semaphore(self._per_host), 0))
+        self._slots[host] = (semaphore, users + 1)
+        try:
+            async with semaphore:
+                yield
+        finally:
+            semaphore, users = self._slots[host]
+            if users <= 1:
+                del self._slots[host]
+            else:
+                self._slots[host] = (semaphore, users - 1)
 
 
 class Fetcher:
@@ -65,24 +112,27 @@ class Fetcher:
     def __init__(self, config: FetchConfig) -> None:
         self.config = config
         self._session: aiohttp.ClientSession | None = None
+        self._all = asyncio.Semaphore(config.concurrency)
+        self._hosts = _HostSlots(config.per_host)
 
     async def __aenter__(self) -> Self:
         connector = aiohttp.TCPConnector(
-            resolver=GuardedResolver(self.config.policy),
+            resolver=GuardedResolver(self.config.policy, inner=self.config.resolver),
+            # Our own semaphores do the limiting (see `fetch`); these are a backstop.
             limit=self.config.concurrency,
             limit_per_host=self.config.per_host,
             family=socket.AF_UNSPEC,
             ttl_dns_cache=300,
         )
         timeout = aiohttp.ClientTimeout(
-            total=self.config.timeout_seconds,
-            connect=self.config.connect_timeout_seconds,
-            sock_read=self.config.timeout_seconds,
+            total=None,
+            sock_connect=self.config.connect_timeout_seconds,
+            sock_read=self.config.read_timeout_seconds,
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
             timeout=timeout,
-            headers={"User-Agent": USER_AGENT, "Accept": ACCEPT},
+            headers={"User-Agent": self.config.user_agent, "Accept": ACCEPT},
             cookie_jar=aiohttp.DummyCookieJar(),
             trust_env=False,
         )
@@ -104,12 +154,15 @@ class Fetcher:
     async def fetch(
         self, url: str, *, etag: str | None = None, last_modified: str | None = None
     ) -> FetchResult:
-        """GET a feed, following at most `max_redirects` redirects, each one checked."""
+        """GET a feed, following at most `max_redirects` redirects, each one checked.
+
+        Raises FetchError (or BlockedAddressError) with a `kind`; never anything else
+        for network trouble.
+        """
         if self._session is None:
             raise RuntimeError("Fetcher used outside its context manager")
         try:
-            async with asyncio.timeout(self.config.timeout_seconds):
-                return await self._fetch(self._session, url, etag, last_modified)
+            return await self._fetch(self._session, url, etag, last_modified)
         except FeedError:
             raise
         except TimeoutError:
@@ -118,16 +171,25 @@ class Fetcher:
             ) from None
         except aiohttp.ClientConnectorDNSError as exc:
             raise FetchError(f"DNS lookup failed: {exc.os_error}", kind="dns") from None
+        except (aiohttp.ClientConnectorCertificateError, aiohttp.ClientSSLError) as exc:
+            raise FetchError(f"TLS failed: {exc}", kind="tls") from None
         except aiohttp.ClientConnectorError as exc:
             if isinstance(exc.os_error, BlockedAddressError):
                 raise exc.os_error from None
             raise FetchError(f"cannot connect: {exc.os_error}", kind="connect") from None
         except aiohttp.ClientPayloadError as exc:
             raise FetchError(f"broken response body: {exc}", kind="connect") from None
+        except aiohttp.ClientResponseError as exc:
+            raise FetchError(f"invalid HTTP response: {exc.message}", kind="http") from None
+        except aiohttp.InvalidURL as exc:
+            raise FetchError(f"not a valid URL: {exc}", kind="url") from None
         except aiohttp.ClientError as exc:
-            raise FetchError(f"HTTP error: {exc}", kind="connect") from None
+            raise FetchError(f"connection failed: {exc}", kind="connect") from None
         except UnicodeError as exc:
             raise FetchError(f"invalid host name: {exc}", kind="dns") from None
+        except ValueError as exc:
+            # aiohttp and yarl raise ValueError for some malformed URLs and headers.
+            raise FetchError(f"invalid request: {exc}", kind="url") from None
 
     async def _fetch(
         self,
@@ -138,50 +200,95 @@ class Fetcher:
     ) -> FetchResult:
         current = self._checked_url(url)
         permanent = True
+        deadline: float | None = None
+        headers: dict[str, str] = {}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
         for _hop in range(self.config.max_redirects + 1):
-            headers: dict[str, str] = {}
-            if etag:
-                headers["If-None-Match"] = etag
-            if last_modified:
-                headers["If-Modified-Since"] = last_modified
-            async with session.get(current, headers=headers, allow_redirects=False) as response:
-                if response.status in _REDIRECTS:
-                    location = response.headers.get("Location")
-                    if not location:
-                        raise FetchError(f"HTTP {response.status} without a Location", kind="http")
-                    permanent = permanent and response.status in _PERMANENT
-                    current = self._checked_url(str(current.join(URL(location))))
-                    continue
-                response_headers = {k: v for k, v in response.headers.items()}
-                final = str(current)
-                moved = final if permanent and final != url else None
-                if response.status == 304:
-                    return FetchResult(
-                        304, final, b"", etag, last_modified, response_headers, moved
-                    )
-                if response.status >= 400:
-                    raise FetchError(
-                        f"HTTP {response.status} {response.reason or ''}".strip(),
-                        kind="http",
-                        status=response.status,
-                        retry_after=_retry_after(response_headers),
-                    )
-                body = await self._read_capped(response)
+            # Host slot first, then a global one: a feed queued behind a busy host must
+            # not sit on a global slot that another host's feed could use.
+            async with self._hosts.hold(current.host or ""), self._all:
+                if deadline is None:
+                    # The clock starts once this fetch holds its slots: time spent
+                    # queued behind other feeds is not the server's fault.
+                    deadline = asyncio.get_running_loop().time() + self.config.timeout_seconds
+                async with asyncio.timeout_at(deadline):
+                    outcome = await self._request(session, current, headers)
+            if isinstance(outcome, _Redirect):
+                permanent = permanent and outcome.permanent
+                current = self._checked_url(str(outcome.location))
+                continue
+            final = str(current)
+            moved = final if permanent and final != url else None
+            if outcome.status == 304:
                 return FetchResult(
-                    response.status,
+                    304,
                     final,
-                    body,
+                    b"",
+                    outcome.etag or etag,
+                    outcome.last_modified or last_modified,
+                    outcome.headers,
+                    moved,
+                )
+            return FetchResult(
+                outcome.status,
+                final,
+                outcome.body,
+                outcome.etag,
+                outcome.last_modified,
+                outcome.headers,
+                moved,
+            )
+        raise FetchError(f"more than {self.config.max_redirects} redirects", kind="redirects")
+
+    async def _request(
+        self, session: aiohttp.ClientSession, current: URL, headers: dict[str, str]
+    ) -> _Redirect | FetchResult:
+        """One hop: the next URL for a redirect, else the (body-read) response."""
+        async with session.get(current, headers=headers, allow_redirects=False) as response:
+            response_headers = {k: v for k, v in response.headers.items()}
+            if response.status in _REDIRECTS:
+                location = response.headers.get("Location")
+                if not location:
+                    raise FetchError(f"HTTP {response.status} without a Location", kind="http")
+                try:
+                    return _Redirect(current.join(URL(location)), response.status in _PERMANENT)
+                except ValueError:
+                    raise FetchError(
+                        f"HTTP {response.status} to an invalid Location", kind="http"
+                    ) from None
+            if response.status == 304:
+                return FetchResult(
+                    304,
+                    str(current),
+                    b"",
                     response.headers.get("ETag"),
                     response.headers.get("Last-Modified"),
                     response_headers,
-                    moved,
                 )
-        raise FetchError(f"more than {self.config.max_redirects} redirects", kind="redirects")
+            if not 200 <= response.status < 300:
+                raise FetchError(
+                    f"HTTP {response.status} {response.reason or ''}".strip(),
+                    kind="http",
+                    status=response.status,
+                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                )
+            body = await self._read_capped(response)
+            return FetchResult(
+                response.status,
+                str(current),
+                body,
+                response.headers.get("ETag"),
+                response.headers.get("Last-Modified"),
+                response_headers,
+            )
 
     def _checked_url(self, url: str) -> URL:
         try:
             parsed = URL(url)
-        except ValueError:
+        except (ValueError, TypeError):
             raise FetchError(f"not a valid URL: {url!r}", kind="url") from None
         if parsed.scheme not in ("http", "https"):
             raise FetchError(
@@ -207,7 +314,7 @@ class Fetcher:
             )
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.content.iter_chunked(64 * 1024):
+        async for chunk in response.content.iter_chunked(_CHUNK):
             size += len(chunk)
             if size > limit:
                 raise FetchError(f"feed is over the {limit}-byte limit", kind="too_large")

@@ -29,8 +29,15 @@ class ParsedFeed:
     site_url: str | None
     lang: str | None
     entries: tuple[NormalizedEntry, ...]
-    # Publisher hints about polling, in seconds (from <ttl> or sy:updatePeriod).
+    # Publisher hints about polling, in seconds: <ttl> says "do not refetch sooner";
+    # sy:updatePeriod/sy:updateFrequency says how often the feed claims to change.
     ttl_seconds: int | None = None
+    update_period_seconds: int | None = None
     # feedparser's "bozo" note: the document was not well formed but was salvaged.
     warning: str | None = None
+    # rss20, atom10, json, ... as feedparser names them; "" when unknown.
+    version: str = ""
+    # The encoding the document was read in, when Tocsin had to overrule its
+    # declarations (see feeds.encoding).
+    encoding_override: str | None = None
     extra: dict[str, str] = field(default_factory=dict)

@@ -43,6 +43,8 @@ _SPECIAL = tuple(
         "255.255.255.255/32",
         "::/128",
         "::1/128",
+        # IPv4-compatible IPv6 (deprecated, but still routed to the IPv4 address).
+        "::/96",
         "64:ff9b::/96",
         "64:ff9b:1::/48",
         "100::/64",

@@ -16,10 +16,17 @@ from urllib.parse import urljoin
 from feeds.models import NormalizedEntry
 
 _SPACE = re.compile(r"\s+")
+# C0 controls other than whitespace, and lone surrogates: they break storage and
+# terminals, and no legitimate headline contains them.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
 _SKIP_TAGS = {"script", "style", "template", "noscript"}
 MAX_TITLE = 1_000
 MAX_SUMMARY = 4_000
+MAX_UID = 500
+# A summary is read for detection and shown as an excerpt; past this many characters
+# of markup the rest is never needed, and stripping it would only cost time.
+_MAX_HTML = 200_000
 
 
 class _TextExtractor(HTMLParser):
@@ -45,23 +52,32 @@ class _TextExtractor(HTMLParser):
             self.parts.append(data)
 
 
-def plain_text(value: str | None, limit: int = MAX_SUMMARY) -> str:
-    """HTML to one line of text: tags dropped, entities decoded, whitespace folded."""
+def _fold(text: str, limit: int) -> str:
+    text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text
+
+
+def plain_text(value: str | None, limit: int = MAX_SUMMARY, *, is_html: bool = True) -> str:
+    """One line of text: tags dropped, entities decoded, whitespace folded.
+
+    `is_html=False` is for text the feed declared as plain: a title such as
+    "Why <video> tags matter" keeps its angle brackets.
+    """
     if not value:
         return ""
-    if "<" in value or "&" in value:
+    value = str(value)
+    if is_html and ("<" in value or "&" in value):
         extractor = _TextExtractor()
         try:
-            extractor.feed(value)
+            extractor.feed(value[:_MAX_HTML])
             extractor.close()
             value = "".join(extractor.parts)
         except (AssertionError, ValueError):
             # HTMLParser gives up on some broken markup; fall back to the raw text.
-            value = html.unescape(re.sub(r"<[^>]*>", " ", value))
-    text = _SPACE.sub(" ", value.replace("\x00", "")).strip()
-    if len(text) > limit:
-        text = text[: limit - 1].rstrip() + "…"
-    return text
+            value = html.unescape(re.sub(r"<[^>]*>", " ", value[:_MAX_HTML]))
+    return _fold(value, limit)
 
 
 def aware_time(parsed: time.struct_time | None) -> datetime | None:
@@ -70,12 +86,12 @@ def aware_time(parsed: time.struct_time | None) -> datetime | None:
         return None
     try:
         return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
-    except (OverflowError, ValueError, OSError):
+    except (OverflowError, ValueError, OSError, TypeError):
         return None
 
 
 def absolute_link(link: str | None, base: str) -> str | None:
-    if not link:
+    if not link or not isinstance(link, str):
         return None
     link = link.strip()
     try:
@@ -85,10 +101,12 @@ def absolute_link(link: str | None, base: str) -> str | None:
     if not joined.startswith(("http://", "https://")):
         # javascript:, data: and friends have no place in an alert.
         return None
+    if any(ch.isspace() for ch in joined):
+        joined = re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", joined)
     return joined
 
 
-def _hash(*parts: str) -> str:
+def stable_hash(*parts: str) -> str:
     digest = hashlib.sha256()
     for part in parts:
         digest.update(part.encode("utf-8", "surrogatepass"))
@@ -96,34 +114,73 @@ def _hash(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def normalize_entry(
-    raw: Mapping[str, Any], base_url: str, feed_lang: str | None
+def _uid(guid: str, link: str | None, title: str, published: datetime | None) -> str:
+    """guid, else link, else a hash of title and date: what dedup keys on."""
+    key = guid or link or ""
+    if key:
+        # Very long ids are cut, with a hash of the whole so two long ids that
+        # share a prefix stay apart.
+        return key if len(key) <= MAX_UID else key[: MAX_UID - 33] + "#" + stable_hash(key)
+    return "hash:" + stable_hash(title, published.isoformat() if published else "")
+
+
+def build_entry(
+    *,
+    guid: str,
+    title: str,
+    summary: str,
+    link: str | None,
+    published: datetime | None,
+    lang: str | None,
 ) -> NormalizedEntry:
-    title = plain_text(raw.get("title"), MAX_TITLE)
-    summary_html = raw.get("summary") or ""
-    if not summary_html and raw.get("content"):
-        first = raw["content"][0]
-        summary_html = first.get("value", "") if isinstance(first, Mapping) else ""
-    summary = plain_text(summary_html)
+    """The one place a NormalizedEntry is made, whatever the feed format."""
     if summary == title:
         summary = ""
-    link = absolute_link(raw.get("link"), base_url)
-    published = aware_time(raw.get("published_parsed") or raw.get("updated_parsed"))
-    guid = str(raw.get("id") or "").strip()
-    if guid:
-        uid = guid[:500]
-    elif link:
-        uid = link[:500]
-    else:
-        # No identity offered: title plus date is the best stable key there is.
-        uid = "hash:" + _hash(title, published.isoformat() if published else "", summary[:200])
-    lang = raw.get("language") or feed_lang
     return NormalizedEntry(
-        uid=uid,
-        content_hash=_hash(title, summary, link or ""),
+        uid=_uid(guid.strip(), link, title, published),
+        content_hash=stable_hash(title, summary, link or ""),
         title=title,
         summary=summary,
         link=link,
         published_at=published,
-        lang=(str(lang).split("-")[0].lower() or None) if lang else None,
+        lang=short_lang(lang),
+    )
+
+
+def short_lang(value: object) -> str | None:
+    """'ru-RU' -> 'ru'; anything unusable -> None."""
+    if not value:
+        return None
+    text = str(value).strip().replace("_", "-").split("-")[0].split(",")[0].strip().lower()
+    return text if text.isalpha() and 2 <= len(text) <= 3 else None
+
+
+def _detail_is_html(raw: Mapping[str, Any], key: str) -> bool:
+    detail = raw.get(f"{key}_detail")
+    if isinstance(detail, Mapping):
+        return str(detail.get("type", "text/html")) != "text/plain"
+    return True
+
+
+def normalize_entry(
+    raw: Mapping[str, Any], base_url: str, feed_lang: str | None
+) -> NormalizedEntry:
+    title = plain_text(raw.get("title"), MAX_TITLE, is_html=_detail_is_html(raw, "title"))
+    summary_html = raw.get("summary") or ""
+    summary_is_html = _detail_is_html(raw, "summary")
+    if not summary_html and raw.get("content"):
+        first = raw["content"][0]
+        if isinstance(first, Mapping):
+            summary_html = first.get("value", "")
+            summary_is_html = str(first.get("type", "text/html")) != "text/plain"
+    summary = plain_text(summary_html, MAX_SUMMARY, is_html=summary_is_html)
+    link = absolute_link(raw.get("link"), base_url)
+    published = aware_time(raw.get("published_parsed") or raw.get("updated_parsed"))
+    return build_entry(
+        guid=str(raw.get("id") or ""),
+        title=title,
+        summary=summary,
+        link=link,
+        published=published,
+        lang=raw.get("language") or feed_lang,
     )

@@ -16,6 +16,10 @@ class Outline:
     url: str
     title: str = ""
     lang: str | None = None
+    # Tocsin's own attributes (OPML allows any): other readers ignore them, and an
+    # export imported back into Tocsin keeps them.
+    country: str | None = None
+    kind: str | None = None
 
 
 def parse_opml(data: bytes) -> list[Outline]:
@@ -37,7 +41,15 @@ def parse_opml(data: bytes) -> list[Outline]:
             continue
         seen.add(url)
         title = node.get("title") or node.get("text") or ""
-        found.append(Outline(url, title.strip(), node.get("language")))
+        found.append(
+            Outline(
+                url,
+                title.strip(),
+                node.get("language") or None,
+                node.get("country") or None,
+                node.get("kind") or None,
+            )
+        )
     return found
 
 
@@ -52,6 +64,10 @@ def render_opml(outlines: Iterable[Outline], title: str = "Tocsin feeds") -> str
             attributes["title"] = outline.title
         if outline.lang:
             attributes["language"] = outline.lang
+        if outline.country:
+            attributes["country"] = outline.country
+        if outline.kind:
+            attributes["kind"] = outline.kind
         ET.SubElement(body, "outline", attributes)
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, encoding="unicode") + "\n"

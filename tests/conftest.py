@@ -125,3 +125,63 @@ def rss(*items: tuple[str, str, str], title: str = "Test feed", lang: str = "en"
         f"<title>{title}</title><link>https://example.org/</link><language>{lang}</language>"
         f"{body}</channel></rss>"
     )
+
+
+# --- Ingestion fixtures (issue 3) ---------------------------------------------------
+# (Imported here rather than at the top: this section is appended to a shared file.)
+import socket  # noqa: E402
+
+from aiohttp.abc import AbstractResolver, ResolveResult  # noqa: E402
+
+
+class StaticResolver(AbstractResolver):
+    """An aiohttp resolver that answers made-up names from a table, as DNS would.
+
+    Lets tests point a name at a loopback address (to check the SSRF guard refuses it)
+    without touching real DNS. Unknown names fail like NXDOMAIN.
+    """
+
+    def __init__(self, table: dict[str, list[str]]) -> None:
+        self.table = table
+
+    async def resolve(
+        self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
+    ) -> list[ResolveResult]:
+        if host not in self.table:
+            raise OSError(socket.EAI_NONAME, f"{host}: name not known")
+        return [
+            {
+                "hostname": host,
+                "host": address,
+                "port": port,
+                "family": socket.AF_INET6 if ":" in address else socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+            for address in self.table[host]
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
+@pytest.fixture
+async def serve_on() -> AsyncIterator[Callable[..., Any]]:
+    """Start an aiohttp app on a given loopback address; returns its base URL.
+
+    All of 127.0.0.0/8 is loopback, so tests can run "different hosts" on one machine.
+    """
+    runners: list[web.AppRunner] = []
+
+    async def start(app: web.Application, host: str = "127.0.0.1") -> str:
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        await web.TCPSite(runner, host, 0).start()
+        runners.append(runner)
+        return f"http://{host}:{runner.addresses[0][1]}"
+
+    try:
+        yield start
+    finally:
+        for runner in runners:
+            await runner.cleanup()

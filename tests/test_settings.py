@@ -15,7 +15,7 @@ def test_lists_and_networks_are_written_as_plain_text(tmp_path: Path) -> None:
     env.write_text(
         "TELEGRAM_ADMIN_IDS=11, 22;33\n"
         "FETCH_ALLOW_PRIVATE_NETWORKS=10.1.0.0/16, fd00::/8\n"
-        "TELEGRAM_BOT_TOKEN=123:secret\n"
+        "TELEGRAM_BOT_TOKEN=123:xyzzy-token-value\n"
         "DISCORD_BOT_TOKEN=\n",
         encoding="utf-8",
     )
@@ -28,7 +28,8 @@ def test_lists_and_networks_are_written_as_plain_text(tmp_path: Path) -> None:
     assert settings.telegram_enabled and not settings.discord_enabled
     # A token set means a real deployment: no demo feeds, no terminal chat.
     assert not settings.demo_enabled and not settings.console_enabled
-    assert "secret" not in repr(settings)
+    assert "xyzzy-token-value" not in repr(settings)
+    assert "xyzzy-token-value" not in str(settings.model_dump())
 
 
 def test_no_token_means_the_embedded_default(tmp_path: Path) -> None:

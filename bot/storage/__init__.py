@@ -1,7 +1,7 @@
 """Tocsin's storage layer: every SQL statement in the project lives under this package.
 
 `Storage.open()` connects, applies pending migrations, and exposes one narrow store
-per concern (feeds, entries, chats, outbox, audit).
+per concern (feeds, entries, chats, outbox, audit, notices).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from bot.storage.database import Database, StorageError
 from bot.storage.entries import DetectedEvent, EntryChanges, EntryStore, StoredEntry
 from bot.storage.feeds import DuplicateFeedError, FeedStore
 from bot.storage.migrations import MigrationError, migrate
+from bot.storage.notices import NoticeStore
 from bot.storage.outbox import OutboxStore
 
 __all__ = [
@@ -35,6 +36,7 @@ class Storage:
         self.chats = ChatStore(db)
         self.outbox = OutboxStore(db)
         self.audit = AuditStore(db)
+        self.notices = NoticeStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Storage:

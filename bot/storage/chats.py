@@ -139,3 +139,47 @@ class ChatStore:
         await self._db.execute(
             "UPDATE chats SET external_id = ? WHERE id = ?", (new_external_id, chat_id)
         )
+
+    async def migrate(self, chat_id: int, new_external_id: str, now: datetime) -> int:
+        """The chat moved to `new_external_id` (a Telegram group became a supergroup).
+
+        Returns the id of the chat row that holds the subscription afterwards. Usually
+        that is the same row with its id changed. If the new id was already a chat of
+        its own (someone subscribed the supergroup too), that row is kept: undelivered
+        alerts move over unless it already has them, and the old row is deactivated.
+        """
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT o.platform, o.thread_id, n.id AS new_id FROM chats o"
+                " LEFT JOIN chats n ON n.platform = o.platform AND n.external_id = ?"
+                " AND n.thread_id = o.thread_id WHERE o.id = ?",
+                (new_external_id, chat_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return chat_id
+            if row["new_id"] is None:
+                await connection.execute(
+                    "UPDATE chats SET external_id = ? WHERE id = ?", (new_external_id, chat_id)
+                )
+                return chat_id
+            target = int(row["new_id"])
+            if target == chat_id:
+                return chat_id
+            await connection.execute(
+                "UPDATE OR IGNORE outbox SET chat_id = ?"
+                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (target, chat_id),
+            )
+            await connection.execute(
+                "UPDATE outbox SET status = 'failed', last_error = 'chat moved; the new chat"
+                " already had this alert' WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (chat_id,),
+            )
+            await connection.execute(
+                "UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ?"
+                " WHERE id = ?",
+                (f"moved to {new_external_id}", to_db(now), chat_id),
+            )
+            return target

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.models import Feed
@@ -25,6 +26,7 @@ FROM feeds f
 
 
 def _feed(row: sqlite3.Row) -> Feed:
+    keys = set(row.keys())
     return Feed(
         id=row["id"],
         url=row["url"],
@@ -48,8 +50,28 @@ def _feed(row: sqlite3.Row) -> Feed:
         consecutive_failures=row["consecutive_failures"],
         failing_since=from_db(row["failing_since"]),
         primed=bool(row["primed"]),
-        entry_count=row["entry_count"] if "entry_count" in row.keys() else 0,  # noqa: SIM118
+        entry_count=row["entry_count"] if "entry_count" in keys else 0,
+        usual_gap_seconds=row["usual_gap_seconds"],
+        newest_entry_at=from_db(row["newest_entry_at"]),
+        ttl_seconds=row["ttl_seconds"],
+        update_period_seconds=row["update_period_seconds"],
+        failure_notified_at=from_db(row["failure_notified_at"]),
+        silent_notified_at=from_db(row["silent_notified_at"]),
     )
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """When a feed's entries appeared, for working out its rhythm.
+
+    An entry "arrives" at its published time, or when Tocsin first saw it if that is
+    earlier (a future date is a publisher's mistake) or if it has no date. Undated
+    entries found by the very first poll arrived at some unknown earlier time: they
+    count for `newest` but not for the rhythm.
+    """
+
+    rhythm: list[datetime]
+    newest: datetime | None
 
 
 class FeedStore:
@@ -67,17 +89,34 @@ class FeedStore:
         kind: str = "news",
         added_by: str | None = None,
         backlog_alerts: int | None = None,
+        next_check_at: datetime | None = None,
     ) -> Feed:
         existing = await self.get_by_url(url)
         if existing is not None:
             raise DuplicateFeedError(url, existing.id)
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "INSERT INTO feeds (url, title, lang, country, kind, added_at, added_by,"
-                " backlog_alerts, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (url, title, lang, country, kind, to_db(now), added_by, backlog_alerts, to_db(now)),
-            )
-            feed_id = cursor.lastrowid
+        first_check = next_check_at or now
+        try:
+            async with self._db.transaction() as connection:
+                cursor = await connection.execute(
+                    "INSERT INTO feeds (url, title, lang, country, kind, added_at, added_by,"
+                    " backlog_alerts, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        url,
+                        title,
+                        lang,
+                        country,
+                        kind,
+                        to_db(now),
+                        added_by,
+                        backlog_alerts,
+                        to_db(first_check),
+                    ),
+                )
+                feed_id = cursor.lastrowid
+        except sqlite3.IntegrityError:
+            # Added by someone else between the check and the insert.
+            raced = await self.get_by_url(url)
+            raise DuplicateFeedError(url, raced.id if raced else 0) from None
         feed = await self.get(int(feed_id or 0))
         assert feed is not None
         return feed
@@ -108,6 +147,17 @@ class FeedStore:
         wanted = set(feed_ids)
         return [feed for feed in await self.all() if feed.id in wanted]
 
+    async def watched(self) -> list[Feed]:
+        """Enabled feeds an admin notice may concern: failing, or with an open notice,
+        or with a known rhythm (they may have gone silent)."""
+        rows = await self._db.fetchall(
+            "SELECT f.*, 0 AS entry_count FROM feeds f WHERE f.enabled = 1 AND ("
+            " f.consecutive_failures > 0 OR f.failure_notified_at IS NOT NULL"
+            " OR f.silent_notified_at IS NOT NULL OR f.usual_gap_seconds IS NOT NULL)"
+            " ORDER BY f.id"
+        )
+        return [_feed(row) for row in rows]
+
     async def set_url(self, feed_id: int, url: str) -> None:
         await self._db.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
 
@@ -122,18 +172,37 @@ class FeedStore:
         last_modified: str | None,
         title: str | None = None,
         site_url: str | None = None,
+        lang: str | None = None,
         new_entries: int = 0,
         url: str | None = None,
+        usual_gap_seconds: int | None = None,
+        newest_entry_at: datetime | None = None,
+        ttl_seconds: int | None = None,
+        update_period_seconds: int | None = None,
+        document: bool = True,
     ) -> None:
+        """Record a successful poll. `document=False` for a 304: the document's own
+        hints (ttl, update period) are then kept rather than cleared.
+
+        A permanent redirect moves the feed to `url`, unless another feed already
+        has that URL (then the two are the same feed; the operator can remove one).
+        """
         async with self._db.transaction() as connection:
             await connection.execute(
                 "UPDATE feeds SET last_checked_at = ?, last_success_at = ?, next_check_at = ?,"
                 " interval_seconds = ?, etag = ?, last_modified = ?,"
                 " title = CASE WHEN ? IS NOT NULL AND title = '' THEN ? ELSE title END,"
-                " site_url = COALESCE(?, site_url),"
+                " site_url = COALESCE(?, site_url), lang = COALESCE(lang, ?),"
                 " last_new_entry_at = CASE WHEN ? > 0 THEN ? ELSE last_new_entry_at END,"
                 " last_error = NULL, last_error_kind = NULL, consecutive_failures = 0,"
-                " failing_since = NULL, primed = 1, url = COALESCE(?, url)"
+                " failing_since = NULL, primed = 1,"
+                " usual_gap_seconds = COALESCE(?, usual_gap_seconds),"
+                " newest_entry_at = COALESCE(?, newest_entry_at),"
+                " ttl_seconds = CASE WHEN ? THEN ? ELSE ttl_seconds END,"
+                " update_period_seconds = CASE WHEN ? THEN ? ELSE update_period_seconds END,"
+                " url = CASE WHEN ? IS NOT NULL AND NOT EXISTS"
+                "   (SELECT 1 FROM feeds other WHERE other.url = ? AND other.id != feeds.id)"
+                "   THEN ? ELSE url END"
                 " WHERE id = ?",
                 (
                     to_db(now),
@@ -145,8 +214,17 @@ class FeedStore:
                     title,
                     title,
                     site_url,
+                    lang,
                     new_entries,
                     to_db(now),
+                    usual_gap_seconds,
+                    to_db(newest_entry_at),
+                    document,
+                    ttl_seconds,
+                    document,
+                    update_period_seconds,
+                    url,
+                    url,
                     url,
                     feed_id,
                 ),
@@ -173,3 +251,49 @@ class FeedStore:
             "UPDATE feeds SET next_check_at = ? WHERE id = ?",
             [(to_db(now), feed_id) for feed_id in feed_ids],
         )
+
+    async def arrivals(self, feed_id: int, limit: int = 200) -> Arrivals:
+        rows = await self._db.fetchall(
+            "SELECT CASE WHEN e.published_at IS NOT NULL AND e.published_at < e.first_seen_at"
+            "   THEN e.published_at ELSE e.first_seen_at END AS arrival,"
+            " (e.published_at IS NULL AND e.first_seen_at ="
+            "   (SELECT MIN(first_seen_at) FROM entries WHERE feed_id = ?)) AS backlog"
+            " FROM entries e WHERE e.feed_id = ? ORDER BY arrival DESC LIMIT ?",
+            (feed_id, feed_id, limit),
+        )
+        moments = [(require(row["arrival"]), bool(row["backlog"])) for row in rows]
+        return Arrivals(
+            rhythm=[moment for moment, backlog in moments if not backlog],
+            newest=moments[0][0] if moments else None,
+        )
+
+    async def set_failure_notified(self, feed_id: int, episode: datetime | None) -> None:
+        """The failing spell an admin was told about (None once its end was told)."""
+        await self._db.execute(
+            "UPDATE feeds SET failure_notified_at = ? WHERE id = ?", (to_db(episode), feed_id)
+        )
+
+    async def set_silent_notified(self, feed_id: int, episode: datetime | None) -> None:
+        """The silent spell an admin was told about (None once its end was told)."""
+        await self._db.execute(
+            "UPDATE feeds SET silent_notified_at = ? WHERE id = ?", (to_db(episode), feed_id)
+        )
+
+    async def repeated_content(self, feed_id: int, fresh: Sequence[tuple[int, str]]) -> set[int]:
+        """Of these just-stored (entry id, content hash) pairs, the ids whose exact
+        content the feed already had under another identity (a republished entry)."""
+        if not fresh:
+            return set()
+        ids = [entry_id for entry_id, _ in fresh]
+        hashes = sorted({content for _, content in fresh})
+        found: set[str] = set()
+        for start in range(0, len(hashes), 400):
+            chunk = hashes[start : start + 400]
+            rows = await self._db.fetchall(
+                f"SELECT content_hash FROM entries WHERE feed_id = ?"
+                f" AND content_hash IN ({','.join('?' * len(chunk))})"
+                f" AND id NOT IN ({','.join('?' * len(ids))})",
+                (feed_id, *chunk, *ids),
+            )
+            found.update(row["content_hash"] for row in rows)
+        return {entry_id for entry_id, content in fresh if content in found}

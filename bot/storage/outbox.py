@@ -3,18 +3,55 @@
 A row moves pending -> sending -> delivered (or back to pending with a later
 `next_attempt_at`, or to failed). The UNIQUE(event_id, chat_id) constraint is what
 makes fan-out idempotent: enqueuing the same event twice adds nothing.
+
+The delivery loop reads due rows with `lease_due` (which changes nothing: the rows
+stay 'pending' while they wait in memory for their turn under the rate limits) and
+marks each one 'sending' with `begin_send` only right before its request leaves.
+So after a crash the only rows in doubt are those whose request was in flight.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
 from bot.models import Alert
 from bot.storage.chats import _chat
 from bot.storage.database import Database
 from bot.timeutil import from_db, to_db
+
+_ALERT_COLUMNS = (
+    "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.severity,"
+    " ev.explanation, ev.fields, en.title AS entry_title, en.summary, en.link,"
+    " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
+    " c.* FROM outbox o"
+    " JOIN events ev ON ev.id = o.event_id"
+    " JOIN entries en ON en.id = ev.entry_id"
+    " JOIN feeds f ON f.id = en.feed_id"
+    " JOIN chats c ON c.id = o.chat_id"
+)
+
+
+def _alert(row: sqlite3.Row) -> Alert:
+    return Alert(
+        outbox_id=row["outbox_id"],
+        event_id=row["event_id"],
+        chat=_chat(row),
+        categories=tuple(row["categories"].split()),
+        severity=row["severity"],
+        explanation=row["explanation"],
+        fields=json.loads(row["fields"]),
+        title=row["entry_title"],
+        summary=row["summary"],
+        link=row["link"],
+        published_at=from_db(row["published_at"]),
+        feed_title=row["feed_title"] or row["feed_url"],
+        feed_url=row["feed_url"],
+        entry_lang=row["entry_lang"],
+        attempts=row["attempts"],
+    )
 
 
 class OutboxStore:
@@ -61,39 +98,12 @@ class OutboxStore:
                 ids,
             )
             cursor = await connection.execute(
-                "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.severity,"
-                " ev.explanation, ev.fields, en.title AS entry_title, en.summary, en.link,"
-                " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
-                " c.* FROM outbox o"
-                " JOIN events ev ON ev.id = o.event_id"
-                " JOIN entries en ON en.id = ev.entry_id"
-                " JOIN feeds f ON f.id = en.feed_id"
-                " JOIN chats c ON c.id = o.chat_id"
-                f" WHERE o.id IN ({id_marks}) ORDER BY o.next_attempt_at, o.id",
+                _ALERT_COLUMNS + f" WHERE o.id IN ({id_marks}) ORDER BY o.next_attempt_at, o.id",
                 ids,
             )
             rows = await cursor.fetchall()
             await cursor.close()
-        return [
-            Alert(
-                outbox_id=row["outbox_id"],
-                event_id=row["event_id"],
-                chat=_chat(row),
-                categories=tuple(row["categories"].split()),
-                severity=row["severity"],
-                explanation=row["explanation"],
-                fields=json.loads(row["fields"]),
-                title=row["entry_title"],
-                summary=row["summary"],
-                link=row["link"],
-                published_at=from_db(row["published_at"]),
-                feed_title=row["feed_title"] or row["feed_url"],
-                feed_url=row["feed_url"],
-                entry_lang=row["entry_lang"],
-                attempts=row["attempts"],
-            )
-            for row in rows
-        ]
+        return [_alert(row) for row in rows]
 
     async def mark_delivered(
         self, outbox_id: int, now: datetime, message_id: str | None = None
@@ -131,6 +141,87 @@ class OutboxStore:
             " WHERE chat_id = ? AND status IN ('pending', 'sending')",
             (error[:500], chat_id),
         )
+
+    async def lease_due(
+        self,
+        now: datetime,
+        platforms: Sequence[str],
+        limit: int = 100,
+        exclude: Collection[int] = (),
+    ) -> list[Alert]:
+        """Up to `limit` due rows of active chats, oldest first, without changing them.
+
+        `exclude` holds the ids the caller already has in hand. Nothing is written:
+        a row read here and never sent is simply still 'pending' after a crash.
+        """
+        if not platforms or limit <= 0:
+            return []
+        marks = ",".join("?" * len(platforms))
+        held = list(exclude)
+        not_held = f" AND o.id NOT IN ({','.join('?' * len(held))})" if held else ""
+        rows = await self._db.fetchall(
+            _ALERT_COLUMNS + " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
+            f" AND c.platform IN ({marks}) AND c.active = 1{not_held}"
+            " ORDER BY o.next_attempt_at, o.id LIMIT ?",
+            (to_db(now), *platforms, *held, limit),
+        )
+        return [_alert(row) for row in rows]
+
+    async def begin_send(self, outbox_id: int) -> bool:
+        """Mark one pending row 'sending' (one more attempt) right before its request.
+
+        False when the row is no longer pending (its chat was deactivated, or another
+        pass took it): the caller must not send it.
+        """
+        changed = await self._db.execute(
+            "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+            " WHERE id = ? AND status = 'pending'",
+            (outbox_id,),
+        )
+        return changed > 0
+
+    async def begin_send_many(self, outbox_ids: Sequence[int]) -> set[int]:
+        """`begin_send` for many rows in one transaction; returns the ids that may be sent."""
+        started: set[int] = set()
+        if not outbox_ids:
+            return started
+        async with self._db.transaction() as connection:
+            for start in range(0, len(outbox_ids), 500):
+                chunk = list(outbox_ids[start : start + 500])
+                marks = ",".join("?" * len(chunk))
+                cursor = await connection.execute(
+                    "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
+                    f" WHERE status = 'pending' AND id IN ({marks}) RETURNING id",
+                    chunk,
+                )
+                started.update(int(row[0]) for row in await cursor.fetchall())
+                await cursor.close()
+        return started
+
+    async def mark_delivered_many(self, rows: Sequence[tuple[int, datetime, str | None]]) -> None:
+        """`mark_delivered` for many rows in one transaction: (outbox id, when, message id)."""
+        if not rows:
+            return
+        await self._db.executemany(
+            "UPDATE outbox SET status = 'delivered', delivered_at = ?, platform_message_id = ?,"
+            " last_error = NULL WHERE id = ?",
+            [(to_db(at), message_id, outbox_id) for outbox_id, at, message_id in rows],
+        )
+
+    async def requeue(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
+        """Back to pending without using up an attempt (the platform asked us to wait)."""
+        await self._db.execute(
+            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
+            " attempts = MAX(attempts - 1, 0) WHERE id = ?",
+            (to_db(next_attempt_at), error[:500], outbox_id),
+        )
+
+    async def get_status(self, outbox_id: int) -> tuple[str, int] | None:
+        """(status, attempts) of one row, for reports and tests."""
+        row = await self._db.fetchone(
+            "SELECT status, attempts FROM outbox WHERE id = ?", (outbox_id,)
+        )
+        return (row["status"], int(row["attempts"])) if row else None
 
     async def recover_inflight(self) -> int:
         """After a crash, rows left 'sending' go back to the queue.

@@ -1,0 +1,270 @@
+"""Alerts as Telegram messages: HTML formatting, sending through aiogram, outcomes.
+
+Everything that comes from a feed is untrusted: it is escaped (quotes included, so
+it cannot leave an `href`), links other than http(s) are dropped, and the message
+is cut to fit Telegram's 4,096-character limit. If Telegram still refuses the HTML,
+the alert is resent as plain text rather than dropped.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from aiogram import Bot
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramMigrateToChat,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramRetryAfter,
+    TelegramServerError,
+    TelegramUnauthorizedError,
+)
+from aiogram.types import LinkPreviewOptions
+
+from bot.alert_text import FIELD_ORDER, category_label, field_name, source_line
+from bot.models import Alert
+from bot.ratelimit import RateLimiter
+from bot.senders.base import Outcome, SendResult
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 4096
+# Per-part budgets in UTF-16 code units of the final (escaped) text; the excerpt
+# gets whatever is left, so the sum can never pass MESSAGE_LIMIT.
+_TITLE_BUDGET = 600
+_SOURCE_BUDGET = 300
+_FIELD_BUDGET = 250
+_EXCERPT_CHARS = 700
+_MAX_HREF = 1024
+
+# Telegram's descriptions for a 400 that means "you can no longer post here".
+_GONE_MARKERS = (
+    "chat not found",
+    "chat_not_found",
+    "peer_id_invalid",
+    "not enough rights",
+    "need administrator rights",
+    "have no rights to send",
+    "chat_write_forbidden",
+    "chat_restricted",
+    "message thread not found",
+    "topic_closed",
+    "topic_deleted",
+    "bot was kicked",
+    "user is deactivated",
+    "group chat was deactivated",
+    "chat_admin_required",
+)
+_PARSE_MARKERS = ("can't parse entities", "can't find end of", "unsupported start tag")
+_SPACES = re.compile(r"\s+")
+
+
+def utf16_len(value: str) -> int:
+    """Telegram measures text in UTF-16 code units."""
+    return len(value.encode("utf-16-le")) // 2
+
+
+def _flat(value: str) -> str:
+    return _SPACES.sub(" ", value).strip()
+
+
+def clip(value: str, budget: int, *, escape: bool) -> str:
+    """The longest prefix of `value` that fits `budget` units (after escaping), with "…"."""
+    rendered = html.escape(value, quote=True) if escape else value
+    if utf16_len(rendered) <= budget:
+        return rendered
+    low, high = 0, len(value)
+    while low < high:  # binary search on the raw prefix: escaping only grows text
+        middle = (low + high + 1) // 2
+        candidate = value[:middle].rstrip() + "…"
+        size = utf16_len(html.escape(candidate, quote=True) if escape else candidate)
+        if size <= budget:
+            low = middle
+        else:
+            high = middle - 1
+    prefix = value[:low].rstrip() + "…"
+    return html.escape(prefix, quote=True) if escape else prefix
+
+
+def safe_link(link: str | None) -> str | None:
+    """Only absolute http(s) links are offered; anything else from a feed is dropped."""
+    if not link:
+        return None
+    candidate = link.strip()
+    try:
+        parts = urlsplit(candidate)
+    except ValueError:
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
+        return None
+    if any(ch in candidate for ch in "\r\n\t ") or len(candidate) > _MAX_HREF:
+        return None
+    return candidate
+
+
+def _link_label(link: str) -> str:
+    host = urlsplit(link).hostname or link
+    return host.removeprefix("www.")
+
+
+@dataclass(frozen=True)
+class _Parts:
+    header: str
+    title: str
+    source: str
+    fields: Sequence[tuple[str, str]]
+    excerpt: str
+    link: str | None
+
+
+def _parts(alert: Alert) -> _Parts:
+    lang = alert.chat.language
+    labels = " + ".join(category_label(c, lang) for c in alert.categories) or "ALERT"
+    fields = [
+        (field_name(key, lang), _flat(alert.fields[key]))
+        for key in FIELD_ORDER
+        if alert.fields.get(key)
+    ]
+    return _Parts(
+        header=f"🚨 {labels}",
+        title=_flat(alert.title) or "—",
+        source=_flat(source_line(alert, lang)),
+        fields=fields,
+        excerpt=_flat(alert.summary),
+        link=safe_link(alert.link),
+    )
+
+
+def _excerpt_raw(excerpt: str) -> str:
+    if len(excerpt) <= _EXCERPT_CHARS:
+        return excerpt
+    return excerpt[:_EXCERPT_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def format_html(alert: Alert) -> str:
+    """The alert as Telegram HTML, at most 4,096 UTF-16 units, every feed value escaped."""
+    parts = _parts(alert)
+    lines = [f"<b>{html.escape(parts.header)}</b>"]
+    lines.append(f"<b>{clip(parts.title, _TITLE_BUDGET, escape=True)}</b>")
+    lines.append(f"<i>{clip(parts.source, _SOURCE_BUDGET, escape=True)}</i>")
+    for name, value in parts.fields:
+        lines.append(f"{html.escape(name)}: {clip(value, _FIELD_BUDGET, escape=True)}")
+    tail: list[str] = []
+    if parts.link:
+        href = html.escape(parts.link, quote=True)
+        tail.append(f'🔗 <a href="{href}">{html.escape(_link_label(parts.link))}</a>')
+    used = utf16_len("\n".join(lines + tail)) + 2  # the newlines around the excerpt
+    if parts.excerpt:
+        room = MESSAGE_LIMIT - used
+        if room > 20:
+            lines.append(clip(_excerpt_raw(parts.excerpt), room, escape=True))
+    return "\n".join(lines + tail)
+
+
+def format_plain(alert: Alert) -> str:
+    """The same alert as plain text, for when Telegram refuses the HTML."""
+    parts = _parts(alert)
+    lines = [parts.header, clip(parts.title, _TITLE_BUDGET, escape=False)]
+    lines.append(clip(parts.source, _SOURCE_BUDGET, escape=False))
+    lines += [f"{name}: {clip(value, _FIELD_BUDGET, escape=False)}" for name, value in parts.fields]
+    tail = [parts.link] if parts.link else []
+    used = utf16_len("\n".join(lines + tail)) + 2
+    if parts.excerpt and MESSAGE_LIMIT - used > 20:
+        lines.append(clip(_excerpt_raw(parts.excerpt), MESSAGE_LIMIT - used, escape=False))
+    return "\n".join(lines + tail)
+
+
+def is_group_chat(external_id: str) -> bool:
+    """Groups, supergroups and channels have negative ids in the Bot API."""
+    return external_id.startswith("-")
+
+
+def classify_error(exc: TelegramAPIError) -> SendResult:
+    """What an aiogram exception means for the outbox row."""
+    message = f"{type(exc).__name__}: {exc.message}"
+    lowered = exc.message.lower()
+    if isinstance(exc, TelegramRetryAfter):
+        return SendResult(Outcome.RATE_LIMITED, retry_after=float(exc.retry_after), error=message)
+    if isinstance(exc, TelegramMigrateToChat):
+        return SendResult(Outcome.MIGRATED, new_chat_id=str(exc.migrate_to_chat_id), error=message)
+    if isinstance(exc, TelegramForbiddenError):
+        return SendResult(Outcome.CHAT_GONE, error=message)
+    if isinstance(exc, TelegramBadRequest):
+        if any(marker in lowered for marker in _GONE_MARKERS):
+            return SendResult(Outcome.CHAT_GONE, error=message)
+        return SendResult(Outcome.FAILED, error=message)
+    if isinstance(exc, TelegramServerError | TelegramNetworkError):
+        return SendResult(Outcome.RETRY, error=message)
+    if isinstance(exc, TelegramUnauthorizedError | TelegramNotFound):
+        # A revoked token or a wrong API URL: our fault, not the chat's. Keep retrying
+        # (with backoff) rather than deactivating every chat.
+        return SendResult(Outcome.RETRY, error=message)
+    return SendResult(Outcome.RETRY, error=message)
+
+
+class TelegramSender:
+    """Sends alerts with an aiogram `Bot`, within the rate limits it holds."""
+
+    platform = "telegram"
+
+    def __init__(self, bot: Bot, limiter: RateLimiter, *, link_previews: bool = False) -> None:
+        self._bot = bot
+        self.limiter = limiter
+        self._previews = LinkPreviewOptions(is_disabled=not link_previews)
+
+    async def wait_turn(self, alert: Alert) -> None:
+        external_id = alert.chat.external_id
+        await self.limiter.acquire(external_id, is_group=is_group_chat(external_id))
+
+    async def send(self, alert: Alert) -> SendResult:
+        try:
+            return await self._send(alert, format_html(alert), "HTML")
+        except TelegramBadRequest as exc:
+            if not any(marker in exc.message.lower() for marker in _PARSE_MARKERS):
+                return self._failure(alert, exc)
+            logger.warning(
+                "Telegram refused the HTML of outbox row %d (%s); resending as plain text",
+                alert.outbox_id,
+                exc.message,
+            )
+        except TelegramAPIError as exc:
+            return self._failure(alert, exc)
+        # The refused message did not arrive, but the request still counts toward the
+        # chat's limits: take a new turn.
+        await self.wait_turn(alert)
+        try:
+            return await self._send(alert, format_plain(alert), None)
+        except TelegramAPIError as exc:
+            return self._failure(alert, exc)
+
+    async def _send(self, alert: Alert, body: str, parse_mode: str | None) -> SendResult:
+        thread = alert.chat.thread_id
+        message = await self._bot.send_message(
+            chat_id=int(alert.chat.external_id),
+            text=body,
+            parse_mode=parse_mode,
+            message_thread_id=int(thread) if thread else None,
+            link_preview_options=self._previews,
+        )
+        return SendResult(Outcome.DELIVERED, message_id=str(message.message_id))
+
+    def _failure(self, alert: Alert, exc: TelegramAPIError) -> SendResult:
+        result = classify_error(exc)
+        if result.outcome is Outcome.RATE_LIMITED:
+            # Everyone waits, not just this chat: Telegram counts per bot.
+            self.limiter.pause(result.retry_after or 1.0)
+        logger.info(
+            "telegram chat %s, outbox row %d: %s",
+            alert.chat.external_id,
+            alert.outbox_id,
+            result.error,
+        )
+        return result

@@ -1,0 +1,110 @@
+"""Admin notices about feeds: recorded once per spell, then sent (and retried) until out."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Literal
+
+from bot.storage.database import Database
+from bot.timeutil import from_db, require, to_db
+
+NoticeKind = Literal["failing", "recovered", "silent", "resumed"]
+# Which feed column remembers the open spell a notice kind is about.
+_SPELL_COLUMN = {
+    "failing": "failure_notified_at",
+    "recovered": "failure_notified_at",
+    "silent": "silent_notified_at",
+    "resumed": "silent_notified_at",
+}
+_OPENS = {"failing", "silent"}
+
+
+@dataclass(frozen=True)
+class StoredNotice:
+    id: int
+    feed_id: int
+    kind: str
+    episode: datetime
+    text: str
+    created_at: datetime
+    sent_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+def _notice(row: sqlite3.Row) -> StoredNotice:
+    return StoredNotice(
+        id=row["id"],
+        feed_id=row["feed_id"],
+        kind=row["kind"],
+        episode=require(row["episode"]),
+        text=row["text"],
+        created_at=require(row["created_at"]),
+        sent_at=from_db(row["sent_at"]),
+        attempts=row["attempts"],
+        last_error=row["last_error"],
+    )
+
+
+class NoticeStore:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def record(
+        self, feed_id: int, kind: NoticeKind, episode: datetime, text: str, now: datetime
+    ) -> StoredNotice | None:
+        """Record a notice and open or close the feed's spell, in one transaction.
+
+        None when this notice was already recorded for this spell: each is sent once.
+        """
+        column = _SPELL_COLUMN[kind]
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "INSERT OR IGNORE INTO feed_notices (feed_id, kind, episode, text, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (feed_id, kind, to_db(episode), text, to_db(now)),
+            )
+            inserted, notice_id = cursor.rowcount, cursor.lastrowid
+            await cursor.close()
+            spell = to_db(episode) if kind in _OPENS else None
+            await connection.execute(
+                f"UPDATE feeds SET {column} = ? WHERE id = ?",  # fixed column names, never input
+                (spell, feed_id),
+            )
+        if not inserted:
+            return None
+        row = await self._db.fetchone("SELECT * FROM feed_notices WHERE id = ?", (notice_id,))
+        return _notice(row) if row else None
+
+    async def unsent(self, max_attempts: int, limit: int = 100) -> list[StoredNotice]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM feed_notices WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?",
+            (max_attempts, limit),
+        )
+        return [_notice(row) for row in rows]
+
+    async def mark_sent(self, notice_id: int, now: datetime) -> None:
+        await self._db.execute(
+            "UPDATE feed_notices SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
+            (to_db(now), notice_id),
+        )
+
+    async def mark_failed(self, notice_id: int, error: str) -> None:
+        await self._db.execute(
+            "UPDATE feed_notices SET attempts = attempts + 1, last_error = ? WHERE id = ?",
+            (error[:500], notice_id),
+        )
+
+    async def for_feed(self, feed_id: int) -> list[StoredNotice]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM feed_notices WHERE feed_id = ? ORDER BY id", (feed_id,)
+        )
+        return [_notice(row) for row in rows]
+
+    async def recent(self, limit: int = 50) -> list[StoredNotice]:
+        rows = await self._db.fetchall(
+            "SELECT * FROM feed_notices ORDER BY id DESC LIMIT ?", (limit,)
+        )
+        return [_notice(row) for row in rows]

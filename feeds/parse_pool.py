@@ -1,0 +1,164 @@
+"""Where feeds are parsed: worker processes by default, off the event loop either way.
+
+feedparser is pure Python, so in a thread it holds the GIL and slows the event loop
+that is fetching other feeds; in worker processes it runs on the other cores
+(bench/ingest.py measures both; docs/ingestion.md has the figures). A process can
+also be killed: a document that keeps the parser busy past `timeout_seconds` costs
+one recycled pool, not a stuck worker forever.
+
+Workers start lazily, on the first parse, from a forkserver that preloads
+`feeds.parse`, so `make run` starts as fast as before and forking never copies the
+bot's threads or sockets.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import sys
+from collections.abc import Mapping
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from types import TracebackType
+from typing import Literal, Self
+
+from feeds.errors import ParseError
+from feeds.models import ParsedFeed
+from feeds.parse import parse_feed
+
+logger = logging.getLogger(__name__)
+
+PoolKind = Literal["process", "thread"]
+# Worker processes are replaced after this many parses, so that whatever feedparser
+# or a hostile document leaves behind in memory does not accumulate for months.
+_TASKS_PER_CHILD = 1_000
+
+
+def default_workers() -> int:
+    return max(os.cpu_count() or 1, 1)
+
+
+class ParsePool:
+    """Runs `parse_feed` in an executor with a time limit; use as a context manager."""
+
+    def __init__(
+        self,
+        kind: PoolKind = "process",
+        *,
+        workers: int | None = None,
+        timeout_seconds: float = 30.0,
+        executor: Executor | None = None,
+        borrow_loop_default: bool = False,
+    ) -> None:
+        """`executor` wraps an executor someone else owns (and shuts down);
+        `borrow_loop_default` uses the event loop's default executor when none is given."""
+        self.kind: PoolKind = kind
+        self.workers = workers or default_workers()
+        self.timeout_seconds = timeout_seconds
+        self._borrowed = executor
+        self._loop_default = executor is None and borrow_loop_default
+        self._executor: Executor | None = executor
+        self._generation = 0
+        self.recycled = 0
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _new_executor(self) -> Executor:
+        if self.kind == "thread":
+            return ThreadPoolExecutor(self.workers, thread_name_prefix="tocsin-parse")
+        method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            # Each worker is forked from a server that already imported feedparser.
+            context.set_forkserver_preload(["feeds.parse"])
+        return ProcessPoolExecutor(
+            self.workers, mp_context=context, max_tasks_per_child=_TASKS_PER_CHILD
+        )
+
+    def _current(self) -> tuple[Executor, int]:
+        if self._executor is None:
+            self._executor = self._new_executor()
+        return self._executor, self._generation
+
+    def _recycle(self, generation: int) -> None:
+        """Throw away a broken or stuck pool (once, however many parses noticed)."""
+        if generation != self._generation or self._borrowed is not None:
+            return
+        self._generation += 1
+        self.recycled += 1
+        old, self._executor = self._executor, None
+        if old is not None:
+            _terminate(old)
+
+    async def parse(
+        self, body: bytes, url: str, headers: Mapping[str, str] | None = None
+    ) -> ParsedFeed:
+        """Parse off the event loop; ParseError on timeout or a crashed worker."""
+        plain_headers = dict(headers or {})
+        if self._loop_default:
+            loop = asyncio.get_running_loop()
+            work = loop.run_in_executor(None, parse_feed, body, url, plain_headers)
+            try:
+                return await asyncio.wait_for(work, self.timeout_seconds)
+            except TimeoutError:
+                raise ParseError(
+                    f"parsing took longer than {self.timeout_seconds:g} s", kind="parse"
+                ) from None
+        for attempt in (1, 2):
+            executor, generation = self._current()
+            try:
+                future = executor.submit(parse_feed, body, url, plain_headers)
+            except (BrokenProcessPool, RuntimeError):
+                self._recycle(generation)
+                continue
+            try:
+                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_seconds)
+            except TimeoutError:
+                future.cancel()
+                logger.warning(
+                    "parsing %s took over %g s; recycling parsers", url, self.timeout_seconds
+                )
+                self._recycle(generation)
+                raise ParseError(
+                    f"parsing took longer than {self.timeout_seconds:g} s", kind="parse"
+                ) from None
+            except BrokenProcessPool:
+                # Either this document killed a worker, or another one did and this
+                # parse was collateral: try once more on a fresh pool.
+                self._recycle(generation)
+                if attempt == 2:
+                    raise ParseError("the parser crashed on this document", kind="parse") from None
+        raise ParseError("the parser is unavailable", kind="parse")
+
+    def close(self) -> None:
+        executor, self._executor = self._executor, None
+        if executor is not None and self._borrowed is None:
+            _terminate(executor)
+
+
+def _terminate(executor: Executor) -> None:
+    if isinstance(executor, ProcessPoolExecutor):
+        # A stuck worker would make shutdown wait forever: kill the processes first.
+        processes = dict(getattr(executor, "_processes", None) or {})
+        for process in processes.values():
+            if process.is_alive():
+                process.terminate()
+        executor.shutdown(wait=True, cancel_futures=True)
+        for process in processes.values():
+            process.join(timeout=5)
+    else:
+        executor.shutdown(wait=False, cancel_futures=True)
+
+
+__all__ = ["ParsePool", "PoolKind", "default_workers"]

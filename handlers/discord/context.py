@@ -1,0 +1,175 @@
+"""From a Discord interaction to the service's plain facts, and from a `Reply` back to Discord.
+
+Chat identity on Discord: platform "discord", `external_id` the channel (or
+thread) id, `thread_id` always "". The caller may manage that chat when Discord
+says they hold Manage Channels there, which is what changing a channel's alerts
+is about; in a DM the person manages their own chat.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.senders.discord import FORUM_KINDS, THREAD_KINDS, chat_kind, fit, inert
+from handlers.discord.wording import wording
+from handlers.service import Caller, ChatRef, CommandService, Reply, split_text
+from handlers.texts import normalize_language, text
+
+if TYPE_CHECKING:
+    from handlers.discord.client import TocsinBot
+
+logger = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 2000
+BUTTON_LABEL_LIMIT = 80
+Target = discord.app_commands.AppCommandChannel | discord.app_commands.AppCommandThread
+
+
+def service_of(interaction: discord.Interaction[Any]) -> CommandService:
+    return cast("TocsinBot", interaction.client).service
+
+
+def chat_ref(interaction: discord.Interaction[Any], target: Target | None = None) -> ChatRef:
+    """Where the command acts: the `channel` option when given, else where it was run."""
+    if target is not None:
+        return ChatRef("discord", str(target.id), chat_kind(target.type), title=target.name)
+    channel = interaction.channel
+    if channel is None:
+        return ChatRef("discord", str(interaction.channel_id), "unknown")
+    title = getattr(channel, "name", None)
+    return ChatRef("discord", str(channel.id), chat_kind(channel.type), title=title)
+
+
+def caller_of(interaction: discord.Interaction[Any], target: Target | None = None) -> Caller:
+    """Who asked; Manage Channels is checked in the channel the command acts on."""
+    permissions = target.permissions if target is not None else interaction.permissions
+    user = interaction.user
+    return Caller(
+        user_id=user.id,
+        can_manage_chat=permissions.manage_channels,
+        name=user.name,
+        language_hint=str(interaction.locale),
+    )
+
+
+def missing_bot_permissions(
+    interaction: discord.Interaction[Any], ref: ChatRef, target: Target | None
+) -> list[str]:
+    """What the bot lacks to post alerts in the chosen channel, when Discord lets us know.
+
+    For the channel the command ran in, Discord sends the bot's permissions along;
+    for another channel they are computed from the guild cache, if it has it.
+    """
+    if ref.kind == "private":
+        return []
+    permissions: discord.Permissions | None = None
+    if target is None:
+        permissions = interaction.app_permissions
+    else:
+        channel = interaction.client.get_channel(target.id)
+        guild = interaction.guild
+        me = guild.me if guild is not None else None
+        if isinstance(channel, discord.abc.GuildChannel | discord.Thread) and me is not None:
+            permissions = channel.permissions_for(me)
+    if permissions is None:
+        return []
+    wanted = {"view_channel": "View Channel", "embed_links": "Embed Links"}
+    if ref.kind in THREAD_KINDS:
+        wanted["send_messages_in_threads"] = "Send Messages in Threads"
+    elif ref.kind in FORUM_KINDS:
+        wanted["send_messages"] = "Create Posts"
+    else:
+        wanted["send_messages"] = "Send Messages"
+    return [label for name, label in wanted.items() if not getattr(permissions, name)]
+
+
+def render(reply_text: str) -> list[str]:
+    """Reply text as Discord messages: inert markdown, at most 2,000 characters each."""
+    return [fit(piece, MESSAGE_LIMIT) for piece in split_text(inert(reply_text), MESSAGE_LIMIT)]
+
+
+def choice_view(reply: Reply) -> discord.ui.View | None:
+    if not reply.choices:
+        return None
+    view = discord.ui.View(timeout=None)
+    for choice in reply.choices[:25]:
+        view.add_item(ChoiceButton(choice.action, choice.argument, choice.label))
+    return view
+
+
+async def answer(
+    interaction: discord.Interaction[Any], reply: Reply, *, private: bool = False
+) -> None:
+    """Send `reply`; refusals and mistakes only to the person who asked.
+
+    `private` keeps an answer to the asker alone even when it is good news
+    (listings, operator commands), so channels are not flooded with them.
+    """
+    ephemeral = private or reply.refused or reply.error
+    pieces = render(reply.text)
+    view = choice_view(reply)
+    for index, piece in enumerate(pieces):
+        extra: dict[str, Any] = {}
+        if view is not None and index == len(pieces) - 1:
+            extra["view"] = view
+        if index == 0 and not interaction.response.is_done():
+            await interaction.response.send_message(piece, ephemeral=ephemeral, **extra)
+        else:
+            await interaction.followup.send(piece, ephemeral=ephemeral, **extra)
+
+
+class ChoiceButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=r"tocsin:(?P<action>[a-z]+):(?P<argument>[A-Za-z0-9_.-]*)",
+):
+    """A `Choice` from a reply as a button that survives restarts.
+
+    Everything needed is in its custom id; pressing it runs `service.choose` with the
+    presser's own permissions, so a button never lends anyone rights.
+    """
+
+    def __init__(self, action: str, argument: str, label: str = "…") -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=fit(label, BUTTON_LABEL_LIMIT),
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"tocsin:{action}:{argument}",
+            )
+        )
+        self.action = action
+        self.argument = argument
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ChoiceButton:
+        return cls(match["action"], match["argument"], getattr(item, "label", None) or "…")
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        service = service_of(interaction)
+        try:
+            reply = await service.choose(
+                chat_ref(interaction), caller_of(interaction), self.action, self.argument
+            )
+        except Exception:
+            logger.exception("Discord button %s:%s failed", self.action, self.argument)
+            lang = normalize_language(str(interaction.locale)) or "en"
+            reply = Reply(text(lang, "error.internal"), lang, error=True)
+        await answer(interaction, reply)
+
+
+async def cannot_post(
+    interaction: discord.Interaction[Any], ref: ChatRef, missing: list[str]
+) -> Reply:
+    lang = await service_of(interaction).language_of(ref, caller_of(interaction))
+    channel = f"#{ref.title}" if ref.title else f"#{ref.external_id}"
+    message = wording(lang, "bot.cannot_post", channel=channel, missing=", ".join(missing))
+    return Reply(message, lang, refused=True)

@@ -1,0 +1,140 @@
+"""Tocsin's Discord side as one object the composition root starts and stops.
+
+`start()` logs in (REST), then in a background task syncs the slash commands and
+keeps the gateway connected; nothing Discord does there can stop Telegram or the
+polling. While the bot is not logged in, its sender asks the delivery loop to wait,
+so Discord alerts stay queued rather than fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+from collections.abc import Callable
+
+import aiohttp
+import discord
+import yarl
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+from bot.senders.base import Sender
+from bot.senders.discord import DiscordSender
+from bot.settings import Settings
+from handlers.discord.client import TocsinBot
+from handlers.service import CommandService
+
+logger = logging.getLogger(__name__)
+
+LOGIN_TIMEOUT = 30.0
+SYNC_TIMEOUT = 60.0
+# Login retries after a transient failure: from 5 s up to 10 minutes apart.
+RETRY_FIRST = 5.0
+RETRY_MAX = 600.0
+_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+_VERSIONED = re.compile(r"/api/v\d+$")
+
+
+def point_discord_at(api_url: str) -> Callable[[], None]:
+    """Send discord.py's REST calls (and interaction replies) to `api_url`.
+
+    discord.py builds every URL from the class attribute `Route.BASE`, so this is
+    process-wide; there is one Discord bot per process. `api_url` is a server root
+    ("http://127.0.0.1:8080") or a full base ending in /api/vN. Returns a function
+    that puts things back as they were.
+    """
+    previous_base, previous_gateway = Route.BASE, DiscordWebSocket.DEFAULT_GATEWAY
+    api_url = api_url.rstrip("/")
+    Route.BASE = api_url if _VERSIONED.search(api_url) else f"{api_url}/api/v10"
+
+    def restore() -> None:
+        Route.BASE = previous_base
+        DiscordWebSocket.DEFAULT_GATEWAY = previous_gateway
+
+    return restore
+
+
+class DiscordRuntime:
+    def __init__(
+        self, settings: Settings, service: CommandService, *, retry_first: float = RETRY_FIRST
+    ) -> None:
+        if settings.discord_bot_token is None:
+            raise ValueError("DiscordRuntime needs DISCORD_BOT_TOKEN")
+        self._token = settings.discord_bot_token.get_secret_value()
+        self._api_url = settings.discord_api_url
+        self.bot = TocsinBot(service)
+        self.sender: Sender = DiscordSender(self.bot)
+        self._task: asyncio.Task[None] | None = None
+        self._restore: Callable[[], None] | None = None
+        self._retry_first = retry_first
+
+    async def start(self) -> None:
+        """Log in, then sync and connect in the background. Never raises for Discord trouble."""
+        if self._api_url:
+            self._restore = point_discord_at(self._api_url)
+        try:
+            await asyncio.wait_for(self._login(), LOGIN_TIMEOUT)
+        except discord.LoginFailure:
+            logger.error("Discord rejected DISCORD_BOT_TOKEN; Discord alerts stay queued")
+            return
+        except _TRANSIENT as exc:
+            logger.warning("cannot reach Discord (%s); retrying in the background", exc)
+            self._task = asyncio.create_task(self._retry_then_run(), name="discord")
+            return
+        self._task = asyncio.create_task(self._run(), name="discord")
+
+    async def stop(self) -> None:
+        await self.bot.close()
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+        if self._restore is not None:
+            self._restore()
+            self._restore = None
+
+    async def _login(self) -> None:
+        await self.bot.login(self._token)
+        logger.info("logged in to Discord as %s", self.bot.user)
+        if self._api_url:
+            # A custom API serves its own gateway; ask it where, as Discord would answer.
+            _, gateway, _ = await self.bot.http.get_bot_gateway()
+            DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(gateway)
+
+    async def _retry_then_run(self) -> None:
+        delay = self._retry_first
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await asyncio.wait_for(self._login(), LOGIN_TIMEOUT)
+            except discord.LoginFailure:
+                logger.error("Discord rejected DISCORD_BOT_TOKEN; Discord alerts stay queued")
+                return
+            except _TRANSIENT as exc:
+                delay = min(delay * 2, RETRY_MAX)
+                logger.warning("still cannot reach Discord (%s); next try in %.0f s", exc, delay)
+                continue
+            break
+        await self._run()
+
+    async def _run(self) -> None:
+        await self.sync_commands()
+        try:
+            # discord.py reconnects and resumes by itself; it returns or raises only
+            # when the connection cannot go on (closed by us, bad token, bad intents).
+            await self.bot.connect(reconnect=True)
+        except Exception:
+            logger.exception("the Discord gateway connection ended; slash commands are off")
+
+    async def sync_commands(self) -> int | None:
+        """Publish the slash commands; a failure is logged and the bot carries on."""
+        try:
+            synced = await asyncio.wait_for(self.bot.tree.sync(), SYNC_TIMEOUT)
+        except Exception as exc:
+            logger.warning("could not sync Discord slash commands: %s", exc)
+            return None
+        logger.info("synced %d Discord slash commands", len(synced))
+        return len(synced)

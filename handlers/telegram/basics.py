@@ -1,0 +1,38 @@
+"""/start, /help and /lang."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject, CommandStart
+from aiogram.types import Message
+
+from handlers.service import CommandService
+from handlers.telegram.context import answer, command_argument, message_caller, message_ref
+
+
+async def start(message: Message, bot: Bot, service: CommandService) -> None:
+    caller = await message_caller(message, bot, check_admin=False)
+    await answer(message, await service.start(message_ref(message), caller))
+
+
+async def help_(message: Message, bot: Bot, service: CommandService) -> None:
+    caller = await message_caller(message, bot, check_admin=False)
+    await answer(message, await service.help(message_ref(message), caller))
+
+
+async def lang(message: Message, command: CommandObject, bot: Bot, service: CommandService) -> None:
+    caller = await message_caller(message, bot, check_admin=True)
+    reply = await service.set_language(message_ref(message), caller, command_argument(command.args))
+    await answer(message, reply)
+
+
+def router() -> Router:
+    """A fresh router (a router can belong to one dispatcher only)."""
+    built = Router(name="basics")
+    built.message.register(start, CommandStart())
+    built.channel_post.register(start, CommandStart())
+    built.message.register(help_, Command("help"))
+    built.channel_post.register(help_, Command("help"))
+    built.message.register(lang, Command("lang"))
+    built.channel_post.register(lang, Command("lang"))
+    return built

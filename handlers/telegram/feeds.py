@@ -1,0 +1,50 @@
+"""/feeds for everyone; /addfeed, /removefeed and /status for the bot's operators."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandObject
+from aiogram.types import Message
+
+from handlers.service import CommandService
+from handlers.telegram.context import answer, command_argument, message_caller, message_ref
+
+
+async def feeds(message: Message, bot: Bot, service: CommandService) -> None:
+    caller = await message_caller(message, bot, check_admin=False)
+    await answer(message, await service.feeds(message_ref(message), caller))
+
+
+async def add_feed(
+    message: Message, command: CommandObject, bot: Bot, service: CommandService
+) -> None:
+    caller = await message_caller(message, bot, check_admin=False)
+    reply = await service.add_feed(message_ref(message), caller, command_argument(command.args))
+    await answer(message, reply)
+
+
+async def remove_feed(
+    message: Message, command: CommandObject, bot: Bot, service: CommandService
+) -> None:
+    caller = await message_caller(message, bot, check_admin=False)
+    reply = await service.remove_feed(message_ref(message), caller, command_argument(command.args))
+    await answer(message, reply)
+
+
+async def status(message: Message, bot: Bot, service: CommandService) -> None:
+    caller = await message_caller(message, bot, check_admin=False)
+    await answer(message, await service.status(message_ref(message), caller))
+
+
+def router() -> Router:
+    """A fresh router (a router can belong to one dispatcher only)."""
+    built = Router(name="feeds")
+    built.message.register(feeds, Command("feeds"))
+    built.channel_post.register(feeds, Command("feeds"))
+    built.message.register(add_feed, Command("addfeed"))
+    built.channel_post.register(add_feed, Command("addfeed"))
+    built.message.register(remove_feed, Command("removefeed"))
+    built.channel_post.register(remove_feed, Command("removefeed"))
+    built.message.register(status, Command("status"))
+    built.channel_post.register(status, Command("status"))
+    return built

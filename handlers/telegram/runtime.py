@@ -1,0 +1,206 @@
+"""The Telegram bot as one object the composition root starts and stops.
+
+    runtime = TelegramRuntime(settings, service)
+    delivery.add_sender(runtime.sender)
+    await runtime.start()   # command menus (best effort), then polling or webhook
+    ...
+    await runtime.stop()
+
+`TELEGRAM_API_URL` points the bot at any Bot API server. Updates arrive by long
+polling unless `TELEGRAM_WEBHOOK_URL` is set; then a small aiohttp server listens
+on TELEGRAM_WEBHOOK_HOST:PORT at that URL's path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from urllib.parse import urlsplit
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+from aiogram.exceptions import TelegramAPIError
+from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
+from aiogram.utils.token import TokenValidationError
+from aiogram.webhook.aiohttp_server import SimpleRequestHandler
+from aiohttp import web
+
+from bot.ratelimit import RateLimiter, RateLimits
+from bot.senders.telegram import TelegramSender
+from bot.settings import ConfigError, Settings
+from handlers.service import CommandService
+from handlers.telegram import routers
+from handlers.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, command_description
+
+logger = logging.getLogger(__name__)
+
+# After the bot fails to start polling (Bot API unreachable), wait this long, doubling.
+_RESTART_FIRST_SECONDS = 1.0
+_RESTART_MAX_SECONDS = 60.0
+
+
+def build_dispatcher(service: CommandService) -> Dispatcher:
+    """A dispatcher with every feature router; handlers get `service` by parameter name."""
+    dispatcher = Dispatcher(service=service, disable_fsm=True)
+    for router in routers():
+        dispatcher.include_router(router)
+    return dispatcher
+
+
+def command_list(lang: str, *, admin: bool) -> list[BotCommand]:
+    names = USER_COMMANDS + (ADMIN_COMMANDS if admin else ())
+    return [BotCommand(command=name, description=command_description(lang, name)) for name in names]
+
+
+class TelegramRuntime:
+    def __init__(
+        self,
+        settings: Settings,
+        service: CommandService,
+        *,
+        limiter: RateLimiter | None = None,
+        polling_timeout: int = 10,
+    ) -> None:
+        if settings.telegram_bot_token is None:
+            raise ConfigError("TELEGRAM_BOT_TOKEN: not set")
+        session = (
+            AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
+            if settings.telegram_api_url
+            else AiohttpSession()
+        )
+        try:
+            self.bot = Bot(
+                settings.telegram_bot_token.get_secret_value(),
+                session=session,
+                default=DefaultBotProperties(parse_mode=None),
+            )
+        except TokenValidationError:
+            raise ConfigError("TELEGRAM_BOT_TOKEN: not a Telegram bot token") from None
+        self.settings = settings
+        self.service = service
+        self.limiter = limiter or RateLimiter(
+            RateLimits(
+                per_second=settings.telegram_rate_per_second,
+                per_chat_per_second=settings.telegram_rate_per_chat_per_second,
+                per_group_per_minute=settings.telegram_rate_per_group_per_minute,
+            )
+        )
+        self.sender = TelegramSender(
+            self.bot, self.limiter, link_previews=settings.telegram_link_previews
+        )
+        self.dispatcher = build_dispatcher(service)
+        self._polling_timeout = polling_timeout
+        self._polling: asyncio.Task[None] | None = None
+        self._webhook: web.AppRunner | None = None
+
+    @property
+    def webhook_mode(self) -> bool:
+        return self.settings.telegram_webhook_url is not None
+
+    async def start(self) -> None:
+        await self.set_command_menus()
+        if self.webhook_mode:
+            await self._start_webhook()
+        else:
+            self._polling = asyncio.create_task(self._poll_forever(), name="telegram-polling")
+
+    async def stop(self) -> None:
+        if self._polling is not None:
+            self._polling.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._polling
+            self._polling = None
+        if self._webhook is not None:
+            await self._webhook.cleanup()
+            self._webhook = None
+        await self.bot.session.close()
+
+    async def set_command_menus(self) -> None:
+        """The command menu per language, and with admin commands for each bot admin.
+
+        Best effort: a Bot API server that lacks setMyCommands (or refuses one call)
+        costs the menu, never the bot.
+        """
+        calls: list[tuple[str, list[BotCommand], BotCommandScopeDefault | BotCommandScopeChat]] = []
+        for lang in LANGUAGES:
+            calls.append((lang, command_list(lang, admin=False), BotCommandScopeDefault()))
+            for admin_id in self.settings.telegram_admin_ids:
+                calls.append(
+                    (lang, command_list(lang, admin=True), BotCommandScopeChat(chat_id=admin_id))
+                )
+        for lang, commands, scope in calls:
+            # The English menu is the default for every interface language.
+            language_code = None if lang == "en" else lang
+            try:
+                await self.bot.set_my_commands(commands, scope=scope, language_code=language_code)
+            except (TelegramAPIError, OSError) as exc:
+                logger.warning("could not set the %s command menu (%s): %s", lang, scope.type, exc)
+
+    async def _poll_forever(self) -> None:
+        """Long polling; if it cannot start (network, a wrong token), try again later."""
+        delay = _RESTART_FIRST_SECONDS
+        while True:
+            try:
+                with contextlib.suppress(TelegramAPIError):
+                    # A webhook left from an earlier run would make getUpdates fail.
+                    await self.bot.delete_webhook(drop_pending_updates=False)
+                await self.dispatcher.start_polling(
+                    self.bot,
+                    polling_timeout=self._polling_timeout,
+                    handle_signals=False,
+                    close_bot_session=False,
+                    allowed_updates=self.dispatcher.resolve_used_update_types(),
+                )
+                return
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                logger.error("Telegram polling stopped (%s); retrying in %.0f s", exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, _RESTART_MAX_SECONDS)
+
+    async def _start_webhook(self) -> None:
+        url = self.settings.telegram_webhook_url
+        assert url is not None
+        secret = self.settings.telegram_webhook_secret
+        secret_text = secret.get_secret_value() if secret else None
+        path = urlsplit(url).path or "/"
+        app = web.Application()
+        SimpleRequestHandler(self.dispatcher, self.bot, secret_token=secret_text).register(
+            app, path=path
+        )
+        runner = web.AppRunner(app, access_log=None)
+        await runner.setup()
+        site = web.TCPSite(
+            runner, self.settings.telegram_webhook_host, self.settings.telegram_webhook_port
+        )
+        await site.start()
+        self._webhook = runner
+        try:
+            await self.bot.set_webhook(
+                url,
+                secret_token=secret_text,
+                allowed_updates=self.dispatcher.resolve_used_update_types(),
+            )
+        except TelegramAPIError as exc:
+            # The listener is up; an operator may register the URL by hand.
+            logger.error("setWebhook failed: %s", exc)
+        logger.info(
+            "Telegram webhook listening on %s:%s%s",
+            self.settings.telegram_webhook_host,
+            self.settings.telegram_webhook_port,
+            path,
+        )
+
+    @property
+    def webhook_port(self) -> int | None:
+        """The port actually bound (useful when configured as 0)."""
+        if self._webhook is None:
+            return None
+        for address in self._webhook.addresses:
+            if isinstance(address, tuple):
+                return int(address[1])
+        return None

@@ -1,0 +1,771 @@
+"""A fake Discord on 127.0.0.1: the REST API and a gateway, enough for discord.py's real client.
+
+It behaves like Discord where Tocsin can notice: it checks the bot token, answers
+with realistic JSON (so discord.py builds its real objects from it), enforces the
+embed limits and the message nonce, keeps per-channel rate-limit buckets with the
+same headers Discord sends, and returns Discord's error codes for deleted channels,
+missing access and missing permissions. Tests script failures per channel and read
+back what arrived.
+
+Point discord.py at it with `discord.http.Route.BASE = fake.api_base` and
+`DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)` (the Tocsin runtime
+does both from `Settings.discord_api_url`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import re
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from aiohttp import WSMsgType, web
+
+API_PREFIX = "/api/v10"
+TOKEN = "fake-discord-token"
+
+# Channel types (Discord API values).
+TEXT = 0
+DM = 1
+VOICE = 2
+CATEGORY = 4
+ANNOUNCEMENT = 5
+PUBLIC_THREAD = 11
+PRIVATE_THREAD = 12
+FORUM = 15
+
+# Permission bits used in interaction payloads.
+VIEW_CHANNEL = 1 << 10
+SEND_MESSAGES = 1 << 11
+EMBED_LINKS = 1 << 14
+MANAGE_CHANNELS = 1 << 4
+SEND_IN_THREADS = 1 << 38
+MEMBER_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | SEND_IN_THREADS
+BOT_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | SEND_IN_THREADS
+
+_snowflakes = itertools.count(1_300_000_000_000_000_000)
+
+
+def snowflake() -> int:
+    return next(_snowflakes)
+
+
+def _now_iso() -> str:
+    return datetime.now(UTC).isoformat()
+
+
+@dataclass
+class Failure:
+    """One scripted answer instead of success.
+
+    `deliver_first`: the message is created, then the answer is lost (this status is
+    returned instead), as when a response does not survive a network blip.
+    """
+
+    status: int
+    code: int = 0
+    message: str = ""
+    retry_after: float | None = None
+    deliver_first: bool = False
+    via: bool = True
+
+    def body(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"message": self.message, "code": self.code}
+        if self.retry_after is not None:
+            body["retry_after"] = self.retry_after
+            body["global"] = False
+        return body
+
+
+UNKNOWN_CHANNEL = Failure(404, 10003, "Unknown Channel")
+MISSING_ACCESS = Failure(403, 50001, "Missing Access")
+MISSING_PERMISSIONS = Failure(403, 50013, "Missing Permissions")
+
+
+@dataclass
+class Channel:
+    id: int
+    type: int
+    name: str
+    guild_id: int | None
+    parent_id: int | None = None
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    # A standing refusal (deleted channel, bot removed, permission revoked).
+    refusal: Failure | None = None
+    scripted: list[Failure] = field(default_factory=list)
+
+    def payload(self) -> dict[str, Any]:
+        data: dict[str, Any] = {"id": str(self.id), "type": self.type, "name": self.name}
+        if self.type == DM:
+            return {"id": str(self.id), "type": DM, "recipients": [], "last_message_id": None}
+        data.update(
+            guild_id=str(self.guild_id),
+            position=0,
+            permission_overwrites=[],
+            nsfw=False,
+            parent_id=str(self.parent_id) if self.parent_id else None,
+            rate_limit_per_user=0,
+            flags=0,
+            last_message_id=None,
+            topic=None,
+        )
+        if self.type == FORUM:
+            data.update(
+                available_tags=[],
+                default_reaction_emoji=None,
+                default_sort_order=None,
+                default_forum_layout=0,
+                default_thread_rate_limit_per_user=0,
+                default_auto_archive_duration=1440,
+            )
+        if self.type in (PUBLIC_THREAD, PRIVATE_THREAD):
+            data.update(
+                owner_id=str(snowflake()),
+                message_count=len(self.messages),
+                member_count=1,
+                total_message_sent=len(self.messages),
+                applied_tags=[],
+                thread_metadata={
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": _now_iso(),
+                    "locked": False,
+                },
+            )
+        return data
+
+
+@dataclass
+class Bucket:
+    """Discord's per-channel bucket for creating messages."""
+
+    limit: int
+    window: float
+    started: float = 0.0
+    used: int = 0
+
+    def take(self) -> tuple[bool, int, float]:
+        now = time.monotonic()
+        if now - self.started >= self.window:
+            self.started, self.used = now, 0
+        reset_after = max(self.window - (now - self.started), 0.0)
+        if self.used >= self.limit:
+            return False, 0, reset_after
+        self.used += 1
+        return True, self.limit - self.used, reset_after
+
+
+@dataclass
+class Recorded:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    at: float
+
+
+class FakeDiscord:
+    """Start with `async with FakeDiscord() as fake:`; see the module docstring."""
+
+    def __init__(self, token: str = TOKEN, port: int = 0) -> None:
+        self.token = token
+        self.port = port
+        self.bot_id = snowflake()
+        self.application_id = self.bot_id
+        self.guild_id = snowflake()
+        self.owner_id = snowflake()
+        self.channels: dict[int, Channel] = {}
+        self.requests: list[Recorded] = []
+        self.unexpected: list[str] = []
+        self.commands: list[dict[str, Any]] | None = None
+        self.sync_failure: Failure | None = None
+        self.rate_limit = (50, 1.0)
+        self.rate_limit_violations = 0
+        self.identified = asyncio.Event()
+        self.identify_payload: dict[str, Any] | None = None
+        self.interaction_replies: dict[int, list[dict[str, Any]]] = {}
+        self._buckets: dict[int, Bucket] = {}
+        self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
+        self._sockets: list[web.WebSocketResponse] = []
+        self._sequence = 0
+        self._changed = asyncio.Condition()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    # ---- lifecycle -------------------------------------------------------------
+
+    async def __aenter__(self) -> FakeDiscord:
+        app = web.Application()
+        app.router.add_get("/gateway", self._gateway)
+        app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
+        app.router.add_route("*", "/{tail:.*}", self._not_found)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", self.port)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        for socket in list(self._sockets):
+            await socket.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return self.url + API_PREFIX
+
+    @property
+    def gateway_url(self) -> str:
+        return self.url.replace("http://", "ws://") + "/gateway"
+
+    # ---- world building ------------------------------------------------------------
+
+    def add_channel(
+        self, kind: int = TEXT, name: str = "alerts", parent: Channel | None = None
+    ) -> Channel:
+        guild_id = None if kind == DM else self.guild_id
+        channel = Channel(snowflake(), kind, name, guild_id, parent.id if parent else None)
+        self.channels[channel.id] = channel
+        return channel
+
+    def delete_channel(self, channel: Channel) -> None:
+        channel.refusal = UNKNOWN_CHANNEL
+
+    def remove_bot(self, channel: Channel) -> None:
+        channel.refusal = MISSING_ACCESS
+
+    def revoke_permissions(self, channel: Channel) -> None:
+        channel.refusal = MISSING_PERMISSIONS
+
+    def fail_next(self, channel: Channel, failure: Failure, times: int = 1) -> None:
+        channel.scripted.extend([failure] * times)
+
+    def messages(self, channel: Channel) -> list[dict[str, Any]]:
+        return list(channel.messages)
+
+    def threads_of(self, forum: Channel) -> list[Channel]:
+        return [c for c in self.channels.values() if c.parent_id == forum.id]
+
+    def sent_to(self, channel: Channel) -> list[Recorded]:
+        path = f"/channels/{channel.id}/messages"
+        return [r for r in self.requests if r.method == "POST" and r.path == path]
+
+    def user_payload(self, user_id: int | None = None, name: str = "someone") -> dict[str, Any]:
+        is_bot = user_id is None
+        return {
+            "id": str(self.bot_id if is_bot else user_id),
+            "username": "Tocsin" if is_bot else name,
+            "discriminator": "0",
+            "global_name": None,
+            "avatar": None,
+            "bot": is_bot,
+            "public_flags": 0,
+            "flags": 0,
+        }
+
+    # ---- REST ----------------------------------------------------------------------
+
+    async def _not_found(self, request: web.Request) -> web.Response:
+        self.unexpected.append(f"{request.method} {request.path}")
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    async def _api(self, request: web.Request) -> web.StreamResponse:
+        path = request.path.removeprefix(API_PREFIX)
+        body: Any = None
+        if request.can_read_body:
+            raw = await request.read()
+            body = json.loads(raw) if raw else None
+        self.requests.append(
+            Recorded(request.method, path, dict(request.query), body, time.monotonic())
+        )
+        parts = path.strip("/").split("/")
+        try:
+            if parts[0] == "interactions":  # authorised by the interaction token, not the bot's
+                return await self._interaction_callback(int(parts[1]), body)
+            if parts[0] == "webhooks":
+                return await self._webhook(request.method, parts, body)
+            if request.headers.get("Authorization") != f"Bot {self.token}":
+                return _json({"message": "401: Unauthorized", "code": 0}, status=401)
+            return await self._route(request.method, parts, body)
+        finally:
+            async with self._changed:
+                self._changed.notify_all()
+
+    async def _route(self, method: str, parts: list[str], body: Any) -> web.StreamResponse:
+        match method, parts:
+            case "GET", ["users", "@me"]:
+                return _json({**self.user_payload(), "verified": True})
+            case "GET", ["oauth2", "applications", "@me"]:
+                return _json(self._application())
+            case "GET", ["gateway", "bot"]:
+                return _json(
+                    {
+                        "url": self.gateway_url,
+                        "shards": 1,
+                        "session_start_limit": {
+                            "total": 1000,
+                            "remaining": 999,
+                            "reset_after": 0,
+                            "max_concurrency": 1,
+                        },
+                    }
+                )
+            case "GET", ["channels", channel_id]:
+                found, refusal = self._refusal(int(channel_id))
+                if refusal is not None or found is None:
+                    return self._error(refusal or UNKNOWN_CHANNEL)
+                return _json(found.payload())
+            case "POST", ["channels", channel_id, "messages"]:
+                return self._create_message(int(channel_id), body)
+            case "POST", ["channels", channel_id, "threads"]:
+                return self._create_post(int(channel_id), body)
+            case "PUT", ["applications", _, "commands"]:
+                if self.sync_failure is not None:
+                    return self._error(self.sync_failure)
+                invalid = validate_commands(body)
+                if invalid:
+                    return self._error(Failure(400, 50035, f"Invalid Form Body: {invalid}"))
+                self.commands = [
+                    {**command, "id": str(snowflake()), "application_id": str(self.application_id)}
+                    for command in body
+                ]
+                return _json(self.commands)
+        self.unexpected.append(f"{method} /{'/'.join(parts)}")
+        return _json({"message": "404: Not Found", "code": 0}, status=404)
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": str(self.application_id),
+            "name": "Tocsin",
+            "description": "",
+            "icon": None,
+            "rpc_origins": [],
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "owner": self.user_payload(self.owner_id, "owner"),
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "summary": "",
+        }
+
+    def _error(self, failure: Failure, headers: dict[str, str] | None = None) -> web.Response:
+        extra = dict(headers or {})
+        if failure.status == 429:
+            extra.setdefault("Retry-After", str(int(failure.retry_after or 1)))
+            if failure.via:
+                extra["Via"] = "1.1 google"
+            else:  # Discord's edge answers plain text when it bans an address
+                return web.Response(status=429, text="error code: 1015", headers=extra)
+        return _json(failure.body(), status=failure.status, headers=extra)
+
+    def _ratelimit_headers(self, channel_id: int) -> tuple[bool, dict[str, str], float]:
+        limit, window = self.rate_limit
+        bucket = self._buckets.setdefault(channel_id, Bucket(limit, window))
+        allowed, remaining, reset_after = bucket.take()
+        headers = {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": f"messages-{channel_id}",
+        }
+        return allowed, headers, reset_after
+
+    def _refusal(self, channel_id: int) -> tuple[Channel | None, Failure | None]:
+        channel = self.channels.get(channel_id)
+        if channel is None:
+            return None, UNKNOWN_CHANNEL
+        if channel.refusal is not None:
+            return channel, channel.refusal
+        return channel, None
+
+    def _create_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        channel, refusal = self._refusal(channel_id)
+        if refusal is not None or channel is None:
+            return self._error(refusal or UNKNOWN_CHANNEL)
+        if channel.type in (FORUM, CATEGORY):
+            return self._error(Failure(400, 50008, "Cannot send messages in a non-text channel"))
+        allowed, headers, reset_after = self._ratelimit_headers(channel_id)
+        if not allowed:
+            self.rate_limit_violations += 1
+            failure = Failure(429, 0, "You are being rate limited.", retry_after=reset_after)
+            return self._error(failure, {**headers, "X-RateLimit-Scope": "user"})
+        invalid = validate_message(body)
+        if invalid:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: {invalid}"), headers)
+        if not body.get("content") and not body.get("embeds"):
+            return self._error(Failure(400, 50006, "Cannot send an empty message"), headers)
+        nonce = body.get("nonce")
+        if nonce and body.get("enforce_nonce") and (channel_id, nonce) in self._nonces:
+            return _json(self._nonces[(channel_id, nonce)], headers=headers)
+        scripted = channel.scripted.pop(0) if channel.scripted else None
+        if scripted is not None and not scripted.deliver_first:
+            return self._error(scripted, headers)
+        message = self._store_message(channel, body)
+        if scripted is not None:
+            return self._error(scripted, headers)
+        return _json(message, headers=headers)
+
+    def _store_message(self, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
+        message = {
+            "id": str(snowflake()),
+            "channel_id": str(channel.id),
+            "author": self.user_payload(),
+            "content": body.get("content") or "",
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": body.get("embeds") or [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+            "components": [],
+            "allowed_mentions": body.get("allowed_mentions"),
+        }
+        if channel.guild_id:
+            message["guild_id"] = str(channel.guild_id)
+        if body.get("nonce"):
+            message["nonce"] = body["nonce"]
+            self._nonces[(channel.id, body["nonce"])] = message
+        channel.messages.append(message)
+        return message
+
+    def _create_post(self, forum_id: int, body: dict[str, Any]) -> web.Response:
+        forum, refusal = self._refusal(forum_id)
+        if refusal is not None or forum is None:
+            return self._error(refusal or UNKNOWN_CHANNEL)
+        if forum.type != FORUM:
+            return self._error(Failure(400, 50024, "Cannot execute action on this channel type"))
+        message_body = body.get("message") or {}
+        name = body.get("name") or ""
+        if not 1 <= len(name) <= 100:
+            return self._error(Failure(400, 50035, "Invalid Form Body: name"))
+        invalid = validate_message(message_body)
+        if invalid:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: {invalid}"))
+        failure = forum.scripted.pop(0) if forum.scripted else None
+        if failure is not None and not failure.deliver_first:
+            return self._error(failure)
+        thread = self.add_channel(PUBLIC_THREAD, name, parent=forum)
+        message = self._store_message(thread, message_body)
+        forum.messages.append(message)
+        if failure is not None:
+            return self._error(failure)
+        return _json({**thread.payload(), "message": message})
+
+    # ---- interactions ----------------------------------------------------------------
+
+    async def _interaction_callback(self, interaction_id: int, body: Any) -> web.Response:
+        self.interaction_replies.setdefault(interaction_id, []).append(body)
+        data = body.get("data") or {}
+        message = None
+        if body.get("type") in (4, 7):
+            message = {**self._bare_message(data), "interaction_id": str(interaction_id)}
+        return _json(
+            {
+                "interaction": {
+                    "id": str(interaction_id),
+                    "type": 2,
+                    "response_message_id": message["id"] if message else None,
+                    "response_message_loading": body.get("type") == 5,
+                    "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                },
+                "resource": {"type": body.get("type"), "message": message}
+                if message
+                else {"type": body.get("type")},
+            }
+        )
+
+    async def _webhook(self, method: str, parts: list[str], body: Any) -> web.Response:
+        # Follow-ups and edits of an interaction's reply: /webhooks/{app}/{token}[/messages/..]
+        token = parts[2]
+        interaction_id = int(token.split(".")[1]) if "." in token else 0
+        self.interaction_replies.setdefault(interaction_id, []).append(
+            {"webhook": method, "path": "/".join(parts[3:]), **(body or {})}
+        )
+        return _json(self._bare_message(body or {}))
+
+    def _bare_message(self, data: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": str(snowflake()),
+            "channel_id": str(snowflake()),
+            "author": self.user_payload(),
+            "content": data.get("content") or "",
+            "timestamp": _now_iso(),
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": data.get("embeds") or [],
+            "pinned": False,
+            "type": 20,
+            "flags": data.get("flags", 0),
+            "components": data.get("components") or [],
+        }
+
+    def interaction(
+        self,
+        command: str,
+        options: dict[str, Any] | None = None,
+        *,
+        channel: Channel,
+        user_id: int = 4242,
+        permissions: int = MEMBER_PERMISSIONS,
+        app_permissions: int = BOT_PERMISSIONS,
+        locale: str = "en-US",
+        resolved_channels: list[tuple[Channel, int]] = (),  # type: ignore[assignment]
+        focused: str | None = None,
+    ) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload as Discord sends it for a slash command.
+
+        `focused` names the option being typed: the payload is then an autocomplete.
+        """
+        interaction_id = snowflake()
+        typed = []
+        for name, value in (options or {}).items():
+            kind = 7 if isinstance(value, Channel) else 4 if isinstance(value, int) else 3
+            option: dict[str, Any] = {
+                "name": name,
+                "type": kind,
+                "value": str(value.id) if isinstance(value, Channel) else value,
+            }
+            if name == focused:
+                option["focused"] = True
+            typed.append(option)
+        data: dict[str, Any] = {
+            "id": str(snowflake()),
+            "name": command,
+            "type": 1,
+            "options": typed,
+        }
+        if resolved_channels:
+            data["resolved"] = {
+                "channels": {
+                    str(c.id): {**c.payload(), "permissions": str(p)} for c, p in resolved_channels
+                }
+            }
+        payload: dict[str, Any] = {
+            "id": str(interaction_id),
+            "application_id": str(self.application_id),
+            "type": 4 if focused else 2,
+            "data": data,
+            "channel_id": str(channel.id),
+            "channel": channel.payload(),
+            "token": f"itoken.{interaction_id}",
+            "version": 1,
+            "app_permissions": str(app_permissions),
+            "locale": locale,
+            "entitlements": [],
+            "attachment_size_limit": 26214400,
+        }
+        user = self.user_payload(user_id)
+        if channel.guild_id is None:
+            payload["user"] = user
+            payload["context"] = 1
+        else:
+            payload["guild_id"] = str(channel.guild_id)
+            payload["guild_locale"] = "en-US"
+            payload["context"] = 0
+            payload["authorizing_integration_owners"] = {"0": str(channel.guild_id)}
+            payload["member"] = {
+                "user": user,
+                "roles": [],
+                "joined_at": _now_iso(),
+                "deaf": False,
+                "mute": False,
+                "flags": 0,
+                "pending": False,
+                "nick": None,
+                "avatar": None,
+                "premium_since": None,
+                "communication_disabled_until": None,
+                "permissions": str(permissions),
+            }
+        return payload
+
+    def component(
+        self,
+        custom_id: str,
+        *,
+        channel: Channel,
+        user_id: int = 4242,
+        permissions: int = MEMBER_PERMISSIONS,
+        components: list[dict[str, Any]] | None = None,
+    ) -> dict[str, Any]:
+        """A press of button `custom_id` on a bot message that carries `components`."""
+        payload = self.interaction("", channel=channel, user_id=user_id, permissions=permissions)
+        payload["type"] = 3
+        payload["data"] = {"custom_id": custom_id, "component_type": 2}
+        if components is None:
+            button = {"type": 2, "style": 2, "label": "?", "custom_id": custom_id}
+            components = [{"type": 1, "components": [button]}]
+        payload["message"] = self._bare_message({"content": "choose", "components": components})
+        return payload
+
+    # ---- gateway ---------------------------------------------------------------------
+
+    async def _gateway(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._sockets.append(socket)
+        await socket.send_json(
+            {"op": 10, "d": {"heartbeat_interval": 45_000}, "s": None, "t": None}
+        )
+        try:
+            async for message in socket:
+                if message.type != WSMsgType.TEXT:
+                    continue
+                frame = json.loads(message.data)
+                if frame["op"] == 1:
+                    await socket.send_json({"op": 11, "d": None, "s": None, "t": None})
+                elif frame["op"] == 2:
+                    if frame["d"].get("token") != self.token:
+                        await socket.close(code=4004, message=b"Authentication failed.")
+                        break
+                    self.identify_payload = frame["d"]
+                    await self._send(socket, "READY", self._ready())
+                    self.identified.set()
+                elif frame["op"] == 6:  # resume: this fake keeps no sessions
+                    await socket.send_json({"op": 9, "d": False, "s": None, "t": None})
+        finally:
+            self._sockets.remove(socket)
+        return socket
+
+    def _ready(self) -> dict[str, Any]:
+        return {
+            "v": 10,
+            "user": {**self.user_payload(), "verified": True, "mfa_enabled": False},
+            "guilds": [],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway_url,
+            "application": {"id": str(self.application_id), "flags": 0},
+        }
+
+    async def _send(self, socket: web.WebSocketResponse, event: str, data: Any) -> None:
+        self._sequence += 1
+        await socket.send_json({"op": 0, "t": event, "s": self._sequence, "d": data})
+
+    async def dispatch(self, event: str, data: Any) -> None:
+        await asyncio.wait_for(self.identified.wait(), 10)
+        for socket in list(self._sockets):
+            await self._send(socket, event, data)
+
+    async def interact(
+        self, payload: dict[str, Any], *, replies: int = 1, within: float = 10.0
+    ) -> list[dict[str, Any]]:
+        """Deliver an interaction through the gateway and wait for the bot's answers."""
+        interaction_id = int(payload["id"])
+        await self.dispatch("INTERACTION_CREATE", payload)
+        return await self.wait_replies(interaction_id, replies, within)
+
+    async def wait_replies(
+        self, interaction_id: int, count: int = 1, within: float = 10.0
+    ) -> list[dict[str, Any]]:
+        async def enough() -> list[dict[str, Any]]:
+            async with self._changed:
+                await self._changed.wait_for(
+                    lambda: len(self.interaction_replies.get(interaction_id, [])) >= count
+                )
+            return self.interaction_replies[interaction_id]
+
+        return await asyncio.wait_for(enough(), within)
+
+    async def wait_for(self, predicate: Any, within: float = 10.0) -> None:
+        """Wait until `predicate()` holds, re-checked after every request."""
+
+        async def check() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        await asyncio.wait_for(check(), within)
+
+
+def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
+    """JSON exactly as Discord labels it: discord.py parses only `application/json` bodies."""
+    return web.Response(
+        body=json.dumps(data).encode(),
+        status=status,
+        headers={**(headers or {}), "Content-Type": "application/json"},
+    )
+
+
+def validate_message(body: dict[str, Any]) -> str | None:
+    """Discord's embed limits; the name of the first broken one, or None."""
+    embeds = body.get("embeds") or []
+    if len(embeds) > 10:
+        return "embeds"
+    if len(body.get("content") or "") > 2000:
+        return "content"
+    for embed in embeds:
+        sizes = {
+            "title": (embed.get("title") or "", 256),
+            "description": (embed.get("description") or "", 4096),
+            "footer.text": ((embed.get("footer") or {}).get("text") or "", 2048),
+            "author.name": ((embed.get("author") or {}).get("name") or "", 256),
+        }
+        for name, (value, limit) in sizes.items():
+            if _length(value) > limit:
+                return f"embeds.0.{name}"
+        fields = embed.get("fields") or []
+        if len(fields) > 25:
+            return "embeds.0.fields"
+        total = sum(_length(value) for value, _ in sizes.values())
+        for item in fields:
+            if not item.get("name") or not item.get("value"):
+                return "embeds.0.fields.name"
+            if _length(item["name"]) > 256 or _length(item["value"]) > 1024:
+                return "embeds.0.fields.value"
+            total += _length(item["name"]) + _length(item["value"])
+        if total > 6000:
+            return "embeds.0 (6000 total)"
+        url = embed.get("url")
+        if url is not None and not str(url).startswith(("http://", "https://")):
+            return "embeds.0.url"
+    return None
+
+
+_COMMAND_NAME = re.compile(r"^[-_\w]{1,32}$")
+
+
+def validate_commands(commands: list[dict[str, Any]]) -> str | None:
+    """Discord's rules for application commands: names, descriptions, choices."""
+
+    def texts(item: dict[str, Any], key: str) -> list[str]:
+        return [item.get(key) or "", *(item.get(f"{key}_localizations") or {}).values()]
+
+    for command in commands:
+        for option in [command, *(command.get("options") or [])]:
+            names = texts(option, "name")
+            if not all(_COMMAND_NAME.match(n) and n == n.lower() for n in names):
+                return f"name {option.get('name')!r}"
+            if not all(1 <= len(d) <= 100 for d in texts(option, "description")):
+                return f"description of {option.get('name')!r}"
+            for choice in option.get("choices") or []:
+                if not all(1 <= len(n) <= 100 for n in texts(choice, "name")):
+                    return f"choice of {option.get('name')!r}"
+    return None
+
+
+def _length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@asynccontextmanager
+async def running_fake(token: str = TOKEN) -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(token) as fake:
+        yield fake

@@ -1,0 +1,622 @@
+"""A fake Telegram Bot API server (aiohttp, loopback only) for tests and the benchmark.
+
+It speaks the Bot API's HTTP protocol closely enough for the real aiogram `Bot` and
+`Dispatcher`: `/bot<token>/<method>` with form or JSON parameters, answers shaped
+like Telegram's. It records every call, serves updates to long polling, and can
+misbehave on purpose:
+
+- `fail(method, kind, chat_id=..., times=...)`: one-off failures (429 with
+  retry_after, 403, 400 chat not found, 400 can't parse entities, migrate_to_chat_id,
+  5xx), matched in order;
+- `chat_errors[chat_id]`: a chat that always fails the same way (kicked, deleted);
+- `unsupported`: methods answered 404 "method not found", as an older server would;
+- `limits`: Telegram's rate limits, enforced: a message over the limit gets 429.
+
+A message counts as delivered (`delivered`) only once its 200 answer has been
+written, so a client that dies mid-request has not delivered it.
+
+Standalone (for the benchmark, in its own process):
+    python -m tests.fakes.telegram_api --port 0 --per-second 500
+prints "listening on PORT" and serves `GET /_stats` as JSON.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+TOKEN = "123456789:TEST-token_for-the-fake-server-000"
+BOT_ID = 123456789
+BOT_USERNAME = "tocsin_test_bot"
+_JSON_PARAMS = frozenset(
+    {
+        "reply_markup",
+        "link_preview_options",
+        "commands",
+        "scope",
+        "allowed_updates",
+        "reply_parameters",
+        "entities",
+    }
+)
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+    at: float
+
+    @property
+    def chat_id(self) -> int | None:
+        value = self.params.get("chat_id")
+        return int(value) if value is not None else None
+
+    @property
+    def text(self) -> str:
+        return str(self.params.get("text", ""))
+
+
+@dataclass(frozen=True)
+class Failure:
+    """How the server refuses one request."""
+
+    status: int
+    description: str
+    parameters: dict[str, Any] | None = None
+
+    def body(self) -> dict[str, Any]:
+        payload: dict[str, Any] = {
+            "ok": False,
+            "error_code": self.status,
+            "description": self.description,
+        }
+        if self.parameters:
+            payload["parameters"] = self.parameters
+        return payload
+
+
+def retry_after(seconds: int) -> Failure:
+    return Failure(429, f"Too Many Requests: retry after {seconds}", {"retry_after": seconds})
+
+
+FORBIDDEN = Failure(403, "Forbidden: bot was kicked from the group chat")
+BLOCKED = Failure(403, "Forbidden: bot was blocked by the user")
+CHAT_NOT_FOUND = Failure(400, "Bad Request: chat not found")
+CANT_PARSE = Failure(400, "Bad Request: can't parse entities: unexpected end tag at byte offset 10")
+SERVER_ERROR = Failure(502, "Bad Gateway")
+# Status 0: the server drops the connection without answering (a network failure).
+DROP_CONNECTION = Failure(0, "connection dropped")
+NOT_FOUND_METHOD = Failure(404, "Not Found: method not found")
+
+
+def migrate_to(new_chat_id: int) -> Failure:
+    return Failure(
+        400,
+        "Bad Request: group chat was upgraded to a supergroup chat",
+        {"migrate_to_chat_id": new_chat_id},
+    )
+
+
+@dataclass
+class _Scripted:
+    method: str
+    failure: Failure
+    chat_id: int | None
+    remaining: int
+    when: Callable[[dict[str, Any]], bool] | None = None
+
+
+@dataclass
+class FakeLimits:
+    """Telegram's limits as the server enforces them, with `tolerance` seconds of slack
+    for network jitter (a real server must have some too)."""
+
+    per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    per_group_per_minute: float = 20.0
+    group_window_seconds: float = 60.0
+    tolerance: float = 0.05
+    retry_after: int = 1
+
+
+@dataclass
+class _LimitState:
+    tokens: float = 0.0
+    updated: float = 0.0
+    chat_last: dict[int, float] = field(default_factory=dict)
+    group_stamps: dict[int, deque[float]] = field(default_factory=dict)
+
+
+class FakeBotAPI:
+    def __init__(self, *, limits: FakeLimits | None = None, host: str = "127.0.0.1") -> None:
+        self.host = host
+        self.base_url = ""
+        self.calls: list[Call] = []
+        self.delivered: list[Call] = []
+        self.limits = limits
+        self.too_many = 0
+        self.too_many_reasons: list[str] = []
+        self.unsupported: set[str] = set()
+        self.chat_errors: dict[int, Failure] = {}
+        self.members: dict[tuple[int, int], str] = {}
+        self.chats: dict[int, dict[str, Any]] = {}
+        self.webhook: dict[str, Any] | None = None
+        # While cleared, sendMessage requests are received (and recorded) but not answered.
+        self.answering = asyncio.Event()
+        self.answering.set()
+        self._scripted: list[_Scripted] = []
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids = itertools.count(1000)
+        self._new_update = asyncio.Event()
+        self._new_call = asyncio.Event()
+        self._limit_state = _LimitState()
+        self._runner: web.AppRunner | None = None
+        self._hold_after: int | None = None
+        self._released = asyncio.Event()
+        self._granted = 0
+        self.held = 0
+
+    # ---- life cycle --------------------------------------------------------------
+
+    async def start(self, port: int = 0) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/_stats", self._stats)
+        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, self.host, port)
+        await site.start()
+        bound = self._runner.addresses[0][1]
+        self.base_url = f"http://{self.host}:{bound}"
+        if self.limits is not None:
+            self._limit_state.tokens = self._capacity()
+            self._limit_state.updated = time.monotonic()
+
+    async def stop(self) -> None:
+        self.answering.set()
+        self._released.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    # ---- what tests set up ---------------------------------------------------------
+
+    def fail(
+        self,
+        method: str,
+        failure: Failure,
+        *,
+        chat_id: int | None = None,
+        times: int = 1,
+        when: Callable[[dict[str, Any]], bool] | None = None,
+    ) -> None:
+        self._scripted.append(_Scripted(method, failure, chat_id, times, when))
+
+    def hold_after(self, count: int) -> None:
+        """Answer `count` more sendMessage requests, then receive but hold the rest."""
+        self._hold_after = self._granted + count
+        self._released.clear()
+
+    def release(self) -> None:
+        self._hold_after = None
+        self._released.set()
+
+    def set_member(self, chat_id: int, user_id: int, status: str) -> None:
+        self.members[(chat_id, user_id)] = status
+
+    def add_chat(
+        self, chat_id: int, chat_type: str, title: str | None = None, **extra: Any
+    ) -> None:
+        chat: dict[str, Any] = {"id": chat_id, "type": chat_type, **extra}
+        if title is not None:
+            chat["title"] = title
+        elif chat_type == "private":
+            chat["first_name"] = f"User{chat_id}"
+        self.chats[chat_id] = chat
+
+    def push_update(self, update: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self._updates.append({"update_id": update_id, **update})
+        self._new_update.set()
+        return update_id
+
+    # ---- what tests read -----------------------------------------------------------
+
+    def calls_to(self, method: str, chat_id: int | None = None) -> list[Call]:
+        return [
+            c
+            for c in self.calls
+            if c.method == method and (chat_id is None or c.chat_id == chat_id)
+        ]
+
+    def delivered_to(self, chat_id: int) -> list[Call]:
+        return [c for c in self.delivered if c.chat_id == chat_id]
+
+    async def wait_for(
+        self,
+        method: str,
+        *,
+        chat_id: int | None = None,
+        count: int = 1,
+        within: float = 5.0,
+        where: Callable[[Call], bool] | None = None,
+    ) -> list[Call]:
+        """Wait until at least `count` matching calls were received; return them."""
+        deadline = asyncio.get_running_loop().time() + within
+        while True:
+            found = [c for c in self.calls_to(method, chat_id) if where is None or where(c)]
+            if len(found) >= count:
+                return found
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                raise AssertionError(
+                    f"expected {count} {method} call(s) to {chat_id}, got {len(found)}: "
+                    f"{[(c.method, c.params) for c in self.calls[-10:]]}"
+                )
+            self._new_call.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._new_call.wait(), timeout=min(remaining, 0.2))
+
+    # ---- the server ----------------------------------------------------------------
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        params: dict[str, Any] = dict(request.query)
+        if request.content_type == "application/json":
+            body = await request.json()
+            if isinstance(body, dict):
+                params.update(body)
+            return params
+        if request.can_read_body:
+            form = await request.post()
+            for key, value in form.items():
+                if isinstance(value, str) and key in _JSON_PARAMS:
+                    try:
+                        params[key] = json.loads(value)
+                        continue
+                    except ValueError:
+                        pass
+                params[key] = value if isinstance(value, str) else "<file>"
+        return params
+
+    async def _handle(self, request: web.Request) -> web.StreamResponse:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
+        params = await self._params(request)
+        call = Call(method, params, time.monotonic())
+        if method != "getUpdates":
+            self.calls.append(call)
+            self._new_call.set()
+        if method in self.unsupported:
+            return self._refuse(NOT_FOUND_METHOD)
+        failure = self._scripted_failure(method, params)
+        if failure is not None:
+            return self._refuse(failure)
+        handler = getattr(self, f"_m_{method}", None)
+        if handler is None:
+            return self._refuse(NOT_FOUND_METHOD)
+        if method in ("sendMessage", "editMessageText"):
+            chat_id = int(params["chat_id"])
+            if chat_id in self.chat_errors:
+                return self._refuse(self.chat_errors[chat_id])
+        if method == "sendMessage":
+            if self.limits is not None:
+                over = self._over_limit(int(params["chat_id"]), call.at)
+                if over:
+                    self.too_many += 1
+                    return self._refuse(retry_after(self.limits.retry_after))
+            if self._hold_after is not None and self._granted >= self._hold_after:
+                self.held += 1
+                await self._released.wait()
+            else:
+                self._granted += 1
+                await self.answering.wait()
+        result = await handler(params)
+        response = web.json_response({"ok": True, "result": result})
+        if method == "sendMessage":
+            # Counted only once the answer is on its way to a client that is still there.
+            await response.prepare(request)
+            await response.write_eof()
+            self.delivered.append(call)
+        return response
+
+    def _refuse(self, failure: Failure) -> web.Response:
+        if failure.status == 0:
+            raise ConnectionResetError("the fake server drops this connection")
+        return web.json_response(failure.body(), status=failure.status)
+
+    def _scripted_failure(self, method: str, params: dict[str, Any]) -> Failure | None:
+        for item in self._scripted:
+            if item.method != method or item.remaining <= 0:
+                continue
+            if item.chat_id is not None and str(item.chat_id) != str(params.get("chat_id")):
+                continue
+            if item.when is not None and not item.when(params):
+                continue
+            item.remaining -= 1
+            return item.failure
+        return None
+
+    def _capacity(self) -> float:
+        assert self.limits is not None
+        return max(1.0, self.limits.per_second * self.limits.tolerance)
+
+    def _over_limit(self, chat_id: int, now: float) -> bool:
+        limits = self.limits
+        assert limits is not None
+        state = self._limit_state
+        capacity = self._capacity()
+        state.tokens = min(capacity, state.tokens + (now - state.updated) * limits.per_second)
+        state.updated = now
+        if state.tokens < 1.0:
+            self.too_many_reasons.append(f"overall {chat_id}")
+            return True
+        last = state.chat_last.get(chat_id)
+        if last is not None and now - last < 1.0 / limits.per_chat_per_second - limits.tolerance:
+            self.too_many_reasons.append(f"chat {chat_id} {now - last:.3f}")
+            return True
+        stamps: deque[float] | None = None
+        if chat_id < 0:
+            stamps = state.group_stamps.setdefault(chat_id, deque())
+            window = limits.group_window_seconds - limits.tolerance
+            while stamps and stamps[0] <= now - window:
+                stamps.popleft()
+            allowed = limits.per_group_per_minute / 60.0 * limits.group_window_seconds
+            if len(stamps) >= int(allowed):
+                self.too_many_reasons.append(
+                    f"group {chat_id} {[round(now - t, 3) for t in stamps]}"
+                )
+                return True
+        state.tokens -= 1.0
+        state.chat_last[chat_id] = now
+        if stamps is not None:
+            stamps.append(now)
+        return False
+
+    async def _stats(self, request: web.Request) -> web.Response:
+        sends = [c.at for c in self.delivered]
+        return web.json_response(
+            {
+                "calls": len(self.calls),
+                "delivered": len(self.delivered),
+                "too_many": self.too_many,
+                "first": min(sends) if sends else None,
+                "last": max(sends) if sends else None,
+                "distinct_chats": len({c.chat_id for c in self.delivered}),
+            }
+        )
+
+    # ---- methods -------------------------------------------------------------------
+
+    def _bot_user(self) -> dict[str, Any]:
+        return {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Tocsin",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+
+    def _chat(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.chats:
+            return self.chats[chat_id]
+        if chat_id > 0:
+            return {"id": chat_id, "type": "private", "first_name": f"User{chat_id}"}
+        return {"id": chat_id, "type": "supergroup", "title": f"Chat {chat_id}"}
+
+    async def _m_getMe(self, params: dict[str, Any]) -> Any:
+        return self._bot_user()
+
+    async def _m_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        timeout = float(params.get("timeout") or 0)
+        deadline = time.monotonic() + min(timeout, 30.0)
+        while True:
+            ready = [u for u in self._updates if u["update_id"] >= offset]
+            if ready or time.monotonic() >= deadline:
+                return ready
+            self._new_update.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(
+                    self._new_update.wait(), timeout=max(0.0, deadline - time.monotonic())
+                )
+
+    async def _m_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        message: dict[str, Any] = {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "text": params.get("text", ""),
+        }
+        if params.get("message_thread_id"):
+            message["message_thread_id"] = int(params["message_thread_id"])
+            message["is_topic_message"] = True
+        return message
+
+    async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        return {
+            "message_id": int(params["message_id"]),
+            "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "text": params.get("text", ""),
+        }
+
+    async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_setMyCommands(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
+        return True
+
+    async def _m_setWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = params
+        return True
+
+    async def _m_getChat(self, params: dict[str, Any]) -> Any:
+        chat = dict(self._chat(int(params["chat_id"])))
+        chat.update(
+            {
+                "accent_color_id": 0,
+                "max_reaction_count": 11,
+                "accepted_gift_types": {
+                    "unlimited_gifts": False,
+                    "limited_gifts": False,
+                    "unique_gifts": False,
+                    "premium_subscription": False,
+                    "gifts_from_channels": False,
+                },
+            }
+        )
+        return chat
+
+    async def _m_getChatMember(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        user_id = int(params["user_id"])
+        status = self.members.get((chat_id, user_id), "member")
+        user = {"id": user_id, "is_bot": user_id == BOT_ID, "first_name": f"User{user_id}"}
+        if status == "creator":
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        if status == "administrator":
+            rights = dict.fromkeys(
+                (
+                    "can_manage_chat",
+                    "can_delete_messages",
+                    "can_manage_video_chats",
+                    "can_restrict_members",
+                    "can_promote_members",
+                    "can_change_info",
+                    "can_invite_users",
+                    "can_post_stories",
+                    "can_edit_stories",
+                    "can_delete_stories",
+                    "can_send_welcome_messages",
+                    "can_post_messages",
+                ),
+                True,
+            )
+            return {
+                "status": "administrator",
+                "user": user,
+                "can_be_edited": False,
+                "is_anonymous": False,
+                **rights,
+            }
+        if status == "left":
+            return {"status": "left", "user": user}
+        return {"status": "member", "user": user}
+
+
+# ---- updates as Telegram would send them ----------------------------------------------
+
+_message_numbers = itertools.count(1)
+
+
+def user(user_id: int, language_code: str | None = "en") -> dict[str, Any]:
+    data: dict[str, Any] = {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"}
+    if language_code:
+        data["language_code"] = language_code
+    return data
+
+
+def command_entities(text: str) -> list[dict[str, Any]]:
+    if not text.startswith("/"):
+        return []
+    length = len(text.split(maxsplit=1)[0])
+    return [{"type": "bot_command", "offset": 0, "length": length}]
+
+
+def message(
+    chat: dict[str, Any],
+    text: str,
+    *,
+    sender: dict[str, Any] | None = None,
+    thread_id: int | None = None,
+    sender_chat: dict[str, Any] | None = None,
+    forward_from_chat: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "message_id": next(_message_numbers),
+        "date": int(time.time()),
+        "chat": chat,
+        "text": text,
+    }
+    entities = command_entities(text)
+    if entities:
+        data["entities"] = entities
+    if sender is not None:
+        data["from"] = sender
+    if sender_chat is not None:
+        data["sender_chat"] = sender_chat
+    if thread_id is not None:
+        data["message_thread_id"] = thread_id
+        data["is_topic_message"] = True
+    if forward_from_chat is not None:
+        data["forward_origin"] = {
+            "type": "channel",
+            "date": int(time.time()) - 60,
+            "chat": forward_from_chat,
+            "message_id": 77,
+        }
+    return data
+
+
+def callback_query(sender: dict[str, Any], on_message: dict[str, Any], data: str) -> dict[str, Any]:
+    return {
+        "callback_query": {
+            "id": str(next(_message_numbers)),
+            "from": sender,
+            "message": on_message,
+            "chat_instance": "ci",
+            "data": data,
+        }
+    }
+
+
+async def _serve(args: argparse.Namespace) -> None:
+    limits = FakeLimits(
+        per_second=args.per_second,
+        per_chat_per_second=args.per_chat,
+        per_group_per_minute=args.per_group,
+    )
+    server = FakeBotAPI(limits=limits)
+    await server.start(args.port)
+    print(f"listening on {server.base_url.rsplit(':', 1)[1]}", flush=True)  # noqa: T201
+    try:
+        await asyncio.Event().wait()
+    finally:
+        await server.stop()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="A fake Bot API server on 127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--per-second", type=float, default=30.0)
+    parser.add_argument("--per-chat", type=float, default=1.0)
+    parser.add_argument("--per-group", type=float, default=20.0)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(_serve(parser.parse_args()))
+
+
+if __name__ == "__main__":
+    main()

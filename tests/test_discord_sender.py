@@ -1,0 +1,453 @@
+"""Discord delivery: real storage, the real delivery loop, discord.py's real HTTP client,
+and a fake Discord REST server on loopback. No gateway connection is needed to send."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from typing import Any
+
+import discord
+import pytest
+
+from bot.delivery import Delivery
+from bot.models import Chat, Subscription
+from bot.senders.base import Outcome
+from bot.senders.discord import DiscordSender
+from bot.storage import DetectedEvent, Storage
+from feeds.models import NormalizedEntry
+from handlers.discord.client import client_options
+from handlers.discord.runtime import point_discord_at
+from tests.conftest import FakeClock
+from tests.fakes.discord_api import (
+    FORUM,
+    PUBLIC_THREAD,
+    TEXT,
+    Channel,
+    Failure,
+    FakeDiscord,
+)
+
+_serial = itertools.count(1)
+PUBLISHED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        restore = point_discord_at(server.url)
+        try:
+            yield server
+        finally:
+            restore()
+
+
+@pytest.fixture
+async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
+    client = discord.Client(**client_options())
+    try:
+        await client.login(fake.token)
+        yield client
+    finally:
+        await client.close()
+
+
+@pytest.fixture
+def delivery(storage: Storage, client: discord.Client, clock: FakeClock) -> Delivery:
+    return Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
+
+
+async def discord_chat(
+    storage: Storage, clock: FakeClock, channel: Channel, kind: str = "guild_text"
+) -> Chat:
+    chat = await storage.chats.upsert(
+        "discord", str(channel.id), now=clock(), kind=kind, title=channel.name
+    )
+    await storage.chats.subscribe(chat.id, Subscription(chat.id, ("arrest",)), now=clock())
+    return chat
+
+
+async def queue_alert(
+    storage: Storage,
+    clock: FakeClock,
+    chat: Chat,
+    *,
+    title: str = "Police detained 12 people at a rally in Moscow",
+    summary: str = "OVD-Info reports that 12 people were detained on Pushkin Square.",
+    link: str | None = "https://example.org/news/1",
+    fields: dict[str, str] | None = None,
+    feed_title: str = "Example News",
+) -> int:
+    """One event from one new entry, fanned out to `chat`; returns the event id."""
+    n = next(_serial)
+    feed = await storage.feeds.add(
+        f"https://example.org/feed{n}.xml", now=clock(), title=feed_title
+    )
+    entry = NormalizedEntry(
+        uid=f"uid-{n}",
+        content_hash=f"hash-{n}",
+        title=title,
+        summary=summary,
+        link=link,
+        published_at=PUBLISHED,
+        lang="en",
+    )
+    changes = await storage.entries.add(feed.id, [entry], clock())
+    event_id = await storage.entries.add_event(
+        changes.new[0].id,
+        DetectedEvent(
+            categories=("arrest",),
+            weak_categories=(),
+            modality="event",
+            score=0.9,
+            severity="high",
+            explanation="“detained” near a protest word",
+            fields=fields if fields is not None else {"detained": "12", "place": "Moscow"},
+            lang="en",
+        ),
+        clock(),
+    )
+    assert event_id is not None
+    await storage.outbox.enqueue(event_id, [chat.id], clock())
+    return event_id
+
+
+async def outbox_rows(storage: Storage) -> list[dict[str, Any]]:
+    rows = await storage.db.fetchall("SELECT * FROM outbox ORDER BY id")
+    return [dict(row) for row in rows]
+
+
+def only_embed(message: dict[str, Any]) -> dict[str, Any]:
+    assert len(message["embeds"]) == 1
+    embed: dict[str, Any] = message["embeds"][0]
+    return embed
+
+
+def shown(markdown: str) -> str:
+    """What a reader sees: Discord hides a backslash before punctuation."""
+    return re.sub(r"\\([^\w\s])", r"\1", markdown).replace("\u200b", "")
+
+
+async def test_an_alert_arrives_as_one_embed_with_label_colour_fields_source_and_link(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+
+    assert await delivery.drain() == 1
+
+    [message] = fake.messages(channel)
+    embed = only_embed(message)
+    assert embed["author"]["name"] == "ARRESTS"
+    assert embed["color"] == 0xC0392B
+    assert embed["title"] == "Police detained 12 people at a rally in Moscow"
+    assert embed["url"] == "https://example.org/news/1"
+    assert "12 people were detained on Pushkin Square" in embed["description"]
+    assert [(f["name"], f["value"]) for f in embed["fields"]] == [
+        ("Detained", "12"),
+        ("Where", "Moscow"),
+    ]
+    assert embed["footer"]["text"] == "Source: Example News"
+    assert datetime.fromisoformat(embed["timestamp"]) == PUBLISHED
+    assert message["allowed_mentions"] == {"parse": []}
+    [row] = await outbox_rows(storage)
+    assert row["status"] == "delivered"
+    assert row["platform_message_id"] == message["id"]
+
+
+async def test_russian_chat_gets_russian_label_and_field_names(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "новости")
+    chat = await discord_chat(storage, clock, channel)
+    await storage.chats.set_language(chat.id, "ru")
+    await queue_alert(storage, clock, chat)
+
+    await delivery.drain()
+
+    embed = only_embed(fake.messages(channel)[0])
+    assert embed["author"]["name"] == "ЗАДЕРЖАНИЯ"
+    assert [f["name"] for f in embed["fields"]] == ["Задержано", "Где"]
+    assert embed["footer"]["text"].startswith("Источник: ")
+
+
+async def test_mentions_and_link_tricks_from_a_feed_arrive_as_inert_readable_text(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    hostile = (
+        "@everyone @here <@&123456789012345678> <@98765> read "
+        "[https://www.gov.ru/official](https://evil.example/phish) now\n"
+        "# HUGE HEADING\n> fake quote ||spoiler|| **bold** `code` <t:1700000000:R>"
+    )
+    await queue_alert(
+        storage,
+        clock,
+        chat,
+        title="@everyone [click](https://evil.example/t) detained",
+        summary=hostile,
+        fields={"actor": "<@&42> police", "place": "@here Moscow"},
+    )
+
+    await delivery.drain()
+
+    [message] = fake.messages(channel)
+    embed = only_embed(message)
+    rendered = [embed["title"], embed["description"]] + [f["value"] for f in embed["fields"]]
+    for text in rendered:
+        # No mention syntax Discord would parse, no masked link, no raw @everyone/@here.
+        assert not re.search(r"(?<!\\)<[@#/:at]", text), text
+        assert not re.search(r"(?<!\\)\[[^\]]*(?<!\\)\]\(", text), text
+        assert not re.search(r"@(everyone|here)", text), text
+        assert not re.search(r"(?m)^(#|>)", text), text
+    # The reader still sees every word the feed wrote, links included.
+    seen = shown(embed["description"])
+    assert "@everyone @here <@&123456789012345678> <@98765> read" in seen
+    assert "[https://www.gov.ru/official](https://evil.example/phish)" in seen
+    assert "# HUGE HEADING" in seen and "||spoiler|| **bold** `code`" in seen
+    assert shown(embed["title"]) == "@everyone [click](https://evil.example/t) detained"
+    # Nobody can be pinged whatever the text says.
+    assert message["allowed_mentions"]["parse"] == []
+
+
+async def test_huge_feed_text_is_cut_to_discord_limits_and_accepted(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(
+        storage,
+        clock,
+        chat,
+        title="Задержания " * 200,
+        summary="**жирный** _текст_ 😀 " * 2000,
+        fields={
+            k: "очень длинное значение " * 200 for k in ("actor", "target", "detained", "place")
+        },
+        feed_title="Лента " * 1000,
+        link="javascript:alert(1)",
+    )
+
+    assert await delivery.drain() == 1  # the fake refuses anything over a limit, as Discord does
+
+    embed = only_embed(fake.messages(channel)[0])
+    assert len(embed["title"]) <= 256 and embed["title"].endswith("…")
+    assert "url" not in embed  # a non-web link is never offered as the title's target
+    assert len(embed["fields"]) == 4
+
+
+async def test_alerts_reach_a_thread_as_messages_and_a_forum_as_one_post_each(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    text_channel = fake.add_channel(TEXT, "general")
+    thread = fake.add_channel(PUBLIC_THREAD, "arrests-thread", parent=text_channel)
+    forum = fake.add_channel(FORUM, "alerts-forum")
+    thread_chat = await discord_chat(storage, clock, thread, kind="public_thread")
+    forum_chat = await discord_chat(storage, clock, forum, kind="guild_forum")
+    await queue_alert(storage, clock, thread_chat, title="First")
+    await queue_alert(storage, clock, forum_chat, title="Second [x](https://evil.example)")
+    await queue_alert(storage, clock, forum_chat, title="Third")
+
+    assert await delivery.drain() == 3
+
+    assert [only_embed(m)["title"] for m in fake.messages(thread)] == ["First"]
+    assert fake.messages(text_channel) == []
+    posts = fake.threads_of(forum)
+    # A post's name is shown raw by Discord, so it is plain text, not escaped markdown.
+    assert [p.name for p in posts] == ["Second [x](https://evil.example)", "Third"]
+    assert [len(p.messages) for p in posts] == [1, 1]
+    assert only_embed(posts[1].messages[0])["title"] == "Third"
+    fetches = [r for r in fake.requests if r.method == "GET" and r.path.startswith("/channels/")]
+    assert len(fetches) == 1  # the forum is looked up once, then remembered
+
+
+@pytest.mark.parametrize(
+    ("break_channel", "reason"),
+    [
+        (FakeDiscord.delete_channel, "the channel no longer exists"),
+        (FakeDiscord.remove_bot, "the bot can no longer see this channel"),
+        (FakeDiscord.revoke_permissions, "the bot lacks permission to post here"),
+    ],
+)
+async def test_a_gone_channel_is_deactivated_with_a_reason_and_its_queue_dropped(
+    fake: FakeDiscord,
+    storage: Storage,
+    clock: FakeClock,
+    delivery: Delivery,
+    break_channel: Any,
+    reason: str,
+) -> None:
+    dead = fake.add_channel(TEXT, "dead")
+    alive = fake.add_channel(TEXT, "alive")
+    dead_chat = await discord_chat(storage, clock, dead)
+    alive_chat = await discord_chat(storage, clock, alive)
+    await queue_alert(storage, clock, dead_chat)
+    await queue_alert(storage, clock, dead_chat)
+    await queue_alert(storage, clock, alive_chat)
+    break_channel(fake, dead)
+
+    assert await delivery.drain() == 1
+
+    chat = await storage.chats.by_id(dead_chat.id)
+    assert chat is not None and not chat.active
+    assert reason in (chat.deactivated_reason or "")
+    assert [c.id for c in await storage.chats.inactive()] == [dead_chat.id]
+    rows = await outbox_rows(storage)
+    assert [r["status"] for r in rows] == ["failed", "failed", "delivered"]
+    assert len(fake.sent_to(dead)) == 1  # the second alert was not even tried
+    assert len(fake.messages(alive)) == 1
+
+
+async def test_a_server_error_is_retried_later_and_then_delivered_once(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    fake.fail_next(channel, Failure(503, 0, "Service Unavailable"))
+
+    assert await delivery.drain() == 0
+    [row] = await outbox_rows(storage)
+    assert row["status"] == "pending" and "Discord 503" in row["last_error"]
+    assert await delivery.drain() == 0  # not due yet
+
+    clock.advance(seconds=10)
+    assert await delivery.drain() == 1
+    assert len(fake.messages(channel)) == 1
+    chat_now = await storage.chats.by_id(chat.id)
+    assert chat_now is not None and chat_now.active
+
+
+async def test_a_lost_response_retried_by_discord_py_still_posts_once(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    """Discord made the message but the 500 hid it; discord.py resends with the same nonce."""
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    fake.fail_next(channel, Failure(500, 0, "Internal Server Error", deliver_first=True))
+
+    assert await delivery.drain() == 1
+
+    assert len(fake.sent_to(channel)) == 2
+    assert len(fake.messages(channel)) == 1
+
+
+async def test_a_short_rate_limit_is_waited_out_by_discord_py(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    fake.fail_next(channel, Failure(429, 0, "You are being rate limited.", retry_after=0.05))
+
+    assert await delivery.drain() == 1
+
+    assert len(fake.sent_to(channel)) == 2
+    assert len(fake.messages(channel)) == 1
+
+
+async def test_a_long_rate_limit_pauses_discord_without_using_up_an_attempt(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    await queue_alert(storage, clock, chat)
+    fake.fail_next(channel, Failure(429, 0, "You are being rate limited.", retry_after=120))
+
+    assert await delivery.drain() == 0
+
+    assert len(fake.sent_to(channel)) == 1  # discord.py did not sit out two minutes
+    rows = await outbox_rows(storage)
+    assert [r["status"] for r in rows] == ["pending", "pending"]
+    assert [r["attempts"] for r in rows] == [0, 0]
+    clock.advance(seconds=121)
+    assert await delivery.drain() == 2
+
+
+async def test_an_edge_rate_limit_without_json_pauses_for_retry_after(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, client: discord.Client
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    fake.fail_next(channel, Failure(429, retry_after=90, via=False))
+    [alert] = await storage.outbox.claim_due(clock(), ["discord"])
+
+    result = await DiscordSender(client).send(alert)
+
+    assert result.outcome is Outcome.RATE_LIMITED
+    assert result.retry_after == 90
+
+
+async def test_sends_keep_within_discords_rate_limit_buckets(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    fake.rate_limit = (2, 0.4)
+    channel = fake.add_channel(TEXT, "busy")
+    chat = await discord_chat(storage, clock, channel)
+    for _ in range(5):
+        await queue_alert(storage, clock, chat)
+    started = time.monotonic()
+
+    assert await delivery.drain() == 5
+
+    assert fake.rate_limit_violations == 0
+    assert time.monotonic() - started >= 0.7  # three windows of 0.4 s were needed
+    assert len(fake.messages(channel)) == 5
+
+
+async def test_a_revoked_token_pauses_discord_and_keeps_the_channel(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    fake.token = "rotated-by-the-operator"
+
+    assert await delivery.drain() == 0
+
+    chat_now = await storage.chats.by_id(chat.id)
+    assert chat_now is not None and chat_now.active
+    [row] = await outbox_rows(storage)
+    assert row["status"] == "pending" and "Discord 401" in row["last_error"]
+
+
+async def test_before_login_the_sender_asks_to_wait_and_sends_nothing(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    [alert] = await storage.outbox.claim_due(clock(), ["discord"])
+    client = discord.Client(**client_options())
+    try:
+        result = await DiscordSender(client).send(alert)
+    finally:
+        await client.close()
+
+    assert result.outcome is Outcome.RATE_LIMITED
+    assert fake.requests == []
+
+
+async def test_an_unreachable_discord_means_retry(
+    storage: Storage, clock: FakeClock, client: discord.Client, fake: FakeDiscord
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat)
+    [alert] = await storage.outbox.claim_due(clock(), ["discord"])
+    restore = point_discord_at("http://127.0.0.1:9")  # discard port: nothing listens
+    try:
+        result = await DiscordSender(client).send(alert)
+    finally:
+        restore()
+
+    assert result.outcome is Outcome.RETRY
+    assert "network error" in (result.error or "")

@@ -1,0 +1,346 @@
+"""Every command through the real aiogram Bot and Dispatcher, polling a fake Bot API server.
+
+Updates go in as Telegram would send them; what the bot answers is read from the
+calls the fake server recorded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+
+import pytest
+
+from bot.settings import Settings
+from tests.conftest import FakeClock, FeedServer, rss
+from tests.fakes.telegram_api import (
+    BOT_ID,
+    NOT_FOUND_METHOD,
+    FakeBotAPI,
+    callback_query,
+    message,
+    user,
+)
+from tests.fakes.telegram_bot import ADMIN_ID, TelegramHarness, telegram_bot, telegram_settings
+
+PRIVATE_ID = 42
+PRIVATE = {"id": PRIVATE_ID, "type": "private", "first_name": "Ann"}
+GROUP_ID = -100500
+GROUP = {"id": GROUP_ID, "type": "supergroup", "title": "Monitors"}
+FORUM_ID = -100600
+FORUM = {"id": FORUM_ID, "type": "supergroup", "title": "Newsroom", "is_forum": True}
+CHANNEL_ID = -100700
+CHANNEL = {"id": CHANNEL_ID, "type": "channel", "title": "Alerts channel"}
+MEMBER_ID = 51
+GROUP_ADMIN_ID = 52
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    server.add_chat(GROUP_ID, "supergroup", "Monitors")
+    server.add_chat(FORUM_ID, "supergroup", "Newsroom", is_forum=True)
+    server.add_chat(CHANNEL_ID, "channel", "Alerts channel")
+    server.set_member(GROUP_ID, GROUP_ADMIN_ID, "administrator")
+    server.set_member(FORUM_ID, GROUP_ADMIN_ID, "creator")
+    server.set_member(CHANNEL_ID, GROUP_ADMIN_ID, "administrator")
+    server.set_member(CHANNEL_ID, BOT_ID, "administrator")
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def bot(
+    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[TelegramHarness]:
+    async with telegram_bot(telegram_settings(make_settings, api), clock, api) as harness:
+        yield harness
+
+
+async def say(api: FakeBotAPI, chat: dict[str, object], text: str, **kwargs: object) -> str:
+    """Send `text` into `chat` and return the bot's (last) answer there."""
+    before = len(api.calls_to("sendMessage", int(str(chat["id"]))))
+    api.push_update({"message": message(chat, text, **kwargs)})  # type: ignore[arg-type]
+    calls = await api.wait_for("sendMessage", chat_id=int(str(chat["id"])), count=before + 1)
+    return calls[-1].text
+
+
+async def test_start_and_help_in_a_private_chat_in_the_users_language(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    answer = await say(api, PRIVATE, "/start", sender=user(42, "en"))
+    assert "Tocsin" in answer and "/subscribe" in answer and "/addfeed" not in answer
+    ru_user = {"id": 43, "type": "private", "first_name": "Иван"}
+    answer = await say(api, ru_user, "/help", sender=user(43, "ru"))
+    assert "Команды" in answer and "/subscribe" in answer
+
+
+async def test_bot_admin_sees_admin_commands_in_help(bot: TelegramHarness, api: FakeBotAPI) -> None:
+    chat = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    answer = await say(api, chat, "/help", sender=user(ADMIN_ID))
+    assert "/addfeed" in answer and "/status" in answer
+
+
+async def test_private_subscribe_with_arguments_and_subscriptions(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    answer = await say(api, PRIVATE, "/subscribe arrest ru +Москва -football", sender=user(42))
+    assert "arrests at protests" in answer and "censorship" not in answer
+    chat = await bot.storage.chats.get("telegram", "42")
+    assert chat is not None and chat.kind == "private"
+    subscription = await bot.storage.chats.subscription(chat.id)
+    assert subscription is not None
+    assert subscription.categories == ("arrest",)
+    assert subscription.languages == ("ru",)
+    assert subscription.include_words == ("москва",)
+    assert subscription.exclude_words == ("football",)
+    answer = await say(api, PRIVATE, "/subscriptions", sender=user(42))
+    assert "arrests at protests" in answer and "ru" in answer and "“москва”" in answer
+
+
+async def test_subscribe_with_a_typo_explains_instead_of_subscribing(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    answer = await say(api, PRIVATE, "/subscribe censorhip", sender=user(42))
+    assert "censorhip" in answer and "don't understand" in answer
+    assert await bot.storage.chats.get("telegram", "42") is None
+
+
+async def test_subscribe_without_arguments_offers_buttons_that_subscribe(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    await say(api, PRIVATE, "/subscribe", sender=user(42))
+    offer = api.calls_to("sendMessage", 42)[-1]
+    buttons = [row[0] for row in offer.params["reply_markup"]["inline_keyboard"]]
+    assert [b["text"] for b in buttons] == ["Censorship", "Arrests", "Both"]
+    shown = {"message_id": 1000, "date": 0, "chat": PRIVATE, "text": offer.text}
+    api.push_update(callback_query(user(42), shown, buttons[0]["callback_data"]))
+    edits = await api.wait_for("editMessageText", chat_id=42)
+    assert "censorship demands" in edits[-1].text
+    await api.wait_for("answerCallbackQuery")
+    chat = await bot.storage.chats.get("telegram", "42")
+    assert chat is not None
+    subscription = await bot.storage.chats.subscription(chat.id)
+    assert subscription is not None and subscription.categories == ("censorship",)
+
+
+async def test_group_admin_may_subscribe_and_others_are_refused_politely(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    answer = await say(api, GROUP, "/subscribe all", sender=user(MEMBER_ID))
+    assert "only administrators" in answer
+    assert await bot.storage.chats.get("telegram", str(GROUP_ID)) is None
+    assert api.calls_to("getChatMember")[-1].params["user_id"] == str(MEMBER_ID)
+
+    answer = await say(api, GROUP, "/subscribe all", sender=user(GROUP_ADMIN_ID))
+    assert "this group will now receive" in answer
+    chat = await bot.storage.chats.get("telegram", str(GROUP_ID))
+    assert chat is not None and chat.kind == "supergroup" and chat.title == "Monitors"
+
+    # A member may still ask what the group gets, but not switch it off.
+    answer = await say(api, GROUP, "/subscriptions", sender=user(MEMBER_ID))
+    assert "receives" in answer
+    answer = await say(api, GROUP, "/unsubscribe", sender=user(MEMBER_ID))
+    assert "only administrators" in answer
+    assert await bot.storage.chats.subscription(chat.id) is not None
+    answer = await say(api, GROUP, "/unsubscribe", sender=user(GROUP_ADMIN_ID))
+    assert "no longer receive" in answer
+    assert await bot.storage.chats.subscription(chat.id) is None
+
+
+async def test_anonymous_group_admin_is_an_admin(bot: TelegramHarness, api: FakeBotAPI) -> None:
+    anonymous = {"id": 1087968824, "is_bot": True, "first_name": "Group"}
+    answer = await say(api, GROUP, "/subscribe arrest", sender=anonymous, sender_chat=GROUP)
+    assert "will now receive" in answer
+
+
+async def test_group_buttons_pressed_by_a_member_are_refused_with_an_alert(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    await say(api, GROUP, "/subscribe", sender=user(GROUP_ADMIN_ID))
+    offer = api.calls_to("sendMessage", GROUP_ID)[-1]
+    data = offer.params["reply_markup"]["inline_keyboard"][2][0]["callback_data"]
+    shown = {"message_id": 1000, "date": 0, "chat": GROUP, "text": offer.text}
+    api.push_update(callback_query(user(MEMBER_ID), shown, data))
+    answers = await api.wait_for("answerCallbackQuery")
+    assert answers[-1].params["show_alert"] == "true"
+    assert "only administrators" in answers[-1].params["text"]
+    assert await bot.storage.chats.get("telegram", str(GROUP_ID)) is None
+
+
+async def test_forum_topic_subscribes_on_its_own(bot: TelegramHarness, api: FakeBotAPI) -> None:
+    answer = await say(
+        api, FORUM, "/subscribe censorship", sender=user(GROUP_ADMIN_ID), thread_id=7
+    )
+    assert "this topic will now receive" in answer
+    reply = api.calls_to("sendMessage", FORUM_ID)[-1]
+    assert reply.params["message_thread_id"] == "7"
+    topic = await bot.storage.chats.get("telegram", str(FORUM_ID), "7")
+    assert topic is not None
+    assert await bot.storage.chats.get("telegram", str(FORUM_ID)) is None
+
+
+async def test_channel_post_command_subscribes_the_channel(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    api.push_update({"channel_post": message(CHANNEL, "/subscribe all", sender_chat=CHANNEL)})
+    calls = await api.wait_for("sendMessage", chat_id=CHANNEL_ID)
+    assert "the channel «Alerts channel» will now receive" in calls[-1].text
+    chat = await bot.storage.chats.get("telegram", str(CHANNEL_ID))
+    assert chat is not None and chat.kind == "channel"
+
+
+async def test_forward_from_a_channel_lets_its_admin_subscribe_it(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    admin_chat = {"id": GROUP_ADMIN_ID, "type": "private", "first_name": "Ed"}
+    answer = await say(
+        api, admin_chat, "a post", sender=user(GROUP_ADMIN_ID), forward_from_chat=CHANNEL
+    )
+    assert "«Alerts channel»" in answer
+    offer = api.calls_to("sendMessage", GROUP_ADMIN_ID)[-1]
+    data = offer.params["reply_markup"]["inline_keyboard"][1][0]["callback_data"]
+    shown = {"message_id": 1000, "date": 0, "chat": admin_chat, "text": offer.text}
+    api.push_update(callback_query(user(GROUP_ADMIN_ID), shown, data))
+    edits = await api.wait_for("editMessageText", chat_id=GROUP_ADMIN_ID)
+    assert "arrests at protests" in edits[-1].text
+    chat = await bot.storage.chats.get("telegram", str(CHANNEL_ID))
+    assert chat is not None and chat.kind == "channel" and chat.title == "Alerts channel"
+    subscription = await bot.storage.chats.subscription(chat.id)
+    assert subscription is not None and subscription.categories == ("arrest",)
+
+
+async def test_forward_from_a_channel_by_a_non_admin_is_refused(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    stranger = {"id": MEMBER_ID, "type": "private", "first_name": "Stan"}
+    answer = await say(api, stranger, "a post", sender=user(MEMBER_ID), forward_from_chat=CHANNEL)
+    assert "only administrators" in answer
+    assert await bot.storage.chats.get("telegram", str(CHANNEL_ID)) is None
+
+
+async def test_lang_switches_the_chat_to_russian(bot: TelegramHarness, api: FakeBotAPI) -> None:
+    answer = await say(api, PRIVATE, "/lang ru", sender=user(42, "en"))
+    assert "на русском" in answer
+    answer = await say(api, PRIVATE, "/subscribe arrest", sender=user(42, "en"))
+    assert "задержания на протестах" in answer
+    answer = await say(api, GROUP, "/lang ru", sender=user(MEMBER_ID))
+    assert "only administrators" in answer
+
+
+async def test_admin_commands_are_refused_to_others(bot: TelegramHarness, api: FakeBotAPI) -> None:
+    for command in ("/addfeed https://example.org/rss", "/removefeed 1", "/status"):
+        answer = await say(api, PRIVATE, command, sender=user(42))
+        assert "operators only" in answer
+    assert await bot.storage.feeds.all() == []
+
+
+async def test_addfeed_previews_then_polls_and_feeds_shows_it(
+    bot: TelegramHarness, api: FakeBotAPI, feed_server: FeedServer
+) -> None:
+    admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    url = feed_server.serve(
+        "/rss",
+        rss(
+            ("b1", "Roskomnadzor blocked access to Signal messenger", "The regulator acted."),
+            ("w1", "Snow expected in Moscow on Friday", "Icy roads."),
+            title="Regulator watch",
+        ),
+    )
+    answer = await say(api, admin, f"/addfeed {url}", sender=user(ADMIN_ID))
+    assert "Regulator watch" in answer and "2 entries" in answer
+    assert "Roskomnadzor blocked access to Signal" in answer and "Snow" not in answer
+    feeds = await bot.storage.feeds.all()
+    assert [f.url for f in feeds] == [url]
+    answer = await say(api, PRIVATE, "/feeds", sender=user(42))
+    assert f"#{feeds[0].id} Regulator watch" in answer
+    records = await bot.storage.audit.recent()
+    assert any(r.action == "addfeed" and url in r.detail for r in records)
+
+    answer = await say(api, admin, f"/addfeed {url}", sender=user(ADMIN_ID))
+    assert "already there" in answer
+    answer = await say(api, admin, f"/removefeed {feeds[0].id}", sender=user(ADMIN_ID))
+    assert "Removed feed" in answer
+    assert await bot.storage.feeds.all() == []
+
+
+async def test_addfeed_refuses_a_page_that_is_not_a_feed_with_the_reason(
+    bot: TelegramHarness, api: FakeBotAPI, feed_server: FeedServer
+) -> None:
+    admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    url = feed_server.serve("/page", "<!doctype html><html><body>hi</body></html>", "text/html")
+    answer = await say(api, admin, f"/addfeed {url}", sender=user(ADMIN_ID))
+    assert answer.startswith("Not added: ")
+    assert await bot.storage.feeds.all() == []
+    answer = await say(api, admin, "/addfeed ftp://example.org/x", sender=user(ADMIN_ID))
+    assert "not an http:// or https:// address" in answer
+
+
+async def test_status_reports_feeds_queue_and_deactivated_chats(
+    bot: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    chat = await bot.storage.chats.upsert("telegram", "-100999", now=clock(), kind="group")
+    await bot.storage.chats.deactivate(chat.id, "Forbidden: bot was kicked", clock())
+    admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    answer = await say(api, admin, "/status", sender=user(ADMIN_ID))
+    assert "Feeds: 0 ok, 0 failing" in answer
+    assert "Queue: 0 waiting" in answer
+    assert "Last 24 hours: 0 events detected, 0 alerts delivered" in answer
+    assert "-100999" in answer and "bot was kicked" in answer
+
+
+async def test_command_menus_are_set_per_language_and_for_admins(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    calls = api.calls_to("setMyCommands")
+    by_scope = {
+        (c.params["scope"]["type"], c.params.get("language_code"), c.params["scope"].get("chat_id"))
+        for c in calls
+    }
+    assert ("default", None, None) in by_scope and ("default", "ru", None) in by_scope
+    assert ("chat", "ru", ADMIN_ID) in by_scope
+    default_ru = next(
+        c for c in calls if c.params["scope"]["type"] == "default" and c.params.get("language_code")
+    )
+    names = [command["command"] for command in default_ru.params["commands"]]
+    assert "subscribe" in names and "addfeed" not in names
+
+
+async def test_a_server_without_setmycommands_does_not_stop_the_bot(
+    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    api.unsupported.add("setMyCommands")
+    assert NOT_FOUND_METHOD.status == 404
+    async with telegram_bot(telegram_settings(make_settings, api), clock, api):
+        answer = await say(api, PRIVATE, "/help", sender=user(42))
+    assert "/subscribe" in answer
+
+
+async def test_webhook_mode_registers_and_answers_updates(
+    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    import aiohttp
+
+    settings = telegram_settings(
+        make_settings,
+        api,
+        telegram_webhook_url="https://bot.example.org/tg/hook",
+        telegram_webhook_port=0,
+        telegram_webhook_secret="s3cret",
+    )
+    async with telegram_bot(settings, clock, api) as harness:
+        assert api.webhook is not None
+        assert api.webhook["url"] == "https://bot.example.org/tg/hook"
+        port = harness.runtime.webhook_port
+        update = {"update_id": 1, "message": message(PRIVATE, "/help", sender=user(42))}
+        async with aiohttp.ClientSession() as session:
+            url = f"http://127.0.0.1:{port}/tg/hook"
+            async with session.post(url, json=update) as response:
+                assert response.status == 401  # no secret: refused
+            headers = {"X-Telegram-Bot-Api-Secret-Token": "s3cret"}
+            async with session.post(url, json=update, headers=headers) as response:
+                assert response.status == 200
+        calls = await api.wait_for("sendMessage", chat_id=42)
+        assert "/subscribe" in calls[-1].text
