@@ -9,12 +9,13 @@ once. A sender that paces itself (`PacedSender.wait_turn`, e.g. Telegram's rate
 limits) is asked for a turn before each message, so a chat that must wait holds up
 nobody else.
 
-Crash safety: a row is read while still 'pending' and marked 'sending' only right
-before its request leaves, then 'delivered' (or retried, or failed) as soon as the
-platform answers. After a crash, `outbox.recover_inflight()` re-queues the rows
-left 'sending': those are the only ones whose fate is unknown, at most one per
-request that was in flight when the process died. They are sent again, so such a
-chat may see that one alert twice; every other row is delivered exactly once.
+Crash safety: a row is read while still 'pending' and marked 'sending' only when
+its lane reaches it, just before it waits for its turn and its request leaves; then
+'delivered' (or retried, or failed) as soon as the platform answers. After a crash,
+`outbox.recover_inflight()` re-queues the rows left 'sending': those are the only
+ones whose fate is unknown, at most one per chat that was being served when the
+process died. They are sent again, so such a chat may see that one alert twice
+(the Bot API has no idempotency key); every other row is delivered exactly once.
 """
 
 from __future__ import annotations
@@ -263,11 +264,24 @@ class Delivery:
         sender = self._senders.get(platform)
         if sender is None:
             return True
-        if platform in self._paced:
-            # The sender's own limits include the platform's "retry after" pause.
-            await self._paced[platform].wait_turn(alert)
-        elif self._paused_until.get(platform, self._clock()) > self._clock():
+        paced = self._paced.get(platform)
+        if paced is None and self._paused_until.get(platform, self._clock()) > self._clock():
             return True  # still pending in the database: read again after the pause
+        # The row is marked 'sending' before waiting for a turn, so that once the rate
+        # limiter grants a slot the request leaves at once: a database write between
+        # the two would bunch requests up whenever the disk or the CPU is slow.
+        if not await self._begin.submit(alert.outbox_id):
+            return True  # no longer pending: failed with its chat, or taken elsewhere
+        if paced is not None:
+            try:
+                # The sender's own limits include the platform's "retry after" pause.
+                await paced.wait_turn(alert)
+            except asyncio.CancelledError:
+                # Stopped before the request left: certainly not sent, give it back.
+                await asyncio.shield(
+                    self._storage.outbox.requeue(alert.outbox_id, self._clock(), "not sent yet")
+                )
+                raise
         outcome = asyncio.ensure_future(self._send_and_record(sender, alert))
         self._in_flight.add(outcome)
         outcome.add_done_callback(self._in_flight.discard)
@@ -276,10 +290,8 @@ class Delivery:
         return await asyncio.shield(outcome)
 
     async def _send_and_record(self, sender: Sender, alert: Alert) -> bool:
-        # Only now does the row become 'in doubt': a crash from here until the
-        # outcome is recorded means it will be sent again.
-        if not await self._begin.submit(alert.outbox_id):
-            return True  # no longer pending: failed with its chat, or taken elsewhere
+        # The row is 'sending': a crash from here until the outcome is recorded
+        # means it will be sent again.
         try:
             result = await sender.send(alert)
         except asyncio.CancelledError:

@@ -75,7 +75,9 @@ class Settings(BaseSettings):
     def _ids(cls, value: object) -> object:
         return _split_list(value)
 
-    @field_validator("telegram_bot_token", "discord_bot_token", mode="before")
+    @field_validator(
+        "telegram_bot_token", "discord_bot_token", "telegram_webhook_secret", mode="before"
+    )
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
         # `.env.example` ships with empty assignments; an empty token means "not set".
@@ -83,7 +85,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("telegram_api_url", "discord_api_url", mode="before")
+    @field_validator("telegram_api_url", "discord_api_url", "telegram_webhook_url", mode="before")
     @classmethod
     def _url(cls, value: object) -> object:
         if isinstance(value, str):
@@ -142,24 +144,6 @@ class Settings(BaseSettings):
     telegram_webhook_host: str = "127.0.0.1"
     telegram_webhook_port: int = Field(default=8081, ge=0, le=65535)
     telegram_webhook_secret: SecretStr | None = None
-
-    @field_validator("telegram_webhook_url", mode="before")
-    @classmethod
-    def _webhook_url(cls, value: object) -> object:
-        if isinstance(value, str):
-            value = value.strip()
-            if not value:
-                return None
-            if not value.startswith(("http://", "https://")):
-                raise ValueError("must be an http:// or https:// URL")
-        return value
-
-    @field_validator("telegram_webhook_secret", mode="before")
-    @classmethod
-    def _empty_secret_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
 
     # --- Feed ingestion (issue 3, maintained by the ingestion side) ---
     # Longest wait for the next bytes from a server once connected (FETCH_TIMEOUT_SECONDS

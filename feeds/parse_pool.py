@@ -17,6 +17,7 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
@@ -34,6 +35,12 @@ PoolKind = Literal["process", "thread"]
 # Worker processes are replaced after this many parses, so that whatever feedparser
 # or a hostile document leaves behind in memory does not accumulate for months.
 _TASKS_PER_CHILD = 1_000
+
+
+def _ignore_interrupts() -> None:
+    """Ctrl+C reaches the whole process group; the bot shuts its workers down itself,
+    so a worker must not die mid-parse with a traceback of its own."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def default_workers() -> int:
@@ -83,7 +90,10 @@ class ParsePool:
             # Each worker is forked from a server that already imported feedparser.
             context.set_forkserver_preload(["feeds.parse"])
         return ProcessPoolExecutor(
-            self.workers, mp_context=context, max_tasks_per_child=_TASKS_PER_CHILD
+            self.workers,
+            mp_context=context,
+            max_tasks_per_child=_TASKS_PER_CHILD,
+            initializer=_ignore_interrupts,
         )
 
     def _current(self) -> tuple[Executor, int]:
