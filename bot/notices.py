@@ -32,6 +32,10 @@ logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
+class NoticeNotDeliveredError(Exception):
+    """A sink could reach none of its admins; the notice is tried again later."""
+
+
 class NoticeSink(Protocol):
     """Somewhere admin notices go: the terminal, the admins' Telegram or Discord DMs."""
 
@@ -74,13 +78,22 @@ def silence_threshold(feed: Feed, config: NoticeConfig) -> timedelta | None:
     return timedelta(seconds=max(gap * config.silence_factor, config.silence_min_seconds))
 
 
-def silent_since(feed: Feed, now: datetime, config: NoticeConfig) -> datetime | None:
-    """When a busy feed's silence began, if it has lasted much longer than its rhythm."""
+def silent_since(
+    feed: Feed, now: datetime, config: NoticeConfig, *, while_watched: bool = False
+) -> datetime | None:
+    """When a busy feed's silence began, if it has lasted much longer than its rhythm.
+
+    With `while_watched`, the silence must also have lasted that long since Tocsin
+    started watching: `feeds list` may show that a feed added today has been quiet
+    for a week, but that is not news to push today (and a large `feeds add-catalog`
+    must not page the admins about every quiet source at once).
+    """
     threshold = silence_threshold(feed, config)
     newest = feed.newest_entry_at
     if threshold is None or newest is None or feed.last_success_at is None:
         return None
-    return newest if now - newest > threshold else None
+    since = max(newest, feed.added_at) if while_watched else newest
+    return newest if now - since > threshold else None
 
 
 def due_notices(feed: Feed, now: datetime, config: NoticeConfig) -> list[DueNotice]:
@@ -98,7 +111,7 @@ def due_notices(feed: Feed, now: datetime, config: NoticeConfig) -> list[DueNoti
         if feed.newest_entry_at is not None and feed.newest_entry_at > feed.silent_notified_at:
             due.append(DueNotice("resumed", feed.silent_notified_at))
     else:
-        began = silent_since(feed, now, config)
+        began = silent_since(feed, now, config, while_watched=True)
         if began is not None:
             due.append(DueNotice("silent", began))
     return due

@@ -342,9 +342,14 @@ class Pipeline:
         if feed.primed:
             fresh = first_of_each_content(changes.new)
             republished = await self.storage.feeds.repeated_content(
-                feed.id, [(s.id, s.entry.content_hash) for s in fresh]
+                feed.id, [(s.id, s.entry.content_hash) for s in changes.new]
             )
-            candidates = [s for s in fresh if s.id not in republished] + changes.updated
+            backlog = await self.storage.feeds.baseline_entries(
+                feed.id, [s.id for s in changes.updated]
+            )
+            candidates = [s for s in fresh if s.id not in republished] + [
+                s for s in changes.updated if s.id not in backlog
+            ]
         else:
             limit = feed.backlog_alerts if feed.backlog_alerts is not None else self.backlog_alerts
             candidates = first_of_each_content(backlog_to_alert(changes.new, limit))

@@ -94,4 +94,5 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
         site_url=home,
         lang=feed_lang,
         entries=entries,
+        version="json",
     )

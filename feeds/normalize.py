@@ -21,6 +21,10 @@ _SPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
 _SKIP_TAGS = {"script", "style", "template", "noscript"}
+# What a browser drops without showing: comments (an unclosed one runs to the end),
+# and "bogus comments" such as <!DOCTYPE ...>, <![CDATA[...> and <?...> in HTML.
+# HTMLParser hands unfinished ones back as text ("safe<!--"), so they go first.
+_INVISIBLE = re.compile(r"<!--->|<!-->|<!--.*?(?:--!?>|\Z)|<[!?][^>]*(?:>|\Z)", re.DOTALL)
 MAX_TITLE = 1_000
 MAX_SUMMARY = 4_000
 MAX_UID = 500
@@ -69,14 +73,17 @@ def plain_text(value: str | None, limit: int = MAX_SUMMARY, *, is_html: bool = T
         return ""
     value = str(value)
     if is_html and ("<" in value or "&" in value):
+        value = value[:_MAX_HTML]
+        if "<!" in value or "<?" in value:
+            value = _INVISIBLE.sub(" ", value)
         extractor = _TextExtractor()
         try:
-            extractor.feed(value[:_MAX_HTML])
+            extractor.feed(value)
             extractor.close()
             value = "".join(extractor.parts)
         except (AssertionError, ValueError):
             # HTMLParser gives up on some broken markup; fall back to the raw text.
-            value = html.unescape(re.sub(r"<[^>]*>", " ", value[:_MAX_HTML]))
+            value = html.unescape(re.sub(r"<[^>]*>", " ", value))
     return _fold(value, limit)
 
 
@@ -114,14 +121,21 @@ def stable_hash(*parts: str) -> str:
     return digest.hexdigest()[:32]
 
 
-def _uid(guid: str, link: str | None, title: str, published: datetime | None) -> str:
-    """guid, else link, else a hash of title and date: what dedup keys on."""
+def _uid(guid: str, link: str | None, title: str, summary: str, published: datetime | None) -> str:
+    """guid, else link, else a hash of title and date: what dedup keys on.
+
+    An item with no title either (RSS 2.0 allows a bare description) is known by its
+    text instead, or every such item without a date would be one entry.
+    """
     key = guid or link or ""
     if key:
         # Very long ids are cut, with a hash of the whole so two long ids that
         # share a prefix stay apart.
         return key if len(key) <= MAX_UID else key[: MAX_UID - 33] + "#" + stable_hash(key)
-    return "hash:" + stable_hash(title, published.isoformat() if published else "")
+    date = published.isoformat() if published else ""
+    if not title:
+        return "hash:" + stable_hash(title, date, summary)
+    return "hash:" + stable_hash(title, date)
 
 
 def build_entry(
@@ -137,7 +151,7 @@ def build_entry(
     if summary == title:
         summary = ""
     return NormalizedEntry(
-        uid=_uid(guid.strip(), link, title, published),
+        uid=_uid(guid.strip(), link, title, summary, published),
         content_hash=stable_hash(title, summary, link or ""),
         title=title,
         summary=summary,

@@ -15,8 +15,9 @@ The interval of a healthy feed comes from three things, in this order:
 
 The result always stays inside [min_seconds, max_seconds]. A failing feed backs off
 exponentially from its interval, up to the maximum, and never sooner than its
-Retry-After. Jitter spreads feeds that were added together, so that feeds on one
-host drift apart instead of firing together forever.
+Retry-After. Jitter (which only ever lengthens an interval, so no floor is undercut)
+spreads feeds that were added together, so that feeds on one host drift apart
+instead of firing together forever.
 """
 
 from __future__ import annotations
@@ -131,7 +132,11 @@ def failure_interval(
 def next_check(
     config: ScheduleConfig, now: datetime, seconds: int, rng: random.Random | None = None
 ) -> datetime:
-    """`seconds` from now, give or take half the jitter share, still inside the bounds."""
-    spread = (rng or random).uniform(-config.jitter_share / 2, config.jitter_share / 2)
+    """`seconds` from now plus up to the jitter share, never past the maximum.
+
+    Jitter only ever adds: `seconds` may be a floor the publisher set (Retry-After,
+    <ttl>, max-age), and coming back early would break the promise to respect it.
+    """
+    spread = (rng or random).uniform(0.0, config.jitter_share)
     jittered = min(max(seconds * (1 + spread), config.min_seconds), config.max_seconds)
     return now + timedelta(seconds=jittered)

@@ -281,7 +281,10 @@ class FeedStore:
 
     async def repeated_content(self, feed_id: int, fresh: Sequence[tuple[int, str]]) -> set[int]:
         """Of these just-stored (entry id, content hash) pairs, the ids whose exact
-        content the feed already had under another identity (a republished entry)."""
+        content the feed already had under another identity (a republished entry).
+
+        Pass every entry the batch added: content shared only inside the batch is not
+        a republication (the caller keeps one entry per content itself)."""
         if not fresh:
             return set()
         ids = [entry_id for entry_id, _ in fresh]
@@ -297,3 +300,22 @@ class FeedStore:
             )
             found.update(row["content_hash"] for row in rows)
         return {entry_id for entry_id, content in fresh if content in found}
+
+    async def baseline_entries(self, feed_id: int, entry_ids: Sequence[int]) -> set[int]:
+        """Of these entry ids, the ones the feed's first poll found: its backlog.
+
+        They were old news when Tocsin first saw them and never classified, so an edit
+        (a site re-rendering its summaries) must not turn them into alerts.
+        """
+        if not entry_ids:
+            return set()
+        found: set[int] = set()
+        for start in range(0, len(entry_ids), 400):
+            chunk = list(entry_ids[start : start + 400])
+            rows = await self._db.fetchall(
+                f"SELECT id FROM entries WHERE feed_id = ? AND id IN ({','.join('?' * len(chunk))})"
+                " AND first_seen_at = (SELECT MIN(first_seen_at) FROM entries WHERE feed_id = ?)",
+                (feed_id, *chunk, feed_id),
+            )
+            found.update(int(row["id"]) for row in rows)
+        return found

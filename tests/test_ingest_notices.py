@@ -1,0 +1,221 @@
+"""What the bot admins are told about feeds: failing for long, back again, gone silent.
+
+Each notice must arrive once: not on every poll, not again after a restart. Notices go
+to every sink the running app holds; the test adds one that remembers what it got.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+
+import pytest
+from aiohttp import web
+
+from bot.app import Tocsin
+from bot.cli_feeds import feed_state
+from bot.models import Feed
+from bot.notices import notice_config
+from bot.settings import Settings
+from tests.conftest import FakeClock, FeedServer
+from tests.ingest_support import Item, RecordingSink, rss_feed, running
+
+HOUR = 3600
+
+
+@pytest.fixture
+def settings(make_settings: Callable[..., Settings]) -> Settings:
+    return make_settings(
+        parse_pool="thread",
+        poll_interval_seconds=600,
+        poll_min_interval_seconds=60,
+        # Short enough that a failing or silent feed is still polled every half hour.
+        poll_max_interval_seconds=1800,
+        feed_failure_notify_after_seconds=HOUR,
+        feed_silence_notify_min_seconds=6 * HOUR,
+    )
+
+
+def listening(app: Tocsin) -> RecordingSink:
+    sink = RecordingSink()
+    assert app.pipeline.notifier is not None, "the app must tell its admins about feeds"
+    app.pipeline.notifier.add_sink(sink)
+    return sink
+
+
+async def feed_of(app: Tocsin, feed_id: int) -> Feed:
+    stored = await app.storage.feeds.get(feed_id)
+    assert stored is not None
+    return stored
+
+
+async def poll_until(app: Tocsin, clock: FakeClock, feed_id: int, hours: float) -> None:
+    """Let the schedule run for `hours`: jump from one due time to the next."""
+    end = clock() + timedelta(hours=hours)
+    while True:
+        due = (await feed_of(app, feed_id)).next_check_at
+        if due > end:
+            break
+        clock.now = max(due, clock())
+        await app.run_once()
+    clock.now = end
+
+
+class Switch:
+    """A feed server route that fails (HTTP 502) while `broken` is set."""
+
+    def __init__(self, body: str) -> None:
+        self.broken = True
+        self.body = body
+
+    async def __call__(self, request: web.Request) -> web.Response:
+        if self.broken:
+            return web.Response(status=502, text="Bad Gateway")
+        return web.Response(text=self.body, content_type="application/rss+xml")
+
+
+async def test_a_long_failure_is_told_once_even_across_a_restart_and_so_is_recovery(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    route = Switch(rss_feed([Item("1", "Entry")]))
+    feed_server.handlers["/rss"] = route
+    url = feed_server.url("/rss")
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(url, now=clock())
+        await poll_until(app, clock, feed.id, hours=0.9)
+        assert sink.texts == []  # failing, but not for long enough yet
+        await poll_until(app, clock, feed.id, hours=3)
+        assert len(sink.texts) == 1
+        assert url in sink.texts[0] and "failing for 1h" in sink.texts[0]
+        assert "HTTP 502" in sink.texts[0]
+    # A restart: a new process on the same database has nothing new to say.
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        await poll_until(app, clock, feed.id, hours=2)
+        assert sink.texts == []
+        route.broken = False
+        await poll_until(app, clock, feed.id, hours=2)
+        assert len(sink.texts) == 1
+        assert "works again" in sink.texts[0] and url in sink.texts[0]
+    assert feed_server.hits("/rss") > 10  # it was polled all along, never disabled
+
+
+async def test_a_short_failure_is_not_worth_a_notice(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    route = Switch(rss_feed([Item("1", "Entry")]))
+    feed_server.handlers["/rss"] = route
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await poll_until(app, clock, feed.id, hours=0.5)
+        route.broken = False
+        await poll_until(app, clock, feed.id, hours=3)
+        assert (await feed_of(app, feed.id)).consecutive_failures == 0
+    assert sink.texts == []
+
+
+async def test_a_new_failing_spell_is_told_again(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    route = Switch(rss_feed([Item("1", "Entry")]))
+    feed_server.handlers["/rss"] = route
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        for broken in (True, False, True, False):
+            route.broken = broken
+            await poll_until(app, clock, feed.id, hours=2)
+    told = ["works again" if "works again" in t else "failing" for t in sink.texts]
+    assert told == ["failing", "works again", "failing", "works again"]
+
+
+def hourly(count: int, newest_at: FakeClock, prefix: str = "e") -> list[Item]:
+    now = newest_at()
+    return [
+        Item(f"{prefix}{n}", f"Story {prefix}{n}", published=now - timedelta(hours=n))
+        for n in range(count)
+    ]
+
+
+async def test_a_busy_feed_gone_silent_is_told_once_and_so_is_its_return(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    """Hourly for two days, then nothing: after ten usual gaps (10 h, above the 6 h
+    minimum) the admins hear that the site may be blocked; once, until it publishes."""
+    items = hourly(48, clock)
+    url = feed_server.serve("/rss", rss_feed(items))
+    config = notice_config(settings)
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(url, now=clock())
+        await poll_until(app, clock, feed.id, hours=9.5)
+        assert sink.texts == []
+        assert feed_state(await feed_of(app, feed.id), clock(), config) == "ok"
+        await poll_until(app, clock, feed.id, hours=4)
+        assert len(sink.texts) == 1
+        assert "published nothing for 10h" in sink.texts[0]
+        assert "usually publishes every 1h" in sink.texts[0] and "blocked" in sink.texts[0]
+        state = feed_state(await feed_of(app, feed.id), clock(), config)
+        assert state.startswith("silent since 1") and state.endswith("h ago")
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        await poll_until(app, clock, feed.id, hours=6)
+        assert sink.texts == []
+        feed_server.serve("/rss", rss_feed([Item("back", "Back online", published=clock())]))
+        await poll_until(app, clock, feed.id, hours=2)
+        assert len(sink.texts) == 1 and "publishing again" in sink.texts[0]
+        assert feed_state(await feed_of(app, feed.id), clock(), config) == "ok"
+
+
+async def test_a_quiet_feed_is_never_called_silent(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    """A feed that publishes every few days says nothing by being quiet for a day."""
+    items = [
+        Item(f"q{n}", f"Report {n}", published=clock() - timedelta(days=3 * n)) for n in range(8)
+    ]
+    url = feed_server.serve("/rss", rss_feed(items))
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(url, now=clock())
+        await poll_until(app, clock, feed.id, hours=36)
+    assert sink.texts == []
+
+
+async def test_a_failing_feed_is_reported_failing_not_silent(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    route = Switch(rss_feed(hourly(48, clock)))
+    route.broken = False
+    feed_server.handlers["/rss"] = route
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await app.run_once()
+        route.broken = True
+        await poll_until(app, clock, feed.id, hours=14)
+    assert len(sink.texts) == 1 and "failing" in sink.texts[0]
+
+
+async def test_a_feed_added_long_after_its_last_entry_is_not_news_until_watched(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    """A busy feed whose newest entry is already two days old when it is added: `feeds
+    list` says so at once, but the admins hear of it only once it has stayed silent
+    for the threshold while Tocsin watched, not at the moment it was added."""
+    items = [
+        Item(f"o{n}", f"Old {n}", published=clock() - timedelta(days=2, hours=n)) for n in range(48)
+    ]
+    url = feed_server.serve("/rss", rss_feed(items))
+    config = notice_config(settings)
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        feed = await app.storage.feeds.add(url, now=clock())
+        await app.run_once()
+        assert feed_state(await feed_of(app, feed.id), clock(), config).startswith("silent since")
+        await poll_until(app, clock, feed.id, hours=9.5)
+        assert sink.texts == []
+        await poll_until(app, clock, feed.id, hours=1)
+        assert len(sink.texts) == 1 and "blocked" in sink.texts[0]
