@@ -18,6 +18,7 @@ from bot.delivery import Delivery
 from bot.demo import DemoFeedServer, register_demo_feeds
 from bot.detect import Detector
 from bot.models import CATEGORIES, Subscription
+from bot.notices import AdminNotifier, ConsoleNoticeSink, NoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
 from bot.scheduler import build_scheduler
 from bot.senders.base import Sender
@@ -40,7 +41,15 @@ class PlatformRuntime(Protocol):
     @property
     def sender(self) -> Sender: ...
 
-    async def start(self) -> None: ...
+    @property
+    def notice_sink(self) -> NoticeSink | None:
+        """Where admin notices go on this platform; None when it has no admins."""
+
+    async def start(self) -> None:
+        """Receive commands and send alerts (`tocsin run`)."""
+
+    async def start_sending(self) -> None:
+        """Send alerts and notices only, receiving nothing (`tocsin run --once`)."""
 
     async def stop(self) -> None: ...
 
@@ -117,12 +126,34 @@ class Tocsin:
     clock: Clock
     demo: DemoFeedServer | None = None
     runtimes: list[PlatformRuntime] = field(default_factory=list)
+    # Runtimes made ready to send by `start_sending`; `build_app` stops them on exit.
+    sending: list[PlatformRuntime] = field(default_factory=list)
 
     async def run_once(self) -> tuple[CycleReport, int]:
-        """One poll of every due feed, then deliver everything that is due."""
+        """One poll of every due feed, then deliver everything that is due, on every platform."""
+        await self.start_sending()
         report = await self.pipeline.run_cycle()
         delivered = await self.delivery.drain()
         return report, delivered
+
+    async def start_sending(self) -> None:
+        """Make every platform ready to send (no polling, no gateway), once, for one-shot work."""
+        for runtime in self.runtimes:
+            if runtime in self.sending:
+                continue
+            try:
+                await runtime.start_sending()
+                self.sending.append(runtime)
+            except Exception:  # one platform failing must not stop the others
+                logger.exception("could not prepare %s to send", type(runtime).__name__)
+
+    async def stop_sending(self) -> None:
+        while self.sending:
+            runtime = self.sending.pop()
+            try:
+                await runtime.stop()
+            except Exception:
+                logger.exception("error while stopping %s", type(runtime).__name__)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
         started: list[PlatformRuntime] = []
@@ -171,11 +202,13 @@ async def build_app(
             await demo.start()
             await register_demo_feeds(storage, demo, clock())
         senders: dict[str, Sender] = {}
-        if embedded and settings.console_enabled:
+        console = embedded and settings.console_enabled
+        if console:
             await ensure_console_chat(storage, settings.console_language, clock)
             senders["console"] = ConsoleSender(console_stream)
         async with Fetcher(fetch_config(settings, serving_demo=demo is not None)) as fetcher:
             delivery = Delivery(storage, senders, clock=clock)
+            notifier = AdminNotifier(storage, config=notice_config(settings), clock=clock)
             pipeline = Pipeline(
                 storage,
                 fetcher,
@@ -184,6 +217,7 @@ async def build_app(
                 backlog_alerts=settings.backlog_alerts,
                 clock=clock,
                 parser=parser,
+                notifier=notifier,
                 on_enqueued=delivery.wake,
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
@@ -191,7 +225,15 @@ async def build_app(
                 for runtime in build_platform_runtimes(app):
                     app.runtimes.append(runtime)
                     delivery.add_sender(runtime.sender)
-            yield app
+                    if runtime.notice_sink is not None:
+                        notifier.add_sink(runtime.notice_sink)
+            if not notifier.sinks:
+                # No platform admins to tell: the log (and the terminal, when it is a chat).
+                notifier.add_sink(ConsoleNoticeSink(console_stream, echo=console))
+            try:
+                yield app
+            finally:
+                await app.stop_sending()
     finally:
         # Worker processes must not outlive the app (nor keep `make run` from exiting).
         await asyncio.to_thread(parser.close)

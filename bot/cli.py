@@ -10,6 +10,7 @@ import argparse
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from collections.abc import Callable, Coroutine, Sequence
@@ -33,7 +34,7 @@ class UsageError(Exception):
 
 
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    async with build_app(settings, with_platforms=not args.once) as app:
+    async with build_app(settings) as app:
         if args.once:
             report, delivered = await app.run_once()
             print(report.summary(delivered))
@@ -141,4 +142,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except StorageError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        # The reader went away (`tocsin feeds catalog | head -1`): nothing left to say.
+        # Point stdout at /dev/null so the final flush at exit cannot fail again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
         return 1

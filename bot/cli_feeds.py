@@ -192,11 +192,13 @@ async def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
         raise _usage_error("name feed ids, or --all")
     if args.ids and args.all:
         raise _usage_error("name feed ids or --all, not both")
-    async with build_app(settings, with_platforms=False) as app:
+    async with build_app(settings) as app:
         known = {feed.id for feed in await app.storage.feeds.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:
             raise _usage_error(f"no feed with id {', '.join(map(str, missing))}")
+        # Alerts and admin notices reach every platform, as in `run --once`.
+        await app.start_sending()
         report = await app.pipeline.refresh(None if args.all else args.ids)
         delivered = await app.delivery.drain()
     for feed in report.feeds:

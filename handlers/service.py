@@ -24,7 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import shlex
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
@@ -173,9 +173,12 @@ class Reply:
     refused: bool = False
     error: bool = False
 
-    def chunks(self, limit: int) -> list[str]:
-        """The text cut into pieces of at most `limit` characters, at line breaks if possible."""
-        return split_text(self.text, limit)
+    def chunks(self, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+        """The text cut into pieces of at most `limit`, at line breaks if possible.
+
+        `measure` is how the platform counts (Telegram and Discord count UTF-16 units).
+        """
+        return split_text(self.text, limit, measure)
 
 
 @dataclass(frozen=True)
@@ -250,21 +253,22 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
     return SubscribeRequest(ordered, tuple(languages), tuple(include), tuple(exclude))
 
 
-def split_text(body: str, limit: int) -> list[str]:
-    """Split `body` into pieces of at most `limit` characters, preferring line breaks."""
-    if limit < 1:
-        raise ValueError("limit must be positive")
+def split_text(body: str, limit: int, measure: Callable[[str], int] = len) -> list[str]:
+    """Split `body` into pieces of at most `limit` (as `measure` counts), preferring line breaks."""
+    if limit < 2:
+        raise ValueError("limit must leave room for any character")
     pieces: list[str] = []
     current = ""
     for line in body.split("\n"):
-        while len(line) > limit:
+        while measure(line) > limit:
             if current:
                 pieces.append(current)
                 current = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
+            cut = _longest_prefix(line, limit, measure)
+            pieces.append(line[:cut])
+            line = line[cut:]
         candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
+        if measure(candidate) > limit:
             pieces.append(current)
             current = line
         else:
@@ -272,6 +276,18 @@ def split_text(body: str, limit: int) -> list[str]:
     if current or not pieces:
         pieces.append(current)
     return pieces
+
+
+def _longest_prefix(line: str, limit: int, measure: Callable[[str], int]) -> int:
+    """How many characters of `line` fit in `limit` (at least one, so splitting ends)."""
+    low, high = 1, len(line)
+    while low < high:
+        middle = (low + high + 1) // 2
+        if measure(line[:middle]) <= limit:
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 def _format_time(moment: datetime | None) -> str:

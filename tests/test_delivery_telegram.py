@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import html
+import re
 from collections.abc import AsyncIterator, Callable
 
 import pytest
@@ -18,10 +20,13 @@ from tests.fakes.telegram_api import (
     DROP_CONNECTION,
     FORBIDDEN,
     SERVER_ERROR,
+    Failure,
     FakeBotAPI,
     FakeLimits,
     migrate_to,
+    parse_html,
     retry_after,
+    utf16_len,
 )
 from tests.fakes.telegram_bot import (
     ADMIN_ID,
@@ -281,3 +286,64 @@ async def test_graceful_stop_mid_fan_out_then_restart_sends_each_alert_once(
 def test_rate_limiter_is_replaceable_in_tests() -> None:
     limiter = RateLimiter(RateLimits(per_second=10))
     assert limiter.limits.per_second == 10
+
+
+HUGE = {
+    "title": 'Суд <заблокировал> "всё" & всех 🚨 ' * 120,
+    "summary": '<b>Роскомнадзор</b> & co: «ограничить» "доступ" 😀 ' * 600,
+    "fields": {
+        "actor": "<Роскомнадзор> & " * 100,
+        "target": '"Signal" <a href="x">' * 100,
+        "detained": "12 " * 400,
+        "place": "Москва & " * 300,
+    },
+    "link": 'https://example.org/news?id=1&q="x"&' + "p=1&" * 200,
+}
+
+
+@pytest.mark.parametrize("html_refused", [False, True], ids=["html", "plain-fallback"])
+async def test_huge_hostile_alert_fits_4096_characters_and_is_delivered(
+    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, html_refused: bool
+) -> None:
+    """The fake refuses what Telegram refuses: HTML that does not parse, and more than
+    4,096 UTF-16 units of text once parsed; the alert arrives all the same."""
+    chat = await subscribed_chat(tg.storage, clock(), 42, language="ru")
+    if html_refused:
+        api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
+    event = await add_event(tg.storage, clock(), **HUGE)  # type: ignore[arg-type]
+    await tg.storage.outbox.enqueue(event, [chat], clock())
+
+    assert await tg.app.delivery.drain() == 1
+
+    [sent] = api.delivered
+    problem, visible = parse_html(sent.text) if not html_refused else (None, sent.text)
+    assert problem is None
+    assert 1000 < utf16_len(visible) <= utf16_len(sent.text) <= 4096
+    assert visible.startswith('🚨 ЦЕНЗУРА\nСуд <заблокировал> "всё" & всех')
+    assert "Кто: <Роскомнадзор> & " in visible and "Источник: Example News" in visible
+    if not html_refused:
+        [anchor] = re.findall(r'<a href="([^"]*)">', sent.text)
+        assert html.unescape(anchor) == HUGE["link"]
+
+
+async def test_a_deleted_forum_topic_stops_only_that_topic(
+    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    gone = await subscribed_chat(tg.storage, clock(), -100600, kind="supergroup", thread_id="7")
+    alive = await subscribed_chat(tg.storage, clock(), -100600, kind="supergroup", thread_id="9")
+    api.fail(
+        "sendMessage",
+        Failure(400, "Bad Request: message thread not found"),
+        when=lambda p: p.get("message_thread_id") == "7",
+    )
+    await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [gone, alive], clock())
+
+    assert await tg.app.delivery.drain() == 1
+
+    [sent] = api.delivered
+    assert sent.params["message_thread_id"] == "9"
+    topic = await tg.storage.chats.by_id(gone)
+    assert topic is not None and not topic.active
+    assert "message thread not found" in (topic.deactivated_reason or "")
+    other = await tg.storage.chats.by_id(alive)
+    assert other is not None and other.active

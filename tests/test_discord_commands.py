@@ -498,3 +498,21 @@ async def test_discord_down_at_start_is_retried_while_alerts_wait(
                 await runtime.stop()
         finally:
             await runtime.stop()
+
+
+async def test_a_long_answer_full_of_emoji_loses_nothing_to_discords_limit(
+    world: World, clock: FakeClock
+) -> None:
+    """Discord counts UTF-16 units: an emoji counts twice, so pieces are measured so."""
+    for n in range(30):
+        await world.app.storage.feeds.add(
+            f"https://example.org/{n}.xml", now=clock(), title="🚨" * 90
+        )
+
+    replies = await run(world, "feeds", replies=3)  # about 5,500 units
+
+    texts = [content(r) for r in replies]
+    assert all(len(t.encode("utf-16-le")) // 2 <= 2000 for t in texts)
+    joined = "\n".join(texts)
+    assert all(f"#{n} " in joined for n in range(1, 31))
+    assert joined.count(": not checked yet") == 30

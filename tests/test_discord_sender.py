@@ -23,6 +23,8 @@ from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import (
+    CANNOT_DM,
+    DM,
     FORUM,
     PUBLIC_THREAD,
     TEXT,
@@ -80,6 +82,7 @@ async def queue_alert(
     link: str | None = "https://example.org/news/1",
     fields: dict[str, str] | None = None,
     feed_title: str = "Example News",
+    categories: tuple[str, ...] = ("arrest",),
 ) -> int:
     """One event from one new entry, fanned out to `chat`; returns the event id."""
     n = next(_serial)
@@ -99,7 +102,7 @@ async def queue_alert(
     event_id = await storage.entries.add_event(
         changes.new[0].id,
         DetectedEvent(
-            categories=("arrest",),
+            categories=categories,
             weak_categories=(),
             modality="event",
             score=0.9,
@@ -239,6 +242,12 @@ async def test_huge_feed_text_is_cut_to_discord_limits_and_accepted(
     assert len(embed["title"]) <= 256 and embed["title"].endswith("…")
     assert "url" not in embed  # a non-web link is never offered as the title's target
     assert len(embed["fields"]) == 4
+    # Discord counts UTF-16 units; the emoji count double.
+    description = len(embed["description"].encode("utf-16-le")) // 2
+    assert 1000 < description <= 4096
+    parts = [embed["title"], embed["description"], embed["footer"]["text"]]
+    parts += [embed["author"]["name"]] + [f["name"] + f["value"] for f in embed["fields"]]
+    assert sum(len(p.encode("utf-16-le")) // 2 for p in parts) <= 6000
 
 
 async def test_alerts_reach_a_thread_as_messages_and_a_forum_as_one_post_each(
@@ -451,3 +460,44 @@ async def test_an_unreachable_discord_means_retry(
 
     assert result.outcome is Outcome.RETRY
     assert "network error" in (result.error or "")
+
+
+@pytest.mark.parametrize(
+    ("categories", "label", "colour"),
+    [
+        (("censorship",), "CENSORSHIP", 0xE67E22),
+        (("censorship", "arrest"), "CENSORSHIP + ARRESTS", 0xE67E22),
+    ],
+)
+async def test_each_category_has_its_label_and_colour(
+    fake: FakeDiscord,
+    storage: Storage,
+    clock: FakeClock,
+    delivery: Delivery,
+    categories: tuple[str, ...],
+    label: str,
+    colour: int,
+) -> None:
+    channel = fake.add_channel(TEXT, "alerts")
+    chat = await discord_chat(storage, clock, channel)
+    await queue_alert(storage, clock, chat, categories=categories)
+
+    assert await delivery.drain() == 1
+
+    embed = only_embed(fake.messages(channel)[0])
+    assert (embed["author"]["name"], embed["color"]) == (label, colour)
+
+
+async def test_a_dm_whose_person_closed_their_dms_is_deactivated_with_the_reason(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+) -> None:
+    dm = fake.add_channel(DM, "")
+    dm.refusal = CANNOT_DM
+    chat = await discord_chat(storage, clock, dm, kind="private")
+    await queue_alert(storage, clock, chat)
+
+    assert await delivery.drain() == 0
+
+    stopped = await storage.chats.by_id(chat.id)
+    assert stopped is not None and not stopped.active
+    assert "does not accept direct messages" in (stopped.deactivated_reason or "")

@@ -19,8 +19,16 @@ from tests.fakes.telegram_api import (
     callback_query,
     message,
     user,
+    utf16_len,
 )
-from tests.fakes.telegram_bot import ADMIN_ID, TelegramHarness, telegram_bot, telegram_settings
+from tests.fakes.telegram_bot import (
+    ADMIN_ID,
+    TelegramHarness,
+    add_event,
+    subscribed_chat,
+    telegram_bot,
+    telegram_settings,
+)
 
 PRIVATE_ID = 42
 PRIVATE = {"id": PRIVATE_ID, "type": "private", "first_name": "Ann"}
@@ -311,11 +319,12 @@ async def test_command_menus_are_set_per_language_and_for_admins(
 async def test_a_server_without_setmycommands_does_not_stop_the_bot(
     api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> None:
-    api.unsupported.add("setMyCommands")
+    api.unsupported |= {"setMyCommands", "deleteWebhook"}
     assert NOT_FOUND_METHOD.status == 404
     async with telegram_bot(telegram_settings(make_settings, api), clock, api):
         answer = await say(api, PRIVATE, "/help", sender=user(42))
     assert "/subscribe" in answer
+    assert api.calls_to("setMyCommands") and api.calls_to("deleteWebhook")
 
 
 async def test_webhook_mode_registers_and_answers_updates(
@@ -344,3 +353,185 @@ async def test_webhook_mode_registers_and_answers_updates(
                 assert response.status == 200
         calls = await api.wait_for("sendMessage", chat_id=42)
         assert "/subscribe" in calls[-1].text
+
+
+# ---- every command in every kind of chat ---------------------------------------------
+
+TOPIC = 7
+ASK_AS = {
+    # context: (chat, sender, thread, is the update a channel post)
+    "private": (PRIVATE, user(42), None, False),
+    "group-admin": (GROUP, user(GROUP_ADMIN_ID), None, False),
+    "group-member": (GROUP, user(MEMBER_ID), None, False),
+    "forum-topic": (FORUM, user(GROUP_ADMIN_ID), TOPIC, False),
+    "channel": (CHANNEL, None, None, True),
+}
+WHERE = {
+    "private": "this chat",
+    "group-admin": "this group",
+    "group-member": "this group",
+    "forum-topic": "this topic",
+    "channel": "the channel «Alerts channel»",
+}
+REFUSED = "only administrators of this chat"
+OPERATORS_ONLY = "for the bot's operators only"
+
+
+def expected_answers(context: str) -> list[tuple[str, str]]:
+    where = WHERE[context]
+    manager = context != "group-member"
+    capital = where[0].upper() + where[1:]
+    return [
+        ("/start", "Hello! I am Tocsin."),
+        ("/help", "/subscribe"),
+        ("/subscribe arrest", f"Done: {where} will now receive" if manager else REFUSED),
+        ("/subscriptions", f"{capital} receives: arrests" if manager else "receives nothing yet"),
+        ("/lang en", "Done: this chat now speaks English." if manager else REFUSED),
+        ("/feeds", "No feeds yet."),
+        ("/unsubscribe", f"Done: {where} will no longer receive" if manager else REFUSED),
+        ("/addfeed https://example.org/rss", OPERATORS_ONLY),
+        ("/removefeed 1", OPERATORS_ONLY),
+        ("/status", OPERATORS_ONLY),
+    ]
+
+
+@pytest.mark.parametrize("context", list(ASK_AS))
+async def test_every_command_is_answered_where_it_was_asked(
+    bot: TelegramHarness, api: FakeBotAPI, context: str
+) -> None:
+    """Never silence: each command gets its answer (or a polite refusal) in the chat,
+    and in a forum, in the topic it was asked in."""
+    chat, sender, thread, is_channel_post = ASK_AS[context]
+    chat_id = int(str(chat["id"]))
+    for command, expected in expected_answers(context):
+        before = len(api.calls_to("sendMessage", chat_id))
+        update = message(
+            chat,
+            command,
+            sender=sender,
+            thread_id=thread,
+            sender_chat=chat if is_channel_post else None,
+        )
+        api.push_update({"channel_post" if is_channel_post else "message": update})
+        calls = await api.wait_for("sendMessage", chat_id=chat_id, count=before + 1)
+        answer = calls[-1]
+        assert expected in answer.text, (command, answer.text)
+        assert answer.params.get("message_thread_id") == (str(thread) if thread else None)
+    assert not any(c.method == "sendMessage" and c.chat_id != chat_id for c in api.calls)
+
+
+async def test_lang_is_per_chat_switches_back_and_offers_buttons(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    assert "на русском" in await say(api, PRIVATE, "/lang ru", sender=user(42))
+    # Another chat keeps its own language, whatever this one chose.
+    answer = await say(api, GROUP, "/subscriptions", sender=user(GROUP_ADMIN_ID))
+    assert answer.startswith("This group receives nothing yet")
+    assert (await say(api, PRIVATE, "/help", sender=user(42))).startswith("Я слежу")
+    answer = await say(api, PRIVATE, "/lang klingon", sender=user(42))
+    assert "«klingon» ни то, ни другое" in answer
+
+    await say(api, PRIVATE, "/lang", sender=user(42))
+    offer = api.calls_to("sendMessage", 42)[-1]
+    buttons = [row[0] for row in offer.params["reply_markup"]["inline_keyboard"]]
+    assert [b["text"] for b in buttons] == ["English", "Русский"]
+    shown = {"message_id": 1000, "date": 0, "chat": PRIVATE, "text": offer.text}
+    api.push_update(callback_query(user(42), shown, buttons[0]["callback_data"]))
+    edits = await api.wait_for("editMessageText", chat_id=42)
+    assert edits[-1].text == "Done: this chat now speaks English."
+    assert (await say(api, PRIVATE, "/help", sender=user(42))).startswith("I watch")
+
+
+async def test_status_counts_failing_feeds_queue_and_alerts_of_the_last_24_hours(
+    bot: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    storage = bot.storage
+    reader = await subscribed_chat(storage, clock(), 42)
+    clock.advance(hours=-48)
+    old = await add_event(storage, clock(), title="Old news")
+    await storage.outbox.enqueue(old, [reader], clock())
+    assert await bot.app.delivery.drain() == 1  # delivered two days ago
+    clock.advance(hours=48)
+    fresh = await add_event(storage, clock(), title="Fresh news")
+    # Another reader: the same chat would wait out its one-per-second limit.
+    await storage.outbox.enqueue(fresh, [await subscribed_chat(storage, clock(), 45)], clock())
+    assert await bot.app.delivery.drain() == 1
+    waiting = await add_event(storage, clock(), title="Waiting news")
+    others = [await subscribed_chat(storage, clock(), n) for n in (43, 44)]
+    await storage.outbox.enqueue(waiting, others, clock())  # not drained: the queue
+    broken = await storage.feeds.add("https://broken.example/rss", now=clock(), title="Broken")
+    await storage.feeds.record_failure(
+        broken.id, now=clock(), next_check_at=clock(), kind="http", message="HTTP 503"
+    )
+
+    admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    answer = await say(api, admin, "/status", sender=user(ADMIN_ID))
+
+    assert "Feeds: 0 ok, 1 failing, 1 not checked yet, 0 disabled" in answer
+    assert f"⚠️ #{broken.id} Broken: HTTP 503" in answer
+    assert "Queue: 2 waiting, 0 being sent, 0 failed for good" in answer
+    assert "Last 24 hours: 2 events detected, 1 alerts delivered" in answer
+    assert "Chats: 4 active subscriptions" in answer
+
+
+async def test_removefeed_without_a_number_offers_the_feeds_as_buttons(
+    bot: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    feed = await bot.storage.feeds.add("https://example.org/rss", now=clock(), title="Mediazona")
+    admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    answer = await say(api, admin, "/removefeed", sender=user(ADMIN_ID))
+    assert answer == "Which feed should I remove?"
+    offer = api.calls_to("sendMessage", ADMIN_ID)[-1]
+    [[button]] = offer.params["reply_markup"]["inline_keyboard"]
+    assert button["text"] == f"#{feed.id} Mediazona"
+    shown = {"message_id": 1000, "date": 0, "chat": admin, "text": offer.text}
+    api.push_update(callback_query(user(ADMIN_ID), shown, button["callback_data"]))
+    edits = await api.wait_for("editMessageText", chat_id=ADMIN_ID)
+    assert edits[-1].text == f"Removed feed #{feed.id} “Mediazona”."
+    assert await bot.storage.feeds.all() == []
+
+
+async def test_forward_from_a_channel_where_the_bot_is_not_admin_says_what_to_do(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    other = {"id": -100701, "type": "channel", "title": "Not yet"}
+    api.add_chat(-100701, "channel", "Not yet")
+    api.set_member(-100701, GROUP_ADMIN_ID, "administrator")
+    admin_chat = {"id": GROUP_ADMIN_ID, "type": "private", "first_name": "Ed"}
+    answer = await say(
+        api, admin_chat, "a post", sender=user(GROUP_ADMIN_ID), forward_from_chat=other
+    )
+    assert "I am not an administrator of that channel yet" in answer
+    assert await bot.storage.chats.get("telegram", "-100701") is None
+
+
+async def test_commands_addressed_to_this_bot_by_name_work_and_others_are_left_alone(
+    bot: TelegramHarness, api: FakeBotAPI
+) -> None:
+    """In a group with privacy mode on, Telegram delivers "/cmd@bot" commands."""
+    api.push_update(
+        {"message": message(GROUP, "/subscribe@other_bot all", sender=user(GROUP_ADMIN_ID))}
+    )
+    answer = await say(api, GROUP, "/subscribe@tocsin_test_bot arrest", sender=user(GROUP_ADMIN_ID))
+    assert "this group will now receive: arrests at protests" in answer
+    answer = await say(api, GROUP, "/subscriptions@tocsin_test_bot", sender=user(MEMBER_ID))
+    assert answer.startswith("This group receives: arrests")
+    # The other bot's command got no answer, and changed nothing.
+    assert len(api.calls_to("sendMessage", GROUP_ID)) == 2
+
+
+async def test_a_long_answer_full_of_emoji_is_split_within_telegrams_4096_units(
+    bot: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    """Telegram counts UTF-16 units: an emoji counts twice. Feed titles are untrusted."""
+    for n in range(60):
+        await bot.storage.feeds.add(f"https://example.org/{n}.xml", now=clock(), title="🚨" * 90)
+    api.push_update({"message": message(PRIVATE, "/feeds", sender=user(42))})
+    await api.wait_for("sendMessage", chat_id=42, where=lambda call: "#60 " in call.text)
+
+    pieces = [c.text for c in api.delivered_to(42)]
+    assert len(pieces) == 3  # about 11,000 units
+    assert all(utf16_len(piece) <= 4096 for piece in pieces)
+    joined = "\n".join(pieces)
+    assert joined.startswith("Feeds (60):")
+    assert all(f"#{n} " in joined for n in range(1, 61))

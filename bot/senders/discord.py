@@ -19,7 +19,7 @@ import logging
 import re
 import textwrap
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from urllib.parse import urlsplit
 
 import aiohttp
@@ -27,6 +27,7 @@ import discord
 
 from bot.alert_text import FIELD_ORDER, category_label, field_name, source_line
 from bot.models import Alert
+from bot.notices import NoticeNotDeliveredError
 from bot.senders.base import Outcome, SendResult
 
 logger = logging.getLogger(__name__)
@@ -42,9 +43,14 @@ EMBED_TOTAL_LIMIT = 6000
 MAX_FIELDS = 25
 THREAD_NAME_LIMIT = 100
 URL_LIMIT = 2048
+MESSAGE_LIMIT = 2000
 
 # An alert is for scanning, not reading the article: a few paragraphs at most.
 SUMMARY_EXCERPT = 1200
+# Field values and the source line are kept short, well inside Discord's own limits,
+# so that the 6,000 in total always leaves the excerpt its room.
+FIELD_VALUE_BUDGET = 250
+FOOTER_BUDGET = 300
 
 CATEGORY_COLOURS: Mapping[str, int] = {"censorship": 0xE67E22, "arrest": 0xC0392B}
 DEFAULT_COLOUR = 0x95A5A6
@@ -82,6 +88,7 @@ _DESTINATION_CODES: Mapping[int, str] = {
     50013: "the bot lacks permission to post here",
     50008: "this channel does not take messages",
     50006: "the message was refused as empty: the bot probably lacks Embed Links",
+    50007: "the person does not accept direct messages from the bot",
     50083: "the thread is archived",
     160005: "the thread is locked",
     40067: "the forum requires a tag on every post",
@@ -260,7 +267,7 @@ def build_embed(alert: Alert) -> discord.Embed:
     )
     embed.set_author(name=fit(alert_label(alert), AUTHOR_LIMIT))
     values: list[tuple[str, str]] = [
-        (field_name(key, lang), fit(inert(plain(alert.fields[key])), FIELD_VALUE_LIMIT))
+        (field_name(key, lang), fit(inert(plain(alert.fields[key])), FIELD_VALUE_BUDGET))
         for key in FIELD_ORDER
         if plain(alert.fields.get(key) or "")
     ]
@@ -268,7 +275,7 @@ def build_embed(alert: Alert) -> discord.Embed:
         embed.add_field(name=fit(name, FIELD_NAME_LIMIT), value=value, inline=True)
     # The time goes in the embed timestamp, which each reader sees in their own zone.
     source = source_line(dataclasses.replace(alert, published_at=None), lang)
-    embed.set_footer(text=fit(plain(source), FOOTER_LIMIT))
+    embed.set_footer(text=fit(plain(source), FOOTER_BUDGET))
     return _within_total(embed)
 
 
@@ -420,3 +427,36 @@ class DiscordSender:
             allowed_mentions=discord.AllowedMentions.none(),
         )
         return created.message.id
+
+
+class DiscordNoticeSink:
+    """Admin notices as direct messages to each DISCORD_ADMIN_IDS user.
+
+    The text names feeds, whose titles are untrusted: it is made inert and sent
+    with no mentions allowed. An admin whose DMs are closed costs only their copy;
+    only when no admin could be reached is the notice tried again later.
+    """
+
+    def __init__(self, client: discord.Client, admin_ids: Iterable[int]) -> None:
+        self._client = client
+        self._admin_ids = tuple(dict.fromkeys(admin_ids))
+
+    async def notify_admins(self, text: str) -> None:
+        if self._client.user is None:
+            raise NoticeNotDeliveredError("not logged in to Discord yet")
+        body = fit(inert(f"⚠️ {text}"), MESSAGE_LIMIT)
+        failures: list[str] = []
+        for admin_id in self._admin_ids:
+            try:
+                channel = await self._client.create_dm(discord.Object(id=admin_id))
+                await channel.send(body, allowed_mentions=discord.AllowedMentions.none())
+            except asyncio.CancelledError:
+                raise
+            except discord.HTTPException as exc:
+                failures.append(f"admin {admin_id}: {_describe(exc)}")
+            except (aiohttp.ClientError, OSError) as exc:  # the network, timeouts included
+                failures.append(f"admin {admin_id}: {exc!r}")
+        for failure in failures:
+            logger.warning("Discord admin notice not delivered to %s", failure)
+        if failures and len(failures) == len(self._admin_ids):
+            raise NoticeNotDeliveredError("; ".join(failures))

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -31,6 +31,7 @@ from aiogram.types import LinkPreviewOptions
 
 from bot.alert_text import FIELD_ORDER, category_label, field_name, source_line
 from bot.models import Alert
+from bot.notices import NoticeNotDeliveredError
 from bot.ratelimit import RateLimiter
 from bot.senders.base import Outcome, SendResult
 
@@ -150,7 +151,11 @@ def _excerpt_raw(excerpt: str) -> str:
 
 
 def format_html(alert: Alert) -> str:
-    """The alert as Telegram HTML, at most 4,096 UTF-16 units, every feed value escaped."""
+    """The alert as Telegram HTML, every feed value escaped.
+
+    Telegram's 4,096-unit limit applies to the text once the HTML is parsed; this
+    keeps the escaped text itself within it (the `href` included), which is stricter.
+    """
     parts = _parts(alert)
     lines = [f"<b>{html.escape(parts.header)}</b>"]
     lines.append(f"<b>{clip(parts.title, _TITLE_BUDGET, escape=True)}</b>")
@@ -160,7 +165,10 @@ def format_html(alert: Alert) -> str:
     tail: list[str] = []
     if parts.link:
         href = html.escape(parts.link, quote=True)
-        tail.append(f'🔗 <a href="{href}">{html.escape(_link_label(parts.link))}</a>')
+        anchor = f'🔗 <a href="{href}">{html.escape(_link_label(parts.link))}</a>'
+        # Only a link made of little but quotes and ampersands could not fit.
+        if utf16_len("\n".join([*lines, anchor])) <= MESSAGE_LIMIT:
+            tail.append(anchor)
     used = utf16_len("\n".join(lines + tail)) + 2  # the newlines around the excerpt
     if parts.excerpt:
         room = MESSAGE_LIMIT - used
@@ -268,3 +276,48 @@ class TelegramSender:
             result.error,
         )
         return result
+
+
+class TelegramNoticeSink:
+    """Admin notices as plain private messages to each TELEGRAM_ADMIN_IDS user.
+
+    An admin who blocked the bot (or never started it) costs only their copy: the
+    others still get theirs. Only when no admin could be reached does the notice
+    count as undelivered, so that the notifier tries it again after a later cycle
+    without sending a second copy to anyone who already has it.
+    """
+
+    def __init__(self, bot: Bot, admin_ids: Iterable[int], limiter: RateLimiter) -> None:
+        self._bot = bot
+        self._admin_ids = tuple(dict.fromkeys(admin_ids))
+        self._limiter = limiter
+
+    async def notify_admins(self, text: str) -> None:
+        body = clip(f"⚠️ {_flat_lines(text)}", MESSAGE_LIMIT, escape=False)
+        failures: list[str] = []
+        for admin_id in self._admin_ids:
+            try:
+                # Notices share the bot's budget with alerts: Telegram counts per bot.
+                await self._limiter.acquire(str(admin_id), is_group=False)
+                await self._bot.send_message(
+                    chat_id=admin_id,
+                    text=body,
+                    parse_mode=None,
+                    link_preview_options=LinkPreviewOptions(is_disabled=True),
+                )
+            except TelegramRetryAfter as exc:
+                self._limiter.pause(float(exc.retry_after))
+                failures.append(f"admin {admin_id}: {exc.message}")
+            except TelegramAPIError as exc:
+                failures.append(f"admin {admin_id}: {exc.message}")
+            except OSError as exc:  # the network, timeouts included
+                failures.append(f"admin {admin_id}: {exc!r}")
+        for failure in failures:
+            logger.warning("Telegram admin notice not delivered to %s", failure)
+        if failures and len(failures) == len(self._admin_ids):
+            raise NoticeNotDeliveredError("; ".join(failures))
+
+
+def _flat_lines(text: str) -> str:
+    """Runs of spaces from feed titles collapse; the notice's own line breaks stay."""
+    return "\n".join(" ".join(line.split()) for line in text.splitlines()).strip()

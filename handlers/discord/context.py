@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.senders.discord import FORUM_KINDS, THREAD_KINDS, chat_kind, fit, inert
+from bot.senders.discord import FORUM_KINDS, THREAD_KINDS, chat_kind, discord_length, fit, inert
 from handlers.discord.wording import wording
 from handlers.service import Caller, ChatRef, CommandService, Reply, split_text
 from handlers.texts import normalize_language, text
@@ -89,7 +89,9 @@ def missing_bot_permissions(
 
 def render(reply_text: str) -> list[str]:
     """Reply text as Discord messages: inert markdown, at most 2,000 characters each."""
-    return [fit(piece, MESSAGE_LIMIT) for piece in split_text(inert(reply_text), MESSAGE_LIMIT)]
+    pieces = split_text(inert(reply_text), MESSAGE_LIMIT, discord_length)
+    # `fit` only guards: every piece already fits, as Discord counts (UTF-16 units).
+    return [fit(piece, MESSAGE_LIMIT) for piece in pieces]
 
 
 def choice_view(reply: Reply) -> discord.ui.View | None:

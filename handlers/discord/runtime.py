@@ -20,8 +20,9 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.notices import NoticeSink
 from bot.senders.base import Sender
-from bot.senders.discord import DiscordSender
+from bot.senders.discord import DiscordNoticeSink, DiscordSender
 from bot.settings import Settings
 from handlers.discord.client import TocsinBot
 from handlers.service import CommandService
@@ -66,6 +67,11 @@ class DiscordRuntime:
         self._api_url = settings.discord_api_url
         self.bot = TocsinBot(service)
         self.sender: Sender = DiscordSender(self.bot)
+        self.notice_sink: NoticeSink | None = (
+            DiscordNoticeSink(self.bot, settings.discord_admin_ids)
+            if settings.discord_admin_ids
+            else None
+        )
         self._task: asyncio.Task[None] | None = None
         self._restore: Callable[[], None] | None = None
         self._retry_first = retry_first
@@ -84,6 +90,23 @@ class DiscordRuntime:
             self._task = asyncio.create_task(self._retry_then_run(), name="discord")
             return
         self._task = asyncio.create_task(self._run(), name="discord")
+
+    async def start_sending(self) -> None:
+        """Log in over REST only: enough to send alerts and DMs, no gateway, no commands.
+
+        For one-shot runs. Never raises for Discord trouble: while not logged in,
+        the sender keeps Discord alerts queued for the next run.
+        """
+        if self.bot.user is not None:
+            return
+        if self._api_url and self._restore is None:
+            self._restore = point_discord_at(self._api_url)
+        try:
+            await asyncio.wait_for(self.bot.login(self._token), LOGIN_TIMEOUT)
+        except discord.LoginFailure:
+            logger.error("Discord rejected DISCORD_BOT_TOKEN; Discord alerts stay queued")
+        except _TRANSIENT as exc:
+            logger.warning("cannot reach Discord (%s); Discord alerts stay queued", exc)
 
     async def stop(self) -> None:
         await self.bot.close()

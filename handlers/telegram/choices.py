@@ -9,6 +9,7 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
+from bot.senders.telegram import utf16_len
 from handlers.service import ChatRef, CommandService
 from handlers.telegram.context import (
     CALLBACK_ALERT_LIMIT,
@@ -52,7 +53,7 @@ async def on_choice(
     message = query.message
     if not isinstance(message, Message):
         return
-    body = reply.chunks(MESSAGE_LIMIT)[0]
+    body = reply.chunks(MESSAGE_LIMIT, utf16_len)[0]
     try:
         await message.edit_text(
             body, parse_mode=None, reply_markup=keyboard(reply.choices, callback_data.target)

@@ -24,6 +24,7 @@ from aiogram.types import (
 )
 
 from bot.models import Platform
+from bot.senders.telegram import utf16_len
 from handlers.service import Caller, ChatRef, Choice, Reply
 
 logger = logging.getLogger(__name__)
@@ -124,7 +125,7 @@ def keyboard(choices: tuple[Choice, ...], target: str = "") -> InlineKeyboardMar
 
 async def answer(message: Message, reply: Reply, *, target: str = "") -> None:
     """Send the reply as plain text (nothing is parsed), split to fit, buttons on the last."""
-    chunks = reply.chunks(MESSAGE_LIMIT)
+    chunks = reply.chunks(MESSAGE_LIMIT, utf16_len)
     markup = keyboard(reply.choices, target)
     for index, chunk in enumerate(chunks):
         last = index == len(chunks) - 1

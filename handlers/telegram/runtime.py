@@ -2,9 +2,13 @@
 
     runtime = TelegramRuntime(settings, service)
     delivery.add_sender(runtime.sender)
+    notifier.add_sink(runtime.notice_sink)   # when TELEGRAM_ADMIN_IDS is set
     await runtime.start()   # command menus (best effort), then polling or webhook
     ...
     await runtime.stop()
+
+A one-shot run (`tocsin run --once`) calls `start_sending()` instead of `start()`:
+alerts and notices go out, and no updates are received.
 
 `TELEGRAM_API_URL` points the bot at any Bot API server. Updates arrive by long
 polling unless `TELEGRAM_WEBHOOK_URL` is set; then a small aiohttp server listens
@@ -28,8 +32,9 @@ from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.notices import NoticeSink
 from bot.ratelimit import RateLimiter, RateLimits
-from bot.senders.telegram import TelegramSender
+from bot.senders.telegram import TelegramNoticeSink, TelegramSender
 from bot.settings import ConfigError, Settings
 from handlers.service import CommandService
 from handlers.telegram import routers
@@ -91,6 +96,11 @@ class TelegramRuntime:
         self.sender = TelegramSender(
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
+        self.notice_sink: NoticeSink | None = (
+            TelegramNoticeSink(self.bot, settings.telegram_admin_ids, self.limiter)
+            if settings.telegram_admin_ids
+            else None
+        )
         self.dispatcher = build_dispatcher(service)
         self._polling_timeout = polling_timeout
         self._polling: asyncio.Task[None] | None = None
@@ -106,6 +116,13 @@ class TelegramRuntime:
             await self._start_webhook()
         else:
             self._polling = asyncio.create_task(self._poll_forever(), name="telegram-polling")
+
+    async def start_sending(self) -> None:
+        """Ready to send alerts and notices, without receiving updates.
+
+        The Bot API needs no session set up in advance: there is nothing to do,
+        which is the point of long polling and webhooks being optional.
+        """
 
     async def stop(self) -> None:
         if self._polling is not None:

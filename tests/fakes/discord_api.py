@@ -86,6 +86,7 @@ class Failure:
 UNKNOWN_CHANNEL = Failure(404, 10003, "Unknown Channel")
 MISSING_ACCESS = Failure(403, 50001, "Missing Access")
 MISSING_PERMISSIONS = Failure(403, 50013, "Missing Permissions")
+CANNOT_DM = Failure(403, 50007, "Cannot send messages to this user")
 
 
 @dataclass
@@ -95,6 +96,8 @@ class Channel:
     name: str
     guild_id: int | None
     parent_id: int | None = None
+    # A DM's other person (the bot being the first).
+    recipient: dict[str, Any] | None = None
     messages: list[dict[str, Any]] = field(default_factory=list)
     # A standing refusal (deleted channel, bot removed, permission revoked).
     refusal: Failure | None = None
@@ -103,7 +106,13 @@ class Channel:
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {"id": str(self.id), "type": self.type, "name": self.name}
         if self.type == DM:
-            return {"id": str(self.id), "type": DM, "recipients": [], "last_message_id": None}
+            recipients = [self.recipient] if self.recipient else []
+            return {
+                "id": str(self.id),
+                "type": DM,
+                "recipients": recipients,
+                "last_message_id": None,
+            }
         data.update(
             guild_id=str(self.guild_id),
             position=0,
@@ -190,6 +199,9 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.identify_payload: dict[str, Any] | None = None
         self.interaction_replies: dict[int, list[dict[str, Any]]] = {}
+        # Users whose privacy settings refuse DMs from the bot.
+        self.refuse_dms: set[int] = set()
+        self._dms: dict[int, Channel] = {}
         self._buckets: dict[int, Bucket] = {}
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._sockets: list[web.WebSocketResponse] = []
@@ -250,6 +262,10 @@ class FakeDiscord:
 
     def messages(self, channel: Channel) -> list[dict[str, Any]]:
         return list(channel.messages)
+
+    def dm_with(self, user_id: int) -> Channel | None:
+        """The DM channel the bot opened with `user_id`, if it did."""
+        return self._dms.get(user_id)
 
     def threads_of(self, forum: Channel) -> list[Channel]:
         return [c for c in self.channels.values() if c.parent_id == forum.id]
@@ -327,6 +343,8 @@ class FakeDiscord:
                 return self._create_message(int(channel_id), body)
             case "POST", ["channels", channel_id, "threads"]:
                 return self._create_post(int(channel_id), body)
+            case "POST", ["users", "@me", "channels"]:
+                return self._open_dm(int(body["recipient_id"]))
             case "PUT", ["applications", _, "commands"]:
                 if self.sync_failure is not None:
                     return self._error(self.sync_failure)
@@ -442,6 +460,16 @@ class FakeDiscord:
             self._nonces[(channel.id, body["nonce"])] = message
         channel.messages.append(message)
         return message
+
+    def _open_dm(self, user_id: int) -> web.Response:
+        """Discord opens (or reopens) the DM; whether it takes messages shows on sending."""
+        channel = self._dms.get(user_id)
+        if channel is None:
+            channel = self.add_channel(DM, "")
+            channel.recipient = self.user_payload(user_id, f"user{user_id}")
+            self._dms[user_id] = channel
+        channel.refusal = CANNOT_DM if user_id in self.refuse_dms else None
+        return _json(channel.payload())
 
     def _create_post(self, forum_id: int, body: dict[str, Any]) -> web.Response:
         forum, refusal = self._refusal(forum_id)

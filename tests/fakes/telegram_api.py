@@ -12,6 +12,10 @@ misbehave on purpose:
 - `unsupported`: methods answered 404 "method not found", as an older server would;
 - `limits`: Telegram's rate limits, enforced: a message over the limit gets 429.
 
+Like Telegram, it refuses a message whose HTML does not parse (a tag it does not
+know, an unclosed tag, a bare `<`, `>` or `&`, a quote ending an `href` early)
+and a message longer than 4,096 UTF-16 units once its entities are parsed.
+
 A message counts as delivered (`delivered`) only once its 200 answer has been
 written, so a client that dies mid-request has not delivered it.
 
@@ -25,8 +29,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import html
 import itertools
 import json
+import re
 import time
 from collections import deque
 from collections.abc import Callable
@@ -98,6 +104,92 @@ SERVER_ERROR = Failure(502, "Bad Gateway")
 # Status 0: the server drops the connection without answering (a network failure).
 DROP_CONNECTION = Failure(0, "connection dropped")
 NOT_FOUND_METHOD = Failure(404, "Not Found: method not found")
+TOO_LONG = Failure(400, "Bad Request: message is too long")
+EMPTY_TEXT = Failure(400, "Bad Request: message text is empty")
+MESSAGE_LIMIT = 4096
+
+# The tags Telegram's HTML parse mode accepts.
+_HTML_TAGS = frozenset(
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "span",
+        "tg-spoiler",
+        "a",
+        "tg-emoji",
+        "code",
+        "pre",
+        "blockquote",
+    }
+)
+_TAG = re.compile(
+    r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)"
+    r"((?:\s+[a-zA-Z-]+(?:\s*=\s*(?:\"[^\"<>]*\"|'[^'<>]*'))?)*)\s*>"
+)
+_ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#[0-9]+|#x[0-9a-fA-F]+);")
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def parse_html(text: str) -> tuple[str | None, str]:
+    """Telegram's reading of an HTML message: (why it cannot be parsed, or None; visible text)."""
+    visible: list[str] = []
+    open_tags: list[str] = []
+    position = 0
+    while position < len(text):
+        char = text[position]
+        if char == "<":
+            match = _TAG.match(text, position)
+            if match is None:
+                return f"Unsupported start tag at byte offset {position}", ""
+            closing, name = match.group(1), match.group(2).lower()
+            if name not in _HTML_TAGS:
+                return f'Unsupported start tag "{name}" at byte offset {position}', ""
+            if closing:
+                if not open_tags or open_tags[-1] != name:
+                    return f'Unexpected end tag "{name}" at byte offset {position}', ""
+                open_tags.pop()
+            else:
+                open_tags.append(name)
+            position = match.end()
+        elif char == "&":
+            match = _ENTITY.match(text, position)
+            if match is None:
+                return f"Unsupported entity at byte offset {position}", ""
+            visible.append(html.unescape(match.group(0)))
+            position = match.end()
+        elif char == ">":
+            return f"Unexpected > at byte offset {position}", ""
+        else:
+            visible.append(char)
+            position += 1
+    if open_tags:
+        return f"Can't find end tag corresponding to start tag {open_tags[-1]!r}", ""
+    return None, "".join(visible)
+
+
+def text_refusal(params: dict[str, Any]) -> Failure | None:
+    """What Telegram says about a message's text, if it refuses it."""
+    body = str(params.get("text", ""))
+    visible = body
+    if str(params.get("parse_mode") or "").upper() == "HTML":
+        problem, visible = parse_html(body)
+        if problem is not None:
+            return Failure(400, f"Bad Request: can't parse entities: {problem}")
+    if not visible.strip():
+        return EMPTY_TEXT
+    if utf16_len(visible) > MESSAGE_LIMIT:
+        return TOO_LONG
+    return None
 
 
 def migrate_to(new_chat_id: int) -> Failure:
@@ -144,6 +236,8 @@ class FakeBotAPI:
         self.base_url = ""
         self.calls: list[Call] = []
         self.delivered: list[Call] = []
+        # Long-polling requests are counted, not recorded (they would drown the calls).
+        self.polls = 0
         self.limits = limits
         self.too_many = 0
         self.too_many_reasons: list[str] = []
@@ -298,7 +392,9 @@ class FakeBotAPI:
             )
         params = await self._params(request)
         call = Call(method, params, time.monotonic())
-        if method != "getUpdates":
+        if method == "getUpdates":
+            self.polls += 1
+        else:
             self.calls.append(call)
             self._new_call.set()
         if method in self.unsupported:
@@ -313,6 +409,9 @@ class FakeBotAPI:
             chat_id = int(params["chat_id"])
             if chat_id in self.chat_errors:
                 return self._refuse(self.chat_errors[chat_id])
+            refusal = text_refusal(params)
+            if refusal is not None:
+                return self._refuse(refusal)
         if method == "sendMessage":
             if self.limits is not None:
                 over = self._over_limit(int(params["chat_id"]), call.at)
