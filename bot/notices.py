@@ -23,7 +23,7 @@ from typing import Protocol, TextIO
 from bot.models import Feed
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.storage.notices import NoticeKind
+from bot.storage.notices import NoticeKind, StoredNotice
 from bot.timeutil import Clock, utcnow
 
 logger = logging.getLogger(__name__)
@@ -38,6 +38,10 @@ class NoticeNotDeliveredError(Exception):
 
 class NoticeSink(Protocol):
     """Somewhere admin notices go: the terminal, the admins' Telegram or Discord DMs."""
+
+    # Stable across restarts: what each sink already delivered is remembered by name.
+    @property
+    def name(self) -> str: ...
 
     async def notify_admins(self, text: str) -> None:
         """Deliver one notice; raise on failure (it will be retried)."""
@@ -162,6 +166,8 @@ def notice_text(feed: Feed, notice: DueNotice, now: datetime) -> str:
 class ConsoleNoticeSink:
     """Admin notices in the log (always) and on the terminal (when it is a chat)."""
 
+    name = "console"
+
     def __init__(self, stream: TextIO | None = None, *, echo: bool = True) -> None:
         self._stream = stream
         self._echo = echo
@@ -208,21 +214,28 @@ class AdminNotifier:
             return 0
         sent = 0
         for notice in await self.storage.notices.unsent(MAX_ATTEMPTS):
-            errors = await self._send(notice.text)
-            if len(errors) < len(self.sinks):
+            errors = await self._send(notice)
+            if errors:
+                await self.storage.notices.mark_failed(notice.id, "; ".join(errors))
+            else:
                 await self.storage.notices.mark_sent(notice.id, self.clock())
                 sent += 1
-            else:
-                await self.storage.notices.mark_failed(notice.id, "; ".join(errors))
         return sent
 
-    async def _send(self, text: str) -> list[str]:
-        """Offer the notice to every sink; a sink's failure is logged, not raised."""
+    async def _send(self, notice: StoredNotice) -> list[str]:
+        """Offer the notice to every sink that lacks it; a sink's failure is logged
+        and retried on a later cycle, and never stops the other sinks."""
+        done = await self.storage.notices.sinks_done(notice.id)
         errors: list[str] = []
         for sink in self.sinks:
+            if sink.name in done:
+                continue
             try:
-                await sink.notify_admins(text)
+                await sink.notify_admins(notice.text)
             except Exception as exc:  # one sink failing must not stop the others
-                logger.warning("admin notice sink %s failed: %r", type(sink).__name__, exc)
-                errors.append(f"{type(sink).__name__}: {exc!r}")
+                logger.warning("admin notice sink %s failed: %r", sink.name, exc)
+                errors.append(f"{sink.name}: {exc!r}")
+                continue
+            await self.storage.notices.mark_sink_done(notice.id, sink.name, self.clock())
+            done.add(sink.name)
         return errors

@@ -66,6 +66,7 @@ class RecordingSink:
 
     texts: list[str] = field(default_factory=list)
     failing: bool = False
+    name: str = "recording"
 
     async def notify_admins(self, text: str) -> None:
         if self.failing:

@@ -219,3 +219,25 @@ async def test_a_feed_added_long_after_its_last_entry_is_not_news_until_watched(
         assert sink.texts == []
         await poll_until(app, clock, feed.id, hours=1)
         assert len(sink.texts) == 1 and "blocked" in sink.texts[0]
+
+
+async def test_a_platform_down_when_a_notice_is_due_gets_it_later_and_no_one_twice(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    """Telegram's admins hear of the failing feed at once; Discord is down at that
+    moment and its admins hear of it on a later cycle, when it is back."""
+    route = Switch(rss_feed([Item("1", "Entry")]))
+    feed_server.handlers["/rss"] = route
+    async with running(settings, clock) as app:
+        telegram, discord = RecordingSink(name="telegram"), RecordingSink(name="discord")
+        discord.failing = True
+        assert app.pipeline.notifier is not None
+        app.pipeline.notifier.add_sink(telegram)
+        app.pipeline.notifier.add_sink(discord)
+        feed = await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await poll_until(app, clock, feed.id, hours=1.5)
+        assert len(telegram.texts) == 1 and discord.texts == []
+        discord.failing = False
+        await poll_until(app, clock, feed.id, hours=1)
+        assert len(discord.texts) == 1 and "failing for 1h" in discord.texts[0]
+        assert len(telegram.texts) == 1

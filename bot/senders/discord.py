@@ -437,6 +437,8 @@ class DiscordNoticeSink:
     only when no admin could be reached is the notice tried again later.
     """
 
+    name = "discord"
+
     def __init__(self, client: discord.Client, admin_ids: Iterable[int]) -> None:
         self._client = client
         self._admin_ids = tuple(dict.fromkeys(admin_ids))

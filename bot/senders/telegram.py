@@ -287,6 +287,8 @@ class TelegramNoticeSink:
     without sending a second copy to anyone who already has it.
     """
 
+    name = "telegram"
+
     def __init__(self, bot: Bot, admin_ids: Iterable[int], limiter: RateLimiter) -> None:
         self._bot = bot
         self._admin_ids = tuple(dict.fromkeys(admin_ids))

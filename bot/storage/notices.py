@@ -85,6 +85,20 @@ class NoticeStore:
         )
         return [_notice(row) for row in rows]
 
+    async def sinks_done(self, notice_id: int) -> set[str]:
+        """The sinks that already delivered this notice."""
+        rows = await self._db.fetchall(
+            "SELECT sink FROM feed_notice_deliveries WHERE notice_id = ?", (notice_id,)
+        )
+        return {row["sink"] for row in rows}
+
+    async def mark_sink_done(self, notice_id: int, sink: str, now: datetime) -> None:
+        await self._db.execute(
+            "INSERT OR IGNORE INTO feed_notice_deliveries (notice_id, sink, sent_at)"
+            " VALUES (?, ?, ?)",
+            (notice_id, sink, to_db(now)),
+        )
+
     async def mark_sent(self, notice_id: int, now: datetime) -> None:
         await self._db.execute(
             "UPDATE feed_notices SET sent_at = ?, attempts = attempts + 1 WHERE id = ?",
