@@ -24,6 +24,19 @@ def test_abbreviations_and_initials_do_not_end_sentences() -> None:
     assert sentences(text, frozenset({"г"})) == ["Акция прошла в г Томске", "Задержан И Петров"]
 
 
+def test_a_stop_glued_to_the_next_word_does_not_end_a_sentence() -> None:
+    # article numbers and domains; a stop followed by a space still splits
+    assert sentences("Штраф по статье 20.2 за пикет. Сайт Idel.Реалии закрыт") == [
+        "Штраф по статье 20 2 за пикет",
+        "Сайт Idel Реалии закрыт",
+    ]
+    # a one-digit number before a stop is not an initial
+    assert sentences("Charged under Article 20.2. Police said") == [
+        "Charged under Article 20 2",
+        "Police said",
+    ]
+
+
 def test_hyphens_split_words_and_numbers_keep_separators() -> None:
     tokens = tokenize("VPN-сервисы: задержаны 1 200 и 1,500 человек")
     assert [t.text for t in tokens] == [

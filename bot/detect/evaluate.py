@@ -50,6 +50,7 @@ class Miss:
 class EvalReport:
     path: Path
     items: int = 0
+    more_paths: tuple[Path, ...] = ()  # further files pooled into the same counts
     cells: dict[tuple[str, str], Counts] = field(default_factory=dict)  # (category, lang)
     misses: list[Miss] = field(default_factory=list)
 
@@ -67,13 +68,21 @@ class EvalReport:
         return tuple(sorted({lang for _, lang in self.cells}))
 
 
-def evaluate(detector: Detector, path: Path) -> EvalReport:
-    """Classify every item of the file and compare categories with its labels.
+def evaluate(detector: Detector, path: Path, *more: Path) -> EvalReport:
+    """Classify every item of the file(s) and compare categories with the labels.
 
-    Raises ValueError naming the line when a record is malformed: a broken
-    evaluation set must not quietly report better figures.
+    Several files are pooled into one report (the development set is the
+    first set plus the items added later). Raises ValueError naming the file
+    and line when a record is malformed: a broken evaluation set must not
+    quietly report better figures.
     """
-    report = EvalReport(path)
+    report = EvalReport(path, more_paths=more)
+    for one in (path, *more):
+        _evaluate_file(detector, one, report)
+    return report
+
+
+def _evaluate_file(detector: Detector, path: Path, report: EvalReport) -> None:
     with path.open(encoding="utf-8") as fh:
         for number, line in enumerate(fh, start=1):
             if not line.strip():
@@ -104,13 +113,13 @@ def evaluate(detector: Detector, path: Path) -> EvalReport:
                 report.misses.append(
                     Miss(item_id, lang, labels, detection.categories, detection.explanation)
                 )
-    return report
 
 
 def format_report(report: EvalReport) -> str:
     """A plain-text table: each category by language, each category overall, misses."""
+    names = " + ".join(p.name for p in (report.path, *report.more_paths))
     lines = [
-        f"evaluation of {report.path.name}: {report.items} items",
+        f"evaluation of {names}: {report.items} items",
         f"{'category':<12} {'lang':<8} {'precision':>9} {'recall':>7} {'F1':>6} {'support':>8}",
     ]
 

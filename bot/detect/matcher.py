@@ -196,13 +196,20 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
             wanted = entry_groups
         else:
             continue
+        keys: set[str] | None = None  # every key of the sentence's words, made on demand
         for i in range(sent.start, sent.end):
             for term in starts[i]:
                 if wanted is not None and term.group not in wanted:
                     continue
-                found = (
-                    (i,) if term.single else _term_end(ruleset, term, tokens, infos, i, sent.end)
-                )
+                if term.single:
+                    found: tuple[int, ...] | None = (i,)
+                else:
+                    if term.later_keys:
+                        if keys is None:
+                            keys = _sentence_keys(tokens, infos, sent)
+                        if _lacks_a_word(term.later_keys, keys):
+                            continue
+                    found = _term_end(ruleset, term, tokens, infos, i, sent.end)
                 if found is not None:
                     taken = tuple(found[k] for k in term.marked) if term.marked else found
                     sent.occ.setdefault(term.group, []).append(
@@ -233,6 +240,23 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
             ruleset, tokens, infos, sent, title_sentences, entry_vetoes, merged, matches, null_hits
         )
     return Analysis(tuple(matches), tuple(null_hits), tuple(infos))
+
+
+def _sentence_keys(
+    tokens: Sequence[Token], infos: Sequence[WordInfo | None], sent: _Sentence
+) -> set[str]:
+    keys: set[str] = set()
+    for i in range(sent.start, sent.end):
+        info = infos[i]
+        if info is None:
+            keys.add(tokens[i].lower)  # a number matches a key by its digits
+        else:
+            keys |= info.keys
+    return keys
+
+
+def _lacks_a_word(later_keys: tuple[frozenset[str], ...], keys: set[str]) -> bool:
+    return any(wanted.isdisjoint(keys) for wanted in later_keys)
 
 
 def _match_sentence(
@@ -479,19 +503,29 @@ def _modality(
         )
         if near and not any(e.start <= neg.start < e.end for e in exceptions):
             return ("denied" if STATEMENT in occ else "negated"), neg
-    # A cue lying wholly inside the matched words is part of the pattern
-    # ("отказ удалить"), not a comment on it.
-    used = {i for _, o in parts for i in o.words}
-    lo = head.start - ruleset.modality_before
-    hi = head.end + ruleset.modality_after
+    # A cue lying wholly inside one matched term is part of the pattern
+    # ("отказ удалить"), not a comment on it; so is a cue inside a longer term
+    # of the head's group that covers the head ("faces … charges" is a charge).
+    # A cue spanning two terms still counts: "the court suspended its directive".
+    terms = [set(o.words) for _, o in parts]
+    terms.extend(
+        set(o.words) for o in occ.get(head.group, ()) if o.start <= head.start and head.end <= o.end
+    )
+    # Cues are looked for around the head and anywhere inside the match:
+    # "Pakistan restores access to X after a year-long block".
+    lo = min(head.start - ruleset.modality_before, min(o.start for _, o in parts))
+    hi = max(head.end + ruleset.modality_after, max(o.end for _, o in parts))
+    # A threat, plan or warning governs the verb after it, which in a gapped
+    # head is its last word: "доступ к сервису может быть ограничен".
+    head_verb = head.words[-1]
     best: tuple[int, int, str, Occurrence] | None = None
     for group, modality in ruleset.modality_groups.items():
         for cue in occ.get(group, ()):
             if cue.end <= lo or cue.start >= hi:
                 continue
-            if all(i in used for i in cue.words):
+            if any(term.issuperset(cue.words) for term in terms):
                 continue
-            if modality in ruleset.before_only and cue.start > head.start:
+            if modality in ruleset.before_only and cue.start > head_verb:
                 continue
             key = (_distance(cue, head), _CUE_PRIORITY[modality], modality, cue)
             if best is None or key[:2] < best[:2]:

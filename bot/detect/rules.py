@@ -69,6 +69,9 @@ class Term:
     # Positions, among the term's non-gap words, written in [brackets]: only
     # these count as taken ("[hold] … placard" takes "held", leaves "placard").
     marked: tuple[int, ...] = ()
+    # Keys of the lemma words after the first: a sentence lacking any of them
+    # cannot hold the term, which is cheaper to see than to try matching.
+    later_keys: tuple[frozenset[str], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,7 +349,8 @@ class _TermIndex:
         marked = tuple(i for i, m in enumerate(non_gap) if m)
         single = len(words) == 1 and words[0].kind in (KEY, PREFIX, NUMBER_ANY, NUMBER_SHAPE)
         gapped = any(w.kind == GAP for w in words)
-        term = Term(group, words, canonical, single, gapped, marked)
+        later_keys = tuple(w.keys for w in words[1:] if w.kind == KEY)
+        term = Term(group, words, canonical, single, gapped, marked, later_keys)
         first = words[0]
         if first.kind == KEY:
             for key in first.keys:

@@ -59,15 +59,17 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
     """Split text into word and number tokens, each tagged with its sentence index.
 
     A sentence ends at a newline (title and summary are never one sentence) or at
-    terminal punctuation followed by something that can start a sentence. A full
-    stop right after a known abbreviation ("г.", "St.") or a single letter
-    (an initial) does not end a sentence.
+    terminal punctuation followed by a space and something that can start a
+    sentence. A full stop right after a known abbreviation ("г.", "St.") or a
+    single letter (an initial), or glued to the next word ("20.2", "Idel.Реалии"),
+    does not end a sentence.
     """
     tokens: list[Token] = []
     append = tokens.append
     new = tuple.__new__  # skips NamedTuple's Python-level __new__: this loop is hot
     sentence = 0
     pending = False  # terminal punctuation seen; the next token decides
+    stop_end = -1  # where that punctuation ended
     prev_end = -1
     prev_lower = ""
     for m in _TOKEN_RE.finditer(text):
@@ -81,16 +83,19 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
             elif (
                 surface == "."
                 and prev_end == start
-                and (len(prev_lower) == 1 or prev_lower in abbreviations)
+                and ((len(prev_lower) == 1 and prev_lower.isalpha()) or prev_lower in abbreviations)
             ):
                 pending = False
             else:
                 pending = True
+                stop_end = end
             prev_end = -1
             continue
         if pending:
             first = surface[0]
-            if first.isupper() or first.isdigit():
+            # A stop glued to the next word is not a sentence end: article
+            # numbers ("статье 20.2") and domains ("Idel.Реалии").
+            if start != stop_end and (first.isupper() or first.isdigit()):
                 sentence += 1
             pending = False
         lower = surface.lower()  # normalise(), inlined
