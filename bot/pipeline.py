@@ -38,6 +38,8 @@ from feeds.schedule import (
 logger = logging.getLogger(__name__)
 
 Subscriptions = Sequence[tuple[ChatModel, Subscription]]
+# Fetched documents allowed to wait for each parse worker (see Pipeline._documents).
+_DOCUMENTS_PER_WORKER = 4
 
 
 @dataclass
@@ -186,6 +188,15 @@ class Pipeline:
         self.notifier = notifier
         self.on_enqueued = on_enqueued
         self._in_flight: dict[int, asyncio.Task[FeedReport]] = {}
+        # Feeds between the start of their fetch and the end of their parse. Fetching
+        # is faster than parsing, so without this bound a cycle over thousands of due
+        # feeds (the first start, a restart after downtime) would hold every fetched
+        # body in memory while it waits for a worker. The fetcher's own cap bounds
+        # the requests in flight; the few slots above it keep the workers fed, and a
+        # 304 frees its slot at once, so polls that bring no document are not slowed.
+        self._documents = asyncio.Semaphore(
+            fetcher.config.concurrency + _DOCUMENTS_PER_WORKER * self.parser.workers
+        )
 
     async def run_cycle(self) -> CycleReport:
         """Poll every feed that is due now."""
@@ -233,16 +244,17 @@ class Pipeline:
     async def poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
         report = FeedReport(feed.id, feed.url)
         try:
-            result = await self.fetcher.fetch(
-                feed.url, etag=feed.etag, last_modified=feed.last_modified
-            )
+            async with self._documents:
+                result = await self.fetcher.fetch(
+                    feed.url, etag=feed.etag, last_modified=feed.last_modified
+                )
+                parsed = None if result.not_modified else await self._parse(result)
             report.moved_to = result.permanent_url
             if result.permanent_url:
                 logger.info("feed %d moved permanently to %s", feed.id, result.permanent_url)
-            if result.not_modified:
+            if parsed is None:
                 await self._record_not_modified(feed, result, report)
             else:
-                parsed = await self._parse(result)
                 await self._store(feed, parsed, subscriptions, report)
                 await self._record_document(feed, result, parsed, report)
         except FeedError as exc:

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     fetch_timeout_seconds: float = Field(default=30.0, gt=0)
     fetch_connect_timeout_seconds: float = Field(default=10.0, gt=0)
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
-    fetch_concurrency: int = Field(default=64, ge=1)
+    fetch_concurrency: int = Field(default=512, ge=1)
     fetch_per_host: int = Field(default=4, ge=1)
 
     backlog_alerts: int = Field(default=0, ge=0)

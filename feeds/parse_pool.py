@@ -69,6 +69,9 @@ class ParsePool:
         self._executor: Executor | None = executor
         self._generation = 0
         self.recycled = 0
+        # One document running and one ready per worker: a worker never idles while
+        # its next document crosses over, and none waits long before its clock starts.
+        self._turns = asyncio.Semaphore(2 * self.workers)
 
     def __enter__(self) -> Self:
         return self
@@ -114,8 +117,17 @@ class ParsePool:
     async def parse(
         self, body: bytes, url: str, headers: Mapping[str, str] | None = None
     ) -> ParsedFeed:
-        """Parse off the event loop; ParseError on timeout or a crashed worker."""
-        plain_headers = dict(headers or {})
+        """Parse off the event loop; ParseError on timeout or a crashed worker.
+
+        Documents are handed to the executor only about as fast as workers free up,
+        and the time limit starts then: in a cycle that fetched a thousand feeds at
+        once, a document waiting its turn must not fail, nor get the pool recycled,
+        for the time it spent queued behind the others.
+        """
+        async with self._turns:
+            return await self._parse_now(body, url, dict(headers or {}))
+
+    async def _parse_now(self, body: bytes, url: str, plain_headers: dict[str, str]) -> ParsedFeed:
         if self._loop_default:
             loop = asyncio.get_running_loop()
             work = loop.run_in_executor(None, parse_feed, body, url, plain_headers)
@@ -135,6 +147,10 @@ class ParsePool:
             try:
                 return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_seconds)
             except TimeoutError:
+                if generation != self._generation and attempt == 1:
+                    # The pool was recycled while this document waited behind the one
+                    # that ran past the limit: the lost time is not this document's.
+                    continue
                 future.cancel()
                 logger.warning(
                     "parsing %s took over %g s; recycling parsers", url, self.timeout_seconds
@@ -149,6 +165,14 @@ class ParsePool:
                 self._recycle(generation)
                 if attempt == 2:
                     raise ParseError("the parser crashed on this document", kind="parse") from None
+            except asyncio.CancelledError:
+                task = asyncio.current_task()
+                if not future.cancelled() or (task is not None and task.cancelling()):
+                    raise
+                # Another document's timeout recycled the pool, cancelling this parse
+                # with it: that is no reason to fail this feed, or the whole cycle.
+                if attempt == 2:
+                    raise ParseError("the parser was restarted twice", kind="parse") from None
         raise ParseError("the parser is unavailable", kind="parse")
 
     def close(self) -> None:

@@ -40,6 +40,10 @@ class DetectedEvent:
     lang: str | None
 
 
+# 9 parameters a row: 900 per statement stays under SQLite's oldest limit (999).
+_ROWS_PER_INSERT = 100
+
+
 class EntryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
@@ -70,41 +74,62 @@ class EntryStore:
                 for row in await cursor.fetchall():
                     known[row["uid"]] = (row["id"], row["content_hash"])
                 await cursor.close()
+            edits: list[tuple[object, ...]] = []
+            fresh: list[NormalizedEntry] = []
             for uid, entry in unique.items():
-                if uid in known:
-                    entry_id, old_hash = known[uid]
-                    if old_hash != entry.content_hash:
-                        await connection.execute(
-                            "UPDATE entries SET content_hash = ?, title = ?, summary = ?, link = ?,"
-                            " updated_at = ? WHERE id = ?",
-                            (
-                                entry.content_hash,
-                                entry.title,
-                                entry.summary,
-                                entry.link,
-                                to_db(now),
-                                entry_id,
-                            ),
-                        )
-                        updated.append(StoredEntry(entry_id, feed_id, entry))
+                if uid not in known:
+                    fresh.append(entry)
                     continue
-                cursor = await connection.execute(
-                    "INSERT INTO entries (feed_id, uid, content_hash, title, summary, link, lang,"
-                    " published_at, first_seen_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (
+                entry_id, old_hash = known[uid]
+                if old_hash != entry.content_hash:
+                    edits.append(
+                        (
+                            entry.content_hash,
+                            entry.title,
+                            entry.summary,
+                            entry.link,
+                            to_db(now),
+                            entry_id,
+                        )
+                    )
+                    updated.append(StoredEntry(entry_id, feed_id, entry))
+            if edits:
+                await connection.executemany(
+                    "UPDATE entries SET content_hash = ?, title = ?, summary = ?, link = ?,"
+                    " updated_at = ? WHERE id = ?",
+                    edits,
+                )
+            # Many rows per INSERT: each statement is a round trip to the database
+            # thread, and a first poll stores a whole feed at once.
+            ids: dict[str, int] = {}
+            seen_at = to_db(now)
+            for start in range(0, len(fresh), _ROWS_PER_INSERT):
+                rows = fresh[start : start + _ROWS_PER_INSERT]
+                params: list[object] = []
+                for entry in rows:
+                    params += (
                         feed_id,
-                        uid,
+                        entry.uid,
                         entry.content_hash,
                         entry.title,
                         entry.summary,
                         entry.link,
                         entry.lang,
                         to_db(entry.published_at),
-                        to_db(now),
-                    ),
+                        seen_at,
+                    )
+                cursor = await connection.execute(
+                    "INSERT INTO entries (feed_id, uid, content_hash, title, summary, link, lang,"
+                    " published_at, first_seen_at) VALUES "
+                    + ",".join(["(?, ?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows))
+                    + " RETURNING id, uid",
+                    params,
                 )
-                new.append(StoredEntry(int(cursor.lastrowid or 0), feed_id, entry))
+                # RETURNING gives rows in no promised order: match them by uid.
+                for row in await cursor.fetchall():
+                    ids[row["uid"]] = row["id"]
                 await cursor.close()
+            new = [StoredEntry(ids[entry.uid], feed_id, entry) for entry in fresh]
         return EntryChanges(new, updated)
 
     async def add_event(self, entry_id: int, event: DetectedEvent, now: datetime) -> int | None:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.models import Feed
+from bot.storage.batching import GroupWrite
 from bot.storage.database import Database, StorageError
 from bot.timeutil import from_db, require, to_db
 
@@ -60,6 +61,25 @@ def _feed(row: sqlite3.Row) -> Feed:
     )
 
 
+_RECORD_SUCCESS = (
+    "UPDATE feeds SET last_checked_at = ?, last_success_at = ?, next_check_at = ?,"
+    " interval_seconds = ?, etag = ?, last_modified = ?,"
+    " title = CASE WHEN ? IS NOT NULL AND title = '' THEN ? ELSE title END,"
+    " site_url = COALESCE(?, site_url), lang = COALESCE(lang, ?),"
+    " last_new_entry_at = CASE WHEN ? > 0 THEN ? ELSE last_new_entry_at END,"
+    " last_error = NULL, last_error_kind = NULL, consecutive_failures = 0,"
+    " failing_since = NULL, primed = 1,"
+    " usual_gap_seconds = COALESCE(?, usual_gap_seconds),"
+    " newest_entry_at = COALESCE(?, newest_entry_at),"
+    " ttl_seconds = CASE WHEN ? THEN ? ELSE ttl_seconds END,"
+    " update_period_seconds = CASE WHEN ? THEN ? ELSE update_period_seconds END,"
+    " url = CASE WHEN ? IS NOT NULL AND NOT EXISTS"
+    "   (SELECT 1 FROM feeds other WHERE other.url = ? AND other.id != feeds.id)"
+    "   THEN ? ELSE url END"
+    " WHERE id = ?"
+)
+
+
 @dataclass(frozen=True)
 class Arrivals:
     """When a feed's entries appeared, for working out its rhythm.
@@ -77,6 +97,7 @@ class Arrivals:
 class FeedStore:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self._successes = GroupWrite(db, _RECORD_SUCCESS)
 
     async def add(
         self,
@@ -187,48 +208,32 @@ class FeedStore:
         A permanent redirect moves the feed to `url`, unless another feed already
         has that URL (then the two are the same feed; the operator can remove one).
         """
-        async with self._db.transaction() as connection:
-            await connection.execute(
-                "UPDATE feeds SET last_checked_at = ?, last_success_at = ?, next_check_at = ?,"
-                " interval_seconds = ?, etag = ?, last_modified = ?,"
-                " title = CASE WHEN ? IS NOT NULL AND title = '' THEN ? ELSE title END,"
-                " site_url = COALESCE(?, site_url), lang = COALESCE(lang, ?),"
-                " last_new_entry_at = CASE WHEN ? > 0 THEN ? ELSE last_new_entry_at END,"
-                " last_error = NULL, last_error_kind = NULL, consecutive_failures = 0,"
-                " failing_since = NULL, primed = 1,"
-                " usual_gap_seconds = COALESCE(?, usual_gap_seconds),"
-                " newest_entry_at = COALESCE(?, newest_entry_at),"
-                " ttl_seconds = CASE WHEN ? THEN ? ELSE ttl_seconds END,"
-                " update_period_seconds = CASE WHEN ? THEN ? ELSE update_period_seconds END,"
-                " url = CASE WHEN ? IS NOT NULL AND NOT EXISTS"
-                "   (SELECT 1 FROM feeds other WHERE other.url = ? AND other.id != feeds.id)"
-                "   THEN ? ELSE url END"
-                " WHERE id = ?",
-                (
-                    to_db(now),
-                    to_db(now),
-                    to_db(next_check_at),
-                    interval_seconds,
-                    etag,
-                    last_modified,
-                    title,
-                    title,
-                    site_url,
-                    lang,
-                    new_entries,
-                    to_db(now),
-                    usual_gap_seconds,
-                    to_db(newest_entry_at),
-                    document,
-                    ttl_seconds,
-                    document,
-                    update_period_seconds,
-                    url,
-                    url,
-                    url,
-                    feed_id,
-                ),
+        await self._successes.write(
+            (
+                to_db(now),
+                to_db(now),
+                to_db(next_check_at),
+                interval_seconds,
+                etag,
+                last_modified,
+                title,
+                title,
+                site_url,
+                lang,
+                new_entries,
+                to_db(now),
+                usual_gap_seconds,
+                to_db(newest_entry_at),
+                document,
+                ttl_seconds,
+                document,
+                update_period_seconds,
+                url,
+                url,
+                url,
+                feed_id,
             )
+        )
 
     async def record_failure(
         self,
