@@ -77,10 +77,15 @@ async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
     from bot.detect import Detector
     from bot.detect.evaluate import evaluate, format_report
 
-    path: Path = args.data
-    if not await asyncio.to_thread(path.is_file):
-        raise UsageError(f"no labelled data at {path}")
-    print(format_report(evaluate(Detector.load(), path)))
+    paths: list[Path] = args.data or [Path("tests/data/detect_dev.jsonl")]
+    for path in paths:
+        if not await asyncio.to_thread(path.is_file):
+            raise UsageError(f"no labelled data at {path}")
+    try:
+        report = evaluate(Detector.load(), *paths)
+    except ValueError as exc:  # a malformed record, named by file and line
+        raise UsageError(str(exc)) from None
+    print(format_report(report))
     return 0
 
 
@@ -106,7 +111,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("eval", help="precision/recall of the detector on labelled data")
     evaluate.add_argument(
-        "--data", type=Path, default=Path("tests/data/detect_dev.jsonl"), help="JSON lines file"
+        "--data",
+        type=Path,
+        action="append",
+        help="JSON lines file; repeat to pool several (default: tests/data/detect_dev.jsonl)",
     )
     evaluate.set_defaults(handler=cmd_eval)
 

@@ -1,19 +1,24 @@
-"""Evaluation: a regression guard on the development set and floors on the holdouts.
+"""Evaluation: a regression guard on the tuned sets and a floor on the blind one.
 
-The development set is tests/data/detect_dev.jsonl plus detect_dev_extra.jsonl;
-the rules were tuned on both, so near-perfect figures there only guard against
-regressions. The holdouts were not tuned on: their floors sit a little under
-the figures measured when the rules were last changed (docs/detection.md), so a
-change that loses generalisation fails here even when the dev set still passes.
+The rules were tuned on detect_dev, detect_dev_extra, detect_holdout and
+detect_holdout2 (the two holdouts became development data in round 3), so
+near-perfect figures there only guard against regressions. detect_holdout3 was
+written by someone who never saw the rules and measured once, after tuning: its
+floor sits a little under that measurement (docs/detection.md), so a change
+that loses generalisation fails here even when the tuned sets still pass.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from bot.cli import UsageError, build_parser, cmd_eval
 from bot.detect import Detector
 from bot.detect.evaluate import EvalReport, evaluate, format_report
 from bot.detect.rules import CATEGORIES
@@ -22,12 +27,15 @@ DATA = Path(__file__).parent / "data"
 DEV = (DATA / "detect_dev.jsonl", DATA / "detect_dev_extra.jsonl")
 HOLDOUT = DATA / "detect_holdout.jsonl"
 HOLDOUT2 = DATA / "detect_holdout2.jsonl"
+HOLDOUT3 = DATA / "detect_holdout3.jsonl"
 
-# Measured: holdout censorship F1 0.938 (P 0.957), arrest 0.923 (P 0.933);
-# holdout2 censorship 0.902 (P 1.000), arrest 0.923 (P 1.000).
+# Tuned on since round 3: regression guards near the measured 1.000 / 0.99+.
 HOLDOUT_FLOORS = {
-    "detect_holdout.jsonl": {"f1": 0.90, "precision": 0.92},
-    "detect_holdout2.jsonl": {"f1": 0.88, "precision": 0.97},
+    "detect_holdout.jsonl": {"f1": 0.97, "precision": 0.97},
+    "detect_holdout2.jsonl": {"f1": 0.97, "precision": 0.97},
+    # Blind; measured once after round 3 (docs/detection.md): censorship F1 0.884
+    # (P 0.924), arrest F1 0.919 (P 1.000). Floor = the weaker category minus a margin.
+    "detect_holdout3.jsonl": {"f1": 0.86, "precision": 0.90},
 }
 
 
@@ -38,13 +46,13 @@ def detector() -> Detector:
 
 @pytest.fixture(scope="module")
 def report(detector: Detector) -> EvalReport:
-    for path in (*DEV, HOLDOUT, HOLDOUT2):
+    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3):
         if not path.exists():
             pytest.fail(f"{path} is missing: the detector's regression guard needs it")
     return evaluate(detector, *DEV)
 
 
-@pytest.fixture(scope="module", params=[HOLDOUT, HOLDOUT2], ids=lambda p: p.stem)
+@pytest.fixture(scope="module", params=[HOLDOUT, HOLDOUT2, HOLDOUT3], ids=lambda p: p.stem)
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:
     path: Path = request.param
     return evaluate(detector, path)
@@ -138,3 +146,48 @@ def test_several_files_pool_into_one_report(tmp_path: Path) -> None:
     assert report.category("arrest").fp == 1
     assert [m.id for m in report.misses] == ["b"]
     assert format_report(report).startswith("evaluation of a.jsonl + b.jsonl: 2 items")
+
+
+def _write(path: Path, items: list[dict[str, Any]]) -> Path:
+    path.write_text(
+        "".join(json.dumps(i, ensure_ascii=False) + "\n" for i in items), encoding="utf-8"
+    )
+    return path
+
+
+async def test_eval_command_pools_repeated_data_options(
+    tmp_path: Path, make_settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = _write(
+        tmp_path / "a.jsonl",
+        [{"id": "a", "title": "РКН заблокировал сайт «Медузы»", "labels": ["censorship"]}],
+    )
+    second = _write(
+        tmp_path / "b.jsonl", [{"id": "b", "title": "Police detain 30 at protest", "labels": []}]
+    )
+    args = build_parser().parse_args(["eval", "--data", str(first), "--data", str(second)])
+    assert await cmd_eval(make_settings(), args) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("evaluation of a.jsonl + b.jsonl: 2 items")
+    assert "  b [en] expected -, got arrest" in out
+
+
+async def test_eval_command_names_a_missing_or_broken_file(
+    tmp_path: Path, make_settings: Callable[..., Any]
+) -> None:
+    good = _write(tmp_path / "a.jsonl", [{"id": "a", "title": "x", "labels": []}])
+    missing = tmp_path / "missing.jsonl"
+    args = build_parser().parse_args(["eval", "--data", str(good), "--data", str(missing)])
+    with pytest.raises(UsageError, match=r"no labelled data at .*missing\.jsonl"):
+        await cmd_eval(make_settings(), args)
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text('{"id": "b"}\n', encoding="utf-8")
+    args = build_parser().parse_args(["eval", "--data", str(good), "--data", str(broken)])
+    with pytest.raises(UsageError, match=r"broken\.jsonl:1: bad record"):
+        await cmd_eval(make_settings(), args)
+
+
+def test_eval_command_defaults_to_the_dev_file() -> None:
+    args = build_parser().parse_args(["eval"])
+    assert isinstance(args, argparse.Namespace)
+    assert args.data is None  # cmd_eval reads tests/data/detect_dev.jsonl then

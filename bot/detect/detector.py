@@ -336,6 +336,13 @@ def _place(
         tok = tokens[i]
         words: list[int] = []
         j = i + 1
+        # A place title may stand before the name: "в г. Томске", "в городе Нижний Новгород".
+        if (
+            j < len(tokens)
+            and tokens[j].sentence == tok.sentence
+            and _place_title(language.place_titles, tokens[j], infos[j])
+        ):
+            j += 1
         while (
             j < len(tokens)
             and len(words) < 3
@@ -344,7 +351,7 @@ def _place(
             and tokens[j].text[0].isupper()
             and j not in covered
             and tokens[j].lower not in language.place_stopwords
-            and (not words or text[tokens[j - 1].end : tokens[j].start] in (" ", "-"))
+            and (not words or _joins_name(text, tokens[j - 1], tokens[j], language.abbreviations))
         ):
             words.append(j)
             j += 1
@@ -370,6 +377,21 @@ def _place(
         start, end = tokens[words[0]].start, tokens[words[-1]].end
         return value, Span("place", text[start:end], start, end)
     return None
+
+
+def _place_title(titles: frozenset[str], tok: Token, info: WordInfo | None) -> bool:
+    if not titles or tok.kind != WORD:
+        return False
+    return tok.lower in titles or (info is not None and info.lemma in titles)
+
+
+def _joins_name(text: str, previous: Token, tok: Token, abbreviations: frozenset[str]) -> bool:
+    """Whether two capitalised words belong to one name: "Nizhny Novgorod",
+    "Санкт-Петербург", and an abbreviation's stop inside it ("St. Petersburg")."""
+    gap = text[previous.end : tok.start]
+    if gap in (" ", "-"):
+        return True
+    return gap in (". ", ".") and previous.lower in abbreviations
 
 
 __all__ = ["Detection", "Detector", "NullHit", "RulesError", "Span"]

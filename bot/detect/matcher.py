@@ -17,6 +17,7 @@ from bot.detect.rules import (
     EXACT,
     GAP,
     MAX_GAP,
+    NAME,
     NEGATION_EXCEPTION,
     NEGATOR,
     PEOPLE,
@@ -27,7 +28,7 @@ from bot.detect.rules import (
     Term,
     word_matches,
 )
-from bot.detect.text import NUMBER, Token
+from bot.detect.text import NUMBER, WORD, Token
 
 # Modality cues at the same distance from the head are ranked this way:
 # the more specific reading wins ("освобождены после задержания" is an event).
@@ -87,7 +88,8 @@ def _distance(a: Occurrence, b: Occurrence) -> int:
 
 
 def _overlaps(o: Occurrence, used: set[int]) -> bool:
-    return any(i in used for i in o.words)
+    # isdisjoint runs in C; this is called for every candidate occurrence.
+    return not used.isdisjoint(o.words)
 
 
 class _Sentence:
@@ -158,8 +160,11 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
     get = ruleset.words_cache.get
     current_sentence = -1
     groups: set[str] = set()
+    names = ruleset.language.names if ruleset.name_term is not None else ""
+    name_candidates: list[tuple[int, int]] = []  # (token, sentence position)
+    sentence_start = 0
     # One tight pass: tokens are plain tuples, unpacked rather than read by name.
-    for i, (_, _, _, lower, kind, sentence) in enumerate(tokens):
+    for i, (_, _, surface, lower, kind, sentence) in enumerate(tokens):
         if sentence != current_sentence:
             current_sentence = sentence
             if sentences:
@@ -167,6 +172,7 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
             sentences.append(_Sentence(i, len(tokens)))
             groups = set()
             present.append(groups)
+            sentence_start = i
         if kind == NUMBER:
             infos.append(None)
             numeric = ruleset.number_terms(tokens[i])
@@ -180,6 +186,16 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
         starts.append(hit[1])
         if hit[2]:
             groups |= hit[2]
+        elif names and len(lower) > 1:
+            # A word no rule knows may still be a name: "Роскомнадзор заблокировал
+            # Speedtest", "Russia restricts access to FaceTime".
+            if names == "latin":
+                if "a" <= lower[0] <= "z":
+                    name_candidates.append((i, len(present) - 1))
+            elif surface[0].isupper() and i != sentence_start:
+                name_candidates.append((i, len(present) - 1))
+    if name_candidates:
+        _add_names(ruleset, tokens, sentences, starts, present, name_candidates)
     if not any(present):
         return Analysis((), (), tuple(infos))
 
@@ -207,7 +223,14 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
                     if term.later_keys:
                         if keys is None:
                             keys = _sentence_keys(tokens, infos, sent)
-                        if _lacks_a_word(term.later_keys, keys):
+                        # Inlined (hot): skip the term when one of its later
+                        # words has no key in the sentence.
+                        missing = False
+                        for later in term.later_keys:
+                            if later.isdisjoint(keys):
+                                missing = True
+                                break
+                        if missing:
                             continue
                     found = _term_end(ruleset, term, tokens, infos, i, sent.end)
                 if found is not None:
@@ -242,6 +265,36 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
     return Analysis(tuple(matches), tuple(null_hits), tuple(infos))
 
 
+def _add_names(
+    ruleset: Ruleset,
+    tokens: Sequence[Token],
+    sentences: Sequence[_Sentence],
+    starts: list[tuple[Term, ...]],
+    present: list[set[str]],
+    candidates: Sequence[tuple[int, int]],
+) -> None:
+    term = ruleset.name_term
+    assert term is not None
+    stopwords = ruleset.language.place_stopwords
+    title_case: dict[int, bool] = {}
+    for i, position in candidates:
+        if tokens[i].lower in stopwords:
+            continue
+        if ruleset.language.names == "capitalised":
+            if position not in title_case:
+                title_case[position] = _title_case(tokens, sentences[position])
+            if title_case[position]:
+                continue  # "Russia Restricts Access To FaceTime": every word looks like a name
+        starts[i] = (*starts[i], term)
+        present[position].add(NAME)
+
+
+def _title_case(tokens: Sequence[Token], sent: _Sentence) -> bool:
+    long_words = [t for t in tokens[sent.start : sent.end] if t.kind == WORD and len(t.text) > 3]
+    capitals = sum(1 for t in long_words if t.text[0].isupper())
+    return len(long_words) >= 3 and capitals * 5 > len(long_words) * 3
+
+
 def _sentence_keys(
     tokens: Sequence[Token], infos: Sequence[WordInfo | None], sent: _Sentence
 ) -> set[str]:
@@ -253,10 +306,6 @@ def _sentence_keys(
         else:
             keys |= info.keys
     return keys
-
-
-def _lacks_a_word(later_keys: tuple[frozenset[str], ...], keys: set[str]) -> bool:
-    return any(wanted.isdisjoint(keys) for wanted in later_keys)
 
 
 def _match_sentence(
@@ -373,11 +422,10 @@ def _named_within(
     lo = min(o.start for _, o in parts)
     hi = max(o.end for _, o in parts)
     found: list[tuple[str, Occurrence]] = []
-    for group, items in occ.items():
-        role = ruleset.roles.get(group)
-        if role not in ("actor", "object"):
-            continue
-        found.extend((role, o) for o in items if o.canonical and lo <= o.start and o.end <= hi)
+    for group, role in ruleset.named_groups:
+        items = occ.get(group)
+        if items:
+            found.extend((role, o) for o in items if o.canonical and lo <= o.start and o.end <= hi)
     return tuple(sorted(found, key=lambda p: p[1].start))
 
 

@@ -46,6 +46,10 @@ NEGATOR = "@neg"
 NEGATION_EXCEPTION = "@negexc"
 PEOPLE = "@people"
 STATEMENT = "@statement"
+# The built-in group of words that look like names no rule knows ("FaceTime",
+# "Speedtest"); rules may use it when the language declares `names`.
+NAME = "name"
+NAME_MODES = ("latin", "capitalised")
 
 
 class RulesError(Exception):
@@ -110,9 +114,16 @@ class Language:
     place_prepositions: frozenset[str]
     place_geo: bool  # a place must be a dictionary place name, not just capitalised
     place_stopwords: frozenset[str]
+    # Words that may stand between the preposition and the name: "в г. Томске",
+    # "в городе Нижний Новгород".
+    place_titles: frozenset[str]
     numbers: Mapping[str, int]
     negation_window: int  # words before the head a negator may stand
     negation_after: int  # words after it ("задержанных нет")
+    # How an unknown name shows: "latin" (a Latin-script word in Cyrillic text)
+    # or "capitalised" (a capital letter inside a sentence that is not in Title
+    # Case); "" when rules cannot ask for names.
+    names: str = ""
 
 
 @dataclass
@@ -138,6 +149,10 @@ class Ruleset:
     rules_with_needs: tuple[tuple[Rule, frozenset[str]], ...] = ()
     entry_nulls: tuple[NullRule, ...] = ()
     entry_groups: frozenset[str] = frozenset()  # groups looked for in every sentence
+    name_term: Term | None = None  # set when the language declares `names`
+    # Actor and object groups that have canonical names, with their role: the
+    # only groups fields can take a name from.
+    named_groups: tuple[tuple[str, str], ...] = ()
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
@@ -148,6 +163,13 @@ class Ruleset:
             for n in self.entry_nulls
             for g in (*n.need, *n.unless, *((n.group,) if n.group else ()))
         ) | frozenset(g for r in self.rules for g in r.entry_any)
+        with_names = {t.group for terms in self.by_key.values() for t in terms if t.canonical}
+        with_names |= {t.group for t in (*self.by_prefix, *self.by_shape) if t.canonical}
+        self.named_groups = tuple(
+            (g, role)
+            for g, role in sorted(self.roles.items())
+            if role in ("actor", "object") and g in with_names
+        )
 
     def word(self, lower: str) -> tuple[WordInfo, tuple[Term, ...], frozenset[str]]:
         """The word's analysis, the terms that may start at it and their groups (cached)."""
@@ -383,6 +405,8 @@ _LANGUAGE_KEYS = (
     "place_prepositions",
     "place_geo",
     "place_stopwords",
+    "place_titles",
+    "names",
     "negators",
     "negation_exceptions",
     "negation_window",
@@ -441,6 +465,13 @@ def load_file(path: Path) -> Ruleset:
             index.add(check, line, name, term)
 
     roles = _groups(check, data.get("groups", {}), index)
+    name_term: Term | None = None
+    if language.names:
+        if NAME in roles:
+            line = check.where.header(r"\[groups\.\"?" + NAME + r"\"?\]")
+            raise check.fail(line, f"group name {NAME!r} is built in when language.names is set")
+        roles[NAME] = "object"
+        name_term = Term(NAME, (WordPattern(KEY, frozenset(), NAME),), None, True, False)
     modality_groups, before, after, before_only = _modality(check, data.get("modality", {}), index)
     rules = _rules(check, data.get("rules", []), roles)
     nulls = _nulls(check, data.get("nulls", []), roles, index)
@@ -457,6 +488,7 @@ def load_file(path: Path) -> Ruleset:
         by_key=index.by_key,
         by_prefix=index.by_prefix,
         by_shape=index.by_shape,
+        name_term=name_term,
     )
 
 
@@ -531,6 +563,12 @@ def _language(check: _Checker, table: object) -> Language:
     ):
         raise check.fail(numbers_line, "language.numbers must map words to whole numbers")
 
+    names = table.get("names", "")
+    if names not in ("", *NAME_MODES):
+        raise check.fail(
+            check.where.key(line, "names"), f"language.names must be one of {NAME_MODES}"
+        )
+
     def words(key: str) -> frozenset[str]:
         values = _string_list(
             check, table.get(key, []), check.where.key(line, key), f"language.{key}", True
@@ -546,6 +584,8 @@ def _language(check: _Checker, table: object) -> Language:
         place_prepositions=words("place_prepositions"),
         place_geo=place_geo,
         place_stopwords=words("place_stopwords"),
+        place_titles=words("place_titles"),
+        names=str(names),
         numbers={str(k).lower().replace("ё", "е"): int(v) for k, v in numbers.items()},
         negation_window=_int(
             check,
