@@ -26,7 +26,7 @@ from aiohttp.abc import AbstractResolver
 from yarl import URL
 
 from feeds.errors import BlockedAddressError, FeedError, FetchError
-from feeds.http_hints import parse_retry_after
+from feeds.http_hints import parse_http_date, parse_retry_after
 from feeds.netguard import GuardedResolver, NetworkPolicy
 
 logger = logging.getLogger(__name__)
@@ -276,7 +276,11 @@ class Fetcher:
                     f"HTTP {response.status} {response.reason or ''}".strip(),
                     kind="http",
                     status=response.status,
-                    retry_after=parse_retry_after(response.headers.get("Retry-After")),
+                    # An HTTP-date is measured against the server's own clock, as Expires is.
+                    retry_after=parse_retry_after(
+                        response.headers.get("Retry-After"),
+                        parse_http_date(response.headers.get("Date")),
+                    ),
                 )
             body = await self._read_capped(response)
             return FetchResult(
