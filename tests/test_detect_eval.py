@@ -1,11 +1,12 @@
 """Evaluation: a regression guard on the tuned sets and a floor on the blind one.
 
 The rules were tuned on detect_dev, detect_dev_extra, detect_holdout and
-detect_holdout2 (the two holdouts became development data in round 3), so
-near-perfect figures there only guard against regressions. detect_holdout3 was
-written by someone who never saw the rules and measured once, after tuning: its
-floor sits a little under that measurement (docs/detection.md), so a change
-that loses generalisation fails here even when the tuned sets still pass.
+detect_holdout2 (the two holdouts became development data in round 3) and, since
+round 4, on detect_holdout3, so near-perfect figures on all of them only guard
+against regressions. detect_holdout4 was written by someone who never saw the
+rules and measured once, after round 4: its floor sits a little under that
+measurement (docs/detection.md), so a change that loses generalisation fails
+here even when the tuned sets still pass.
 """
 
 from __future__ import annotations
@@ -28,14 +29,18 @@ DEV = (DATA / "detect_dev.jsonl", DATA / "detect_dev_extra.jsonl")
 HOLDOUT = DATA / "detect_holdout.jsonl"
 HOLDOUT2 = DATA / "detect_holdout2.jsonl"
 HOLDOUT3 = DATA / "detect_holdout3.jsonl"
+HOLDOUT4 = DATA / "detect_holdout4.jsonl"
 
-# Tuned on since round 3: regression guards near the measured 1.000 / 0.99+.
+# Regression guards near the measured 1.000: holdout and holdout2 tuned on since
+# round 3, holdout3 since round 4 (blind once, after round 3: censorship F1 0.884,
+# arrest 0.919; it no longer measures generalisation).
 HOLDOUT_FLOORS = {
     "detect_holdout.jsonl": {"f1": 0.97, "precision": 0.97},
     "detect_holdout2.jsonl": {"f1": 0.97, "precision": 0.97},
-    # Blind; measured once after round 3 (docs/detection.md): censorship F1 0.884
-    # (P 0.924), arrest F1 0.919 (P 1.000). Floor = the weaker category minus a margin.
-    "detect_holdout3.jsonl": {"f1": 0.86, "precision": 0.90},
+    "detect_holdout3.jsonl": {"f1": 0.95, "precision": 0.95},
+    # Blind; measured once after round 4: censorship P 0.955, F1 0.863; arrest
+    # P 1.000, F1 0.942. Floor = the weaker category minus a margin.
+    "detect_holdout4.jsonl": {"f1": 0.84, "precision": 0.93},
 }
 
 
@@ -46,13 +51,15 @@ def detector() -> Detector:
 
 @pytest.fixture(scope="module")
 def report(detector: Detector) -> EvalReport:
-    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3):
+    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4):
         if not path.exists():
             pytest.fail(f"{path} is missing: the detector's regression guard needs it")
     return evaluate(detector, *DEV)
 
 
-@pytest.fixture(scope="module", params=[HOLDOUT, HOLDOUT2, HOLDOUT3], ids=lambda p: p.stem)
+@pytest.fixture(
+    scope="module", params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4], ids=lambda p: p.stem
+)
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:
     path: Path = request.param
     return evaluate(detector, path)

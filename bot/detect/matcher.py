@@ -134,6 +134,13 @@ def _term_end(
         pattern = words[w]
         if pattern.kind == GAP:
             for skip in range(MAX_GAP + 1):
+                # The gap after the first word may not skip another word that
+                # matches it: the match starting there is the tighter one
+                # ("held after holding a sign" is "holding … sign").
+                if w == 1 and skip and j + skip - 1 < limit:
+                    k = j + skip - 1
+                    if word_matches(words[0], tokens[k], infos[k], numbers):
+                        return None
                 rest = match_from(w + 1, j + skip)
                 if rest is not None:
                     return rest
@@ -384,7 +391,7 @@ def _match_sentence(
             )
             if all(o is not evidence for _, o in parts):
                 parts = (*parts, (evidence.group, evidence))
-        modality, cue = _modality(ruleset, occ, head, parts)
+        modality, cue = _modality(ruleset, occ, infos, head, parts)
         extras = len(parts) - len(rule.need)
         score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
         if modality in ("denied", "negated"):
@@ -538,6 +545,7 @@ def _nearest(items: list[Occurrence], head: Occurrence, used: set[int]) -> Occur
 def _modality(
     ruleset: Ruleset,
     occ: dict[str, list[Occurrence]],
+    infos: Sequence[WordInfo | None],
     head: Occurrence,
     parts: Sequence[tuple[str, Occurrence]],
 ) -> tuple[str, Occurrence | None]:
@@ -567,9 +575,15 @@ def _modality(
     # head is its last word: "доступ к сервису может быть ограничен".
     head_verb = head.words[-1]
     best: tuple[int, int, str, Occurrence] | None = None
+    clause_groups = ruleset.clause_groups
     for group, modality in ruleset.modality_groups.items():
+        clause = group in clause_groups
         for cue in occ.get(group, ()):
-            if cue.end <= lo or cue.start >= hi:
+            # A clause cue governs every head after it in the sentence.
+            if clause:
+                if cue.start > head_verb:
+                    continue
+            elif cue.end <= lo or cue.start >= hi:
                 continue
             if any(term.issuperset(cue.words) for term in terms):
                 continue
@@ -579,6 +593,13 @@ def _modality(
             if best is None or key[:2] < best[:2]:
                 best = key
     if best is None:
+        # A head in the future tense is a plan by itself: "РКН заблокирует YouTube".
+        future = ruleset.future_forms
+        if future:
+            for i in head.words:
+                info = infos[i]
+                if info is not None and not future.isdisjoint(info.grammemes):
+                    return "plan", None
         return "event", None
     modality, cue = best[2], best[3]
     if modality == "released":

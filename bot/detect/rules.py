@@ -153,6 +153,11 @@ class Ruleset:
     # Actor and object groups that have canonical names, with their role: the
     # only groups fields can take a name from.
     named_groups: tuple[tuple[str, str], ...] = ()
+    # Cue groups that govern every head after them in the sentence, however far
+    # ("рассматривает возможность … отключать", "a draft bill would let … order").
+    clause_groups: frozenset[str] = frozenset()
+    # Grammemes that make a head a plan by themselves ("заблокирует": futr).
+    future_forms: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
@@ -472,7 +477,7 @@ def load_file(path: Path) -> Ruleset:
             raise check.fail(line, f"group name {NAME!r} is built in when language.names is set")
         roles[NAME] = "object"
         name_term = Term(NAME, (WordPattern(KEY, frozenset(), NAME),), None, True, False)
-    modality_groups, before, after, before_only = _modality(check, data.get("modality", {}), index)
+    modality = _modality(check, data.get("modality", {}), index)
     rules = _rules(check, data.get("rules", []), roles)
     nulls = _nulls(check, data.get("nulls", []), roles, index)
     return Ruleset(
@@ -481,14 +486,16 @@ def load_file(path: Path) -> Ruleset:
         roles=roles,
         rules=rules,
         nulls=nulls,
-        modality_groups=modality_groups,
-        modality_before=before,
-        modality_after=after,
-        before_only=before_only,
+        modality_groups=modality.groups,
+        modality_before=modality.before,
+        modality_after=modality.after,
+        before_only=modality.before_only,
         by_key=index.by_key,
         by_prefix=index.by_prefix,
         by_shape=index.by_shape,
         name_term=name_term,
+        clause_groups=modality.clause_groups,
+        future_forms=modality.future_forms,
     )
 
 
@@ -688,16 +695,28 @@ def _groups(check: _Checker, groups: object, index: _TermIndex) -> dict[str, str
     return roles
 
 
-def _modality(
-    check: _Checker, table: object, index: _TermIndex
-) -> tuple[dict[str, str], int, int, frozenset[str]]:
+@dataclass(frozen=True, slots=True)
+class _ModalityConfig:
+    groups: dict[str, str]  # internal group -> modality
+    before: int
+    after: int
+    before_only: frozenset[str]
+    clause_groups: frozenset[str]
+    future_forms: frozenset[str]
+
+
+# Modalities a clause cue may carry: those that govern what follows them.
+CLAUSE_MODALITIES = ("threat", "plan", "warning")
+
+
+def _modality(check: _Checker, table: object, index: _TermIndex) -> _ModalityConfig:
     line = check.where.header(r"\[modality\]")
     if not isinstance(table, dict):
         raise check.fail(line, "[modality] must be a table")
     _unknown_keys(
         check,
         table,
-        (*MODALITIES, "before", "after", "before_only", "statements"),
+        (*MODALITIES, "before", "after", "before_only", "statements", "clause", "future"),
         line,
         "[modality]",
     )
@@ -716,6 +735,27 @@ def _modality(
         ):
             index.add(check, key_line, "@" + modality, term)
         groups["@" + modality] = modality
+    # [modality.clause]: cues that govern the rest of their sentence.
+    clause = table.get("clause", {})
+    clause_line = check.where.header(r"\[modality\.clause\]") if "clause" in table else line
+    if not isinstance(clause, dict):
+        raise check.fail(clause_line, "[modality.clause] must be a table")
+    _unknown_keys(check, clause, CLAUSE_MODALITIES, clause_line, "[modality.clause]")
+    clause_groups: set[str] = set()
+    for modality in CLAUSE_MODALITIES:
+        if modality not in clause:
+            continue
+        key_line = check.where.key(clause_line, modality)
+        name = "@clause-" + modality
+        for term in _string_list(
+            check, clause[modality], key_line, f"modality.clause.{modality}", True
+        ):
+            index.add(check, key_line, name, term)
+        groups[name] = modality
+        clause_groups.add(name)
+    future = _string_list(
+        check, table.get("future", []), check.where.key(line, "future"), "modality.future", True
+    )
     before = _int(check, table.get("before", 6), check.where.key(line, "before"), "before", 0, 30)
     after = _int(check, table.get("after", 3), check.where.key(line, "after"), "after", 0, 30)
     before_only = _string_list(
@@ -730,7 +770,14 @@ def _modality(
             raise check.fail(
                 check.where.key(line, "before_only"), f"unknown modality {name!r} in before_only"
             )
-    return groups, before, after, frozenset(before_only)
+    return _ModalityConfig(
+        groups,
+        before,
+        after,
+        frozenset(before_only),
+        frozenset(clause_groups),
+        frozenset(future),
+    )
 
 
 def _group_refs(
