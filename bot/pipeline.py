@@ -160,6 +160,23 @@ def poll_hints(
     )
 
 
+class _Slot:
+    """One hold on a semaphore that may or may not have been taken yet."""
+
+    def __init__(self, semaphore: asyncio.Semaphore) -> None:
+        self._semaphore = semaphore
+        self._held = False
+
+    async def acquire(self) -> None:
+        await self._semaphore.acquire()
+        self._held = True
+
+    def release(self) -> None:
+        if self._held:
+            self._held = False
+            self._semaphore.release()
+
+
 class Pipeline:
     def __init__(
         self,
@@ -187,13 +204,14 @@ class Pipeline:
         self.parser = parser or ParsePool("thread", executor=executor, borrow_loop_default=True)
         self.notifier = notifier
         self.on_enqueued = on_enqueued
-        self._in_flight: dict[int, asyncio.Task[FeedReport]] = {}
         # Feeds between the start of their fetch and the end of their parse. Fetching
         # is faster than parsing, so without this bound a cycle over thousands of due
         # feeds (the first start, a restart after downtime) would hold every fetched
         # body in memory while it waits for a worker. The fetcher's own cap bounds
         # the requests in flight; the few slots above it keep the workers fed, and a
         # 304 frees its slot at once, so polls that bring no document are not slowed.
+        # A slot is taken only once the fetch holds its host's slot (see
+        # Fetcher.fetch), so feeds queued behind one busy host never hold them all.
         self._documents = asyncio.Semaphore(
             fetcher.config.concurrency + _DOCUMENTS_PER_WORKER * self.parser.workers
         )
@@ -202,11 +220,16 @@ class Pipeline:
         """Poll every feed that is due now."""
         self.detector.reload_if_changed()
         due = await self.storage.feeds.due(self.clock())
+        if not due:
+            # Most ticks: nothing to poll, so no subscriptions to load. The notifier
+            # still runs, as after every cycle: silence grows with time alone.
+            return CycleReport(notices_sent=await self._notify())
         return await self.poll_feeds(due)
 
     async def poll_feeds(self, feeds: Sequence[Feed]) -> CycleReport:
         subscriptions = await self.storage.chats.active_subscriptions()
-        reports = await asyncio.gather(*(self._poll_once(f, subscriptions) for f in feeds))
+        # poll_feed never raises: one feed's trouble is in its report.
+        reports = await asyncio.gather(*(self.poll_feed(f, subscriptions) for f in feeds))
         report = CycleReport(list(reports))
         if report.alerts and self.on_enqueued is not None:
             self.on_enqueued()
@@ -229,26 +252,27 @@ class Pipeline:
             logger.exception("admin notices failed")
             return 0
 
-    async def _poll_once(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
-        """A feed already being polled (a refresh during a cycle) is not polled twice."""
-        task = self._in_flight.get(feed.id)
-        if task is None:
-            task = asyncio.ensure_future(self.poll_feed(feed, subscriptions))
-            self._in_flight[feed.id] = task
-            task.add_done_callback(lambda _done: self._in_flight.pop(feed.id, None))
-        return await task
-
     async def _parse(self, result: FetchResult) -> ParsedFeed:
         return await self.parser.parse(result.body, result.url, dict(result.headers))
 
     async def poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
+        """Poll one feed; never raises (but for cancellation): whatever goes wrong,
+        the storage included, is in the report and the log."""
         report = FeedReport(feed.id, feed.url)
         try:
-            async with self._documents:
+            document = _Slot(self._documents)
+            try:
                 result = await self.fetcher.fetch(
-                    feed.url, etag=feed.etag, last_modified=feed.last_modified
+                    feed.url,
+                    etag=feed.etag,
+                    last_modified=feed.last_modified,
+                    admission=document.acquire,
                 )
                 parsed = None if result.not_modified else await self._parse(result)
+            finally:
+                # Once parsed (or at once for a 304 or a failure): the body is no
+                # longer held in memory waiting for a worker.
+                document.release()
             report.moved_to = result.permanent_url
             if result.permanent_url:
                 logger.info("feed %d moved permanently to %s", feed.id, result.permanent_url)
@@ -333,13 +357,19 @@ class Pipeline:
         )
         report.interval_seconds = interval
         logger.warning("feed %d (%s) failed [%s]: %s", feed.id, feed.url, exc.kind, exc)
-        await self.storage.feeds.record_failure(
-            feed.id,
-            now=now,
-            next_check_at=next_check(self.schedule, now, interval),
-            kind=exc.kind,
-            message=str(exc),
-        )
+        try:
+            await self.storage.feeds.record_failure(
+                feed.id,
+                now=now,
+                next_check_at=next_check(self.schedule, now, interval),
+                kind=exc.kind,
+                message=str(exc),
+            )
+        except Exception:
+            # The database itself is in trouble (locked by a long CLI write, disk
+            # full): the feed stays due and is polled again next tick. Raising here
+            # would lose the whole cycle's report and skip the admin notices.
+            logger.exception("could not record the failure of feed %d (%s)", feed.id, feed.url)
 
     async def _store(
         self,

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import logging
 import socket
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Self
@@ -40,6 +40,8 @@ ACCEPT = (
     " application/feed+json;q=0.9, application/xml;q=0.9, text/xml;q=0.9,"
     " application/json;q=0.8, */*;q=0.5"
 )
+# Awaited once by a fetch that holds its host's slot (see Fetcher.fetch).
+Admission = Callable[[], Awaitable[object]]
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
 _CHUNK = 64 * 1024
@@ -155,9 +157,20 @@ class Fetcher:
             self._session = None
 
     async def fetch(
-        self, url: str, *, etag: str | None = None, last_modified: str | None = None
+        self,
+        url: str,
+        *,
+        etag: str | None = None,
+        last_modified: str | None = None,
+        admission: Admission | None = None,
     ) -> FetchResult:
         """GET a feed, following at most `max_redirects` redirects, each one checked.
+
+        `admission` is awaited once, as soon as this fetch holds its host's slot and
+        before it takes a global one: the caller's own limit (the pipeline's bound on
+        unparsed documents) must not be held by a feed that is still queued behind a
+        busy host, or one host's backlog would hold up every other host's feeds.
+        The caller releases what `admission` took.
 
         Raises FetchError (or BlockedAddressError) with a `kind`; never anything else
         for network trouble.
@@ -165,12 +178,23 @@ class Fetcher:
         if self._session is None:
             raise RuntimeError("Fetcher used outside its context manager")
         try:
-            return await self._fetch(self._session, url, etag, last_modified)
+            return await self._fetch(self._session, url, etag, last_modified, admission)
         except FeedError:
             raise
+        # aiohttp's own limits first: both are TimeoutErrors too.
+        except aiohttp.ConnectionTimeoutError:
+            raise FetchError(
+                f"could not connect within {self.config.connect_timeout_seconds:g} s",
+                kind="timeout",
+            ) from None
+        except aiohttp.SocketTimeoutError:
+            raise FetchError(
+                f"the server sent nothing for {self.config.read_timeout_seconds:g} s",
+                kind="timeout",
+            ) from None
         except TimeoutError:
             raise FetchError(
-                f"timed out after {self.config.timeout_seconds:g} s", kind="timeout"
+                f"the whole fetch took over {self.config.timeout_seconds:g} s", kind="timeout"
             ) from None
         except aiohttp.ClientConnectorDNSError as exc:
             raise FetchError(f"DNS lookup failed: {exc.os_error}", kind="dns") from None
@@ -200,6 +224,7 @@ class Fetcher:
         url: str,
         etag: str | None,
         last_modified: str | None,
+        admission: Admission | None,
     ) -> FetchResult:
         current = self._checked_url(url)
         permanent = True
@@ -210,15 +235,20 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         for _hop in range(self.config.max_redirects + 1):
-            # Host slot first, then a global one: a feed queued behind a busy host must
-            # not sit on a global slot that another host's feed could use.
-            async with self._hosts.hold(current.host or ""), self._all:
-                if deadline is None:
-                    # The clock starts once this fetch holds its slots: time spent
-                    # queued behind other feeds is not the server's fault.
-                    deadline = asyncio.get_running_loop().time() + self.config.timeout_seconds
-                async with asyncio.timeout_at(deadline):
-                    outcome = await self._request(session, current, headers)
+            # Host slot first, then the caller's admission, then a global slot: a feed
+            # queued behind a busy host must sit on nothing another host's feed could use.
+            async with self._hosts.hold(current.host or ""):
+                if admission is not None:
+                    await admission()
+                    admission = None
+                async with self._all:
+                    if deadline is None:
+                        # The clock starts once this fetch holds its slots: time spent
+                        # queued behind other feeds is not the server's fault.
+                        loop = asyncio.get_running_loop()
+                        deadline = loop.time() + self.config.timeout_seconds
+                    async with asyncio.timeout_at(deadline):
+                        outcome = await self._request(session, current, headers)
             if isinstance(outcome, _Redirect):
                 permanent = permanent and outcome.permanent
                 current = self._checked_url(str(outcome.location))

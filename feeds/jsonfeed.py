@@ -18,11 +18,10 @@ from feeds.normalize import (
     MAX_TITLE,
     absolute_link,
     build_entry,
+    first_entries,
     plain_text,
     short_lang,
 )
-
-_MAX_ITEMS = 10_000
 
 
 def looks_like_json_feed(body: bytes, content_type: str | None) -> bool:
@@ -84,15 +83,13 @@ def parse_json_feed(body: bytes, url: str) -> ParsedFeed:
     home = absolute_link(_text(document.get("home_page_url")), url)
     feed_lang = short_lang(document.get("language"))
     base = home or url
-    entries = tuple(
-        _item(raw, base, feed_lang)
-        for raw in document["items"][:_MAX_ITEMS]
-        if isinstance(raw, dict)
-    )
+    items, warning = first_entries(document["items"])
+    entries = tuple(_item(raw, base, feed_lang) for raw in items if isinstance(raw, dict))
     return ParsedFeed(
         title=plain_text(_text(document.get("title")), 300, is_html=False),
         site_url=home,
         lang=feed_lang,
         entries=entries,
+        warning=warning,
         version="json",
     )

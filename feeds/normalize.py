@@ -7,10 +7,10 @@ import hashlib
 import html
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 from feeds.models import NormalizedEntry
@@ -28,6 +28,9 @@ _INVISIBLE = re.compile(r"<!--->|<!-->|<!--.*?(?:--!?>|\Z)|<[!?][^>]*(?:>|\Z)", 
 MAX_TITLE = 1_000
 MAX_SUMMARY = 4_000
 MAX_UID = 500
+# More entries than any real feed carries; past it the document is abuse, and the
+# newest entries come first in practice. One cap for RSS/Atom and JSON Feed alike.
+MAX_ENTRIES = 5_000
 # A summary is read for detection and shown as an excerpt; past this many characters
 # of markup the rest is never needed, and stripping it would only cost time.
 _MAX_HTML = 200_000
@@ -111,6 +114,16 @@ def absolute_link(link: str | None, base: str) -> str | None:
     if any(ch.isspace() for ch in joined):
         joined = re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", joined)
     return joined
+
+
+_Item = TypeVar("_Item")
+
+
+def first_entries(items: Sequence[_Item]) -> tuple[Sequence[_Item], str | None]:
+    """The raw entries worth reading (at most MAX_ENTRIES), and a warning if some were cut."""
+    if len(items) <= MAX_ENTRIES:
+        return items, None
+    return items[:MAX_ENTRIES], f"only the first {MAX_ENTRIES} of {len(items)} entries were read"
 
 
 def stable_hash(*parts: str) -> str:

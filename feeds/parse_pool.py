@@ -69,6 +69,9 @@ class ParsePool:
         self._executor: Executor | None = executor
         self._generation = 0
         self.recycled = 0
+        # Set by close(): a parse still running or queued then fails instead of
+        # quietly starting a new pool that nobody would ever shut down.
+        self._closed = False
         # One document running and one ready per worker: a worker never idles while
         # its next document crosses over, and none waits long before its clock starts.
         self._turns = asyncio.Semaphore(2 * self.workers)
@@ -100,6 +103,8 @@ class ParsePool:
         )
 
     def _current(self) -> tuple[Executor, int]:
+        if self._closed:
+            raise ParseError("the parser is shut down", kind="parse")
         if self._executor is None:
             self._executor = self._new_executor()
         return self._executor, self._generation
@@ -125,6 +130,8 @@ class ParsePool:
         for the time it spent queued behind the others.
         """
         async with self._turns:
+            if self._closed:
+                raise ParseError("the parser is shut down", kind="parse")
             return await self._parse_now(body, url, dict(headers or {}))
 
     async def _parse_now(self, body: bytes, url: str, plain_headers: dict[str, str]) -> ParsedFeed:
@@ -176,6 +183,7 @@ class ParsePool:
         raise ParseError("the parser is unavailable", kind="parse")
 
     def close(self) -> None:
+        self._closed = True
         executor, self._executor = self._executor, None
         if executor is not None and self._borrowed is None:
             _terminate(executor)

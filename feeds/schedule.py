@@ -10,8 +10,8 @@ The interval of a healthy feed comes from three things, in this order:
 2. Its silence: a feed that has published nothing for a long time is polled every
    `silence_share` of that silence (a day of silence: about once an hour), so quiet
    feeds fade to the maximum interval and come back as soon as they publish.
-3. Its "do not come back before" hints, which are floors: <ttl>, Cache-Control
-   max-age or Expires, and Retry-After.
+3. Its "do not come back before" hints, which are floors: <ttl>, and Cache-Control
+   max-age or Expires. (Retry-After comes with failures: see `failure_interval`.)
 
 The result always stays inside [min_seconds, max_seconds]. A failing feed backs off
 exponentially from its interval, up to the maximum, and never sooner than its
@@ -54,7 +54,6 @@ class PollHints:
     ttl_seconds: float | None = None
     update_period_seconds: float | None = None
     fresh_seconds: float | None = None
-    retry_after: float | None = None
 
 
 def clamp(config: ScheduleConfig, seconds: float) -> int:
@@ -101,11 +100,7 @@ def healthy_interval(
     if newest_entry_at is not None:
         silence = max((now - newest_entry_at).total_seconds(), 0.0)
         seconds = max(seconds, silence * config.silence_share)
-    floors = [
-        value
-        for value in (hints.ttl_seconds, hints.fresh_seconds, hints.retry_after)
-        if value is not None
-    ]
+    floors = [value for value in (hints.ttl_seconds, hints.fresh_seconds) if value is not None]
     if floors:
         seconds = max(seconds, *floors)
     return clamp(config, seconds)

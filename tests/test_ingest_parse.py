@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from bot.settings import Settings
+from feeds.parse import MAX_ENTRIES, parse_feed
 from tests.conftest import FakeClock, FeedServer
 from tests.ingest_support import Item, entry_rows, outbox_count, poll_now, rss_feed, running
 
@@ -21,6 +22,7 @@ ARREST = "Police detained 30 protesters at an anti-war rally in Moscow"
 WEATHER = "Snow expected in Moscow on Friday"
 ARREST_RU = "В Москве на пикете задержаны 12 человек"
 ARREST_RU_TEXT = "По данным ОВД-Инфо, задержанных доставили в отдел полиции."
+JSON_TYPE = {"Content-Type": "application/feed+json"}
 
 
 @pytest.fixture
@@ -247,6 +249,24 @@ async def test_an_edit_of_an_old_entry_from_the_first_poll_does_not_alert(
     assert (first, second, report.events) == (0, 0, 0)
 
 
+async def test_after_an_empty_first_poll_later_entries_are_news_and_so_are_their_edits(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    """A feed whose first poll found nothing has no backlog: what the second poll finds
+    is news, and an edit that turns one of those entries into an event alerts."""
+    url = feed_server.serve("/rss", rss_feed([], title="Nothing yet"))
+    async with running(settings, clock) as app:
+        await app.storage.feeds.add(url, now=clock())
+        await poll_now(app)
+        feed_server.serve("/rss", rss_feed([Item("r1", "Rally in Moscow", "Developing.")]))
+        clock.advance(hours=1)
+        _, first = await poll_now(app)
+        feed_server.serve("/rss", rss_feed([Item("r1", ARREST, "Developing.")]))
+        clock.advance(hours=1)
+        report, second = await poll_now(app)
+    assert (first, second, report.events) == (0, 1, 1)
+
+
 # --- Encodings -------------------------------------------------------------------------
 
 
@@ -376,3 +396,17 @@ async def test_json_feed_is_read_like_any_other(
     assert rows[0]["link"] == "https://json.example.org/2026/block"
     assert rows[0]["summary"] == "The regulator restricted the app."
     assert rows[0]["published_at"] == "2026-11-24T11:00:00+00:00"
+
+
+@pytest.mark.parametrize("kind", ["rss", "json"])
+def test_rss_and_json_feeds_share_one_cap_on_entries(kind: str) -> None:
+    count = MAX_ENTRIES + 10
+    if kind == "json":
+        items = [{"id": str(n), "title": f"Entry {n}"} for n in range(count)]
+        body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": items})
+        parsed = parse_feed(body.encode(), "https://example.org/feed.json", JSON_TYPE)
+    else:
+        document = rss_feed([Item(str(n), f"Entry {n}") for n in range(count)])
+        parsed = parse_feed(document.encode(), "https://example.org/rss", {})
+    assert len(parsed.entries) == MAX_ENTRIES
+    assert parsed.warning == f"only the first {MAX_ENTRIES} of {count} entries were read"

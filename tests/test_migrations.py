@@ -113,3 +113,41 @@ async def test_a_file_that_is_not_sqlite_gives_a_clear_error(tmp_path: Path) -> 
     path.write_bytes(b"this is not a database" * 100)
     with pytest.raises(Exception, match=r"not a usable SQLite database|file is not a database"):
         await Storage.open(path)
+
+
+async def test_upgrading_to_0004_marks_when_each_primed_feed_was_primed(tmp_path: Path) -> None:
+    """A database from before 0004: a primed feed's first poll is its oldest entries
+    (or, with none, its last success); a feed never polled stays unprimed."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await migrate(db, [m for m in load_migrations() if m.version <= 3])
+        add = (
+            "INSERT INTO feeds (id, url, added_at, next_check_at, primed, last_success_at)"
+            " VALUES (?, ?, '2026-01-01T00:00:00+00:00', '2026-01-01T00:00:00+00:00', ?, ?)"
+        )
+        await db.execute(add, (1, "https://a.example/rss", 1, "2026-03-01T00:00:00+00:00"))
+        await db.execute(add, (2, "https://b.example/rss", 1, "2026-03-01T00:00:00+00:00"))
+        await db.execute(add, (3, "https://c.example/rss", 0, None))
+        for uid, seen in (
+            ("old", "2026-02-01T00:00:00+00:00"),
+            ("new", "2026-02-02T00:00:00+00:00"),
+        ):
+            await db.execute(
+                "INSERT INTO entries (feed_id, uid, content_hash, title, summary, first_seen_at)"
+                " VALUES (1, ?, ?, '', '', ?)",
+                (uid, uid, seen),
+            )
+        applied = await migrate(db)
+        assert applied[0].version == 4
+        rows = await db.fetchall("SELECT id, primed_at FROM feeds ORDER BY id")
+        assert [(row["id"], row["primed_at"]) for row in rows] == [
+            (1, "2026-02-01T00:00:00+00:00"),
+            (2, "2026-03-01T00:00:00+00:00"),
+            (3, None),
+        ]
+        plan = await db.fetchall(
+            "EXPLAIN QUERY PLAN SELECT id FROM entries WHERE feed_id = 1 AND content_hash = 'x'"
+        )
+        assert any("entries_feed_content" in row["detail"] for row in plan)
+    finally:
+        await db.close()

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from feeds.errors import ParseError
 from feeds.parse_pool import ParsePool
 from tests.conftest import rss
@@ -46,3 +48,20 @@ async def test_a_document_past_the_limit_fails_alone() -> None:
     # Including the document that was waiting in the killed worker's queue.
     assert [len(getattr(result, "entries", ())) for result in parsed] == [5] * 6
     assert recycled == 1
+
+
+async def test_parses_left_when_the_pool_closes_fail_instead_of_starting_a_new_pool() -> None:
+    body = _feed(2_000, "slow")
+    pool = ParsePool("thread", workers=1, timeout_seconds=30)
+    parses = [
+        asyncio.ensure_future(pool.parse(body, f"https://example.org/{n}.xml")) for n in range(4)
+    ]
+    # One turn of the loop: the first two are handed to the worker, two wait their turn.
+    await asyncio.sleep(0)
+    pool.close()
+    outcomes = await asyncio.gather(*parses, return_exceptions=True)
+    # The ones not yet running when the pool closed fail, rather than quietly starting
+    # a new pool behind its owner's back that nobody would ever shut down.
+    assert all(isinstance(outcome, ParseError) for outcome in outcomes[1:]), outcomes
+    with pytest.raises(ParseError, match="shut down"):
+        await pool.parse(body, "https://example.org/late.xml")

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import io
+import sqlite3
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, closing
+from typing import Any
 
 from aiohttp import web
 
@@ -142,3 +146,76 @@ async def test_subscriptions_decide_who_gets_what(
         )
     got = sorted((row["external_id"], row["uid"]) for row in rows)
     assert got == [("1", "a1"), ("1", "b1"), ("2", "a1"), ("3", "a1"), ("4", "b1")]
+
+
+async def test_feeds_queued_behind_a_busy_host_do_not_hold_up_another_host(
+    serve_on: Callable[..., Any], make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """An RSS bridge with many feeds due at once: they wait for their host's four slots
+    without taking the slots other hosts' feeds need, so those are fetched at once."""
+    answered: list[str] = []
+    other_asked = asyncio.Event()
+    document = rss(WEATHER).encode()
+
+    async def busy(request: web.Request) -> web.Response:
+        # Holds its answer until the other host's feed is asked for, or for 2 s: a
+        # fetcher that makes that feed wait behind this host's queue fails the test.
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(2):
+                await other_asked.wait()
+        answered.append("busy")
+        return web.Response(body=document, content_type="application/rss+xml")
+
+    async def other(request: web.Request) -> web.Response:
+        answered.append("other")
+        other_asked.set()
+        return web.Response(body=document, content_type="application/rss+xml")
+
+    busy_app, other_app = web.Application(), web.Application()
+    busy_app.router.add_get("/{name}", busy)
+    other_app.router.add_get("/rss", other)
+    busy_base = await serve_on(busy_app, "127.0.0.2")
+    other_base = await serve_on(other_app, "127.0.0.3")
+    # 6 fetches at once, 4 per host, and 6 + 4 unparsed documents: more of the busy
+    # host's feeds are due than that.
+    settings = make_settings(fetch_concurrency=6, parse_pool="thread", parse_workers=1)
+    async with tocsin(settings, clock, io.StringIO()) as app:
+        for n in range(16):
+            await app.storage.feeds.add(f"{busy_base}/feed{n}", now=clock())
+        await app.storage.feeds.add(f"{other_base}/rss", now=clock())
+        report = await app.pipeline.run_cycle()
+    assert report.failures == 0 and len(report.feeds) == 17
+    assert answered[0] == "other"
+
+
+async def test_a_feed_whose_failure_cannot_be_stored_does_not_lose_the_cycle(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """The database refuses one feed's write (here a trigger added from a second
+    connection, as an operator's sqlite3 shell could): that feed counts as failed, the
+    other feeds' alerts still go out and the admins still hear about long failures."""
+
+    async def broken(request: web.Request) -> web.Response:
+        return web.Response(status=500)
+
+    feed_server.handlers["/broken"] = broken
+    good = feed_server.serve("/good", rss(WEATHER))
+    out = io.StringIO()
+    settings = make_settings(console_chat="on", parse_pool="thread")
+    async with tocsin(settings, clock, out) as app:
+        failing = await app.storage.feeds.add(feed_server.url("/broken"), now=clock())
+        await app.storage.feeds.add(good, now=clock())
+        await app.run_once()
+        feed_server.serve("/good", rss(BLOCK, WEATHER))
+        clock.advance(hours=7)  # failing for longer than the admins' notice threshold
+        with closing(sqlite3.connect(settings.database_path)) as shell:
+            shell.execute(
+                "CREATE TRIGGER refuse BEFORE UPDATE OF consecutive_failures ON feeds"
+                f" WHEN NEW.id = {failing.id} BEGIN SELECT RAISE(ABORT, 'disk I/O error'); END"
+            )
+            shell.commit()
+        report, delivered = await app.run_once()
+    assert {r.url: r.error_kind for r in report.feeds} == {failing.url: "http", good: None}
+    assert report.failures == 1 and delivered == 1
+    assert "Roskomnadzor blocked" in out.getvalue()
+    assert report.notices_sent == 1

@@ -140,3 +140,12 @@ async def test_removing_a_feed_removes_its_entries_events_and_deliveries(
     await storage.outbox.enqueue(event_id or 0, [chat.id], clock())
     assert await storage.feeds.remove(feed.id)
     assert await storage.outbox.counts() == {}
+
+
+async def test_feeds_by_ids_are_the_ones_asked_for_in_id_order(
+    storage: Storage, clock: FakeClock
+) -> None:
+    feeds = [await storage.feeds.add(f"https://{n}.example/rss", now=clock()) for n in range(5)]
+    asked = [feeds[3].id, feeds[1].id, feeds[3].id, 999]
+    assert [f.url for f in await storage.feeds.by_ids(asked)] == [feeds[1].url, feeds[3].url]
+    assert await storage.feeds.by_ids([]) == []

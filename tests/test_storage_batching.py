@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
@@ -72,3 +73,46 @@ async def test_one_bad_row_fails_only_its_own_caller(storage: Storage) -> None:
     assert [row["n"] for row in rows] == [1, 2, 3]
     with pytest.raises(sqlite3.IntegrityError):
         await writer.write((3,))
+
+
+async def test_closing_the_storage_first_commits_the_rows_already_queued(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    """At shutdown the polls are cancelled while their rows wait in a batch: the rows
+    are still committed, and the connection is closed only after."""
+    path = tmp_path / "tocsin.sqlite3"
+    storage = await Storage.open(path)
+    feeds = [await storage.feeds.add(f"https://{n}.example/rss", now=clock()) for n in range(30)]
+    later = clock() + timedelta(minutes=10)
+    polls = [
+        asyncio.ensure_future(
+            storage.feeds.record_success(
+                feed.id,
+                now=clock(),
+                next_check_at=later,
+                interval_seconds=600,
+                etag=f'"v{feed.id}"',
+                last_modified=None,
+            )
+            if feed.id % 2
+            else storage.feeds.record_failure(
+                feed.id, now=clock(), next_check_at=later, kind="http", message="HTTP 500"
+            )
+        )
+        for feed in feeds
+    ]
+    await asyncio.sleep(0)  # one turn of the loop: every row is queued
+    for poll in polls:
+        poll.cancel()
+    await asyncio.gather(*polls, return_exceptions=True)
+    await storage.close()
+
+    reopened = await Storage.open(path)
+    try:
+        saved = await reopened.feeds.all()
+    finally:
+        await reopened.close()
+    assert [(f.etag, f.consecutive_failures) for f in saved] == [
+        (f'"v{f.id}"', 0) if f.id % 2 else (None, 1) for f in feeds
+    ]
+    assert all(f.next_check_at == later for f in saved)

@@ -50,4 +50,6 @@ class Storage:
         return cls(db)
 
     async def close(self) -> None:
+        # Group-committed writes still in flight first: their callers may be gone.
+        await self.feeds.aclose()
         await self.db.close()

@@ -38,6 +38,17 @@ class GroupWrite:
         # Shielded: a caller that gives up must not cancel its neighbours' batch.
         await asyncio.shield(future)
 
+    async def aclose(self) -> None:
+        """Wait for the rows already queued to be committed (or to fail).
+
+        Call before closing the connection: a caller cancelled at shutdown leaves its
+        row with the flusher, which must not find the connection closed under it.
+        """
+        while self._flusher is not None and not self._flusher.done():
+            # wait(), not await: the flusher's own outcome was handed to its callers,
+            # and a closer that is cancelled must not cancel the batch with it.
+            await asyncio.wait({self._flusher})
+
     async def _flush(self) -> None:
         while self._pending:
             batch, self._pending = self._pending, []

@@ -69,6 +69,7 @@ _RECORD_SUCCESS = (
     " last_new_entry_at = CASE WHEN ? > 0 THEN ? ELSE last_new_entry_at END,"
     " last_error = NULL, last_error_kind = NULL, consecutive_failures = 0,"
     " failing_since = NULL, primed = 1,"
+    " primed_at = CASE WHEN primed THEN primed_at ELSE ? END,"
     " usual_gap_seconds = COALESCE(?, usual_gap_seconds),"
     " newest_entry_at = COALESCE(?, newest_entry_at),"
     " ttl_seconds = CASE WHEN ? THEN ? ELSE ttl_seconds END,"
@@ -77,6 +78,20 @@ _RECORD_SUCCESS = (
     "   (SELECT 1 FROM feeds other WHERE other.url = ? AND other.id != feeds.id)"
     "   THEN ? ELSE url END"
     " WHERE id = ?"
+)
+_RECORD_FAILURE = (
+    "UPDATE feeds SET last_checked_at = ?, next_check_at = ?, last_error = ?,"
+    " last_error_kind = ?, consecutive_failures = consecutive_failures + 1,"
+    " failing_since = COALESCE(failing_since, ?) WHERE id = ?"
+)
+# Whether entry `e` came with its feed's first poll: the backlog, stored without
+# alerting. `<=`, not `=`: the feed is marked primed just after its first entries
+# are stored; and until it is primed, every entry it has is from that first poll.
+# (Not "the oldest first_seen_at": a first poll that found nothing would make the
+# second poll's entries, which did alert, look like backlog.)
+_FROM_FIRST_POLL = (
+    "(SELECT CASE WHEN p.primed THEN e.first_seen_at <= p.primed_at ELSE 1 END"
+    " FROM feeds p WHERE p.id = e.feed_id)"
 )
 
 
@@ -98,6 +113,13 @@ class FeedStore:
     def __init__(self, db: Database) -> None:
         self._db = db
         self._successes = GroupWrite(db, _RECORD_SUCCESS)
+        # A network outage fails hundreds of feeds within a second.
+        self._failures = GroupWrite(db, _RECORD_FAILURE)
+
+    async def aclose(self) -> None:
+        """Let the group-committed writes still queued finish (see Storage.close)."""
+        await self._successes.aclose()
+        await self._failures.aclose()
 
     async def add(
         self,
@@ -165,8 +187,17 @@ class FeedStore:
         return [_feed(row) for row in rows]
 
     async def by_ids(self, feed_ids: Sequence[int]) -> list[Feed]:
-        wanted = set(feed_ids)
-        return [feed for feed in await self.all() if feed.id in wanted]
+        """These feeds (unknown ids skipped, repeats once), in id order."""
+        wanted = sorted(set(feed_ids))
+        rows: list[sqlite3.Row] = []
+        # SQLite caps bound parameters; 500 per query stays well under it.
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows += await self._db.fetchall(
+                _SELECT + f" WHERE f.id IN ({','.join('?' * len(chunk))}) ORDER BY f.id",
+                chunk,
+            )
+        return [_feed(row) for row in rows]
 
     async def watched(self) -> list[Feed]:
         """Enabled feeds an admin notice may concern: failing, or with an open notice,
@@ -222,6 +253,7 @@ class FeedStore:
                 lang,
                 new_entries,
                 to_db(now),
+                to_db(now),
                 usual_gap_seconds,
                 to_db(newest_entry_at),
                 document,
@@ -244,11 +276,8 @@ class FeedStore:
         kind: str,
         message: str,
     ) -> None:
-        await self._db.execute(
-            "UPDATE feeds SET last_checked_at = ?, next_check_at = ?, last_error = ?,"
-            " last_error_kind = ?, consecutive_failures = consecutive_failures + 1,"
-            " failing_since = COALESCE(failing_since, ?) WHERE id = ?",
-            (to_db(now), to_db(next_check_at), message[:500], kind, to_db(now), feed_id),
+        await self._failures.write(
+            (to_db(now), to_db(next_check_at), message[:500], kind, to_db(now), feed_id)
         )
 
     async def schedule_now(self, feed_ids: Sequence[int], now: datetime) -> None:
@@ -261,10 +290,9 @@ class FeedStore:
         rows = await self._db.fetchall(
             "SELECT CASE WHEN e.published_at IS NOT NULL AND e.published_at < e.first_seen_at"
             "   THEN e.published_at ELSE e.first_seen_at END AS arrival,"
-            " (e.published_at IS NULL AND e.first_seen_at ="
-            "   (SELECT MIN(first_seen_at) FROM entries WHERE feed_id = ?)) AS backlog"
+            f" (e.published_at IS NULL AND {_FROM_FIRST_POLL}) AS backlog"
             " FROM entries e WHERE e.feed_id = ? ORDER BY arrival DESC LIMIT ?",
-            (feed_id, feed_id, limit),
+            (feed_id, limit),
         )
         moments = [(require(row["arrival"]), bool(row["backlog"])) for row in rows]
         return Arrivals(
@@ -318,9 +346,9 @@ class FeedStore:
         for start in range(0, len(entry_ids), 400):
             chunk = list(entry_ids[start : start + 400])
             rows = await self._db.fetchall(
-                f"SELECT id FROM entries WHERE feed_id = ? AND id IN ({','.join('?' * len(chunk))})"
-                " AND first_seen_at = (SELECT MIN(first_seen_at) FROM entries WHERE feed_id = ?)",
-                (feed_id, *chunk, feed_id),
+                f"SELECT e.id FROM entries e WHERE e.feed_id = ?"
+                f" AND e.id IN ({','.join('?' * len(chunk))}) AND {_FROM_FIRST_POLL}",
+                (feed_id, *chunk),
             )
             found.update(int(row["id"]) for row in rows)
         return found
