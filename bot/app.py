@@ -20,7 +20,7 @@ from bot.detect import Detector
 from bot.models import CATEGORIES, Subscription
 from bot.notices import AdminNotifier, ConsoleNoticeSink, NoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
-from bot.scheduler import build_scheduler
+from bot.scheduler import PollScheduler
 from bot.senders.base import Sender
 from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
 from bot.settings import Settings
@@ -156,26 +156,42 @@ class Tocsin:
                 logger.exception("error while stopping %s", type(runtime).__name__)
 
     async def run_forever(self, stop: asyncio.Event) -> None:
-        started: list[PlatformRuntime] = []
-        for runtime in self.runtimes:
-            try:
-                await runtime.start()
-                started.append(runtime)
-            except Exception:  # one platform failing to start must not stop the others
-                logger.exception("could not start %s", type(runtime).__name__)
-        scheduler = build_scheduler(self.pipeline.run_cycle, self.settings.tick_seconds)
+        """Poll and deliver at once; each platform starts alongside, on its own.
+
+        A platform whose API hangs (a login, a command menu) must delay neither the
+        feeds nor the other platform: its alerts simply wait in the outbox meanwhile.
+        """
+        scheduler = PollScheduler(self.pipeline.run_cycle, self.settings.tick_seconds)
         scheduler.start()
         delivery_task = asyncio.create_task(self.delivery.run(stop), name="delivery")
+        starting = [
+            asyncio.create_task(
+                self._start_runtime(runtime), name=f"start-{type(runtime).__name__}"
+            )
+            for runtime in self.runtimes
+        ]
         try:
             await stop.wait()
         finally:
-            scheduler.shutdown(wait=False)
+            # A platform still starting is given up on; then the cycle ends before the
+            # delivery loop, and both before the storage is closed (by `build_app`).
+            for task in starting:
+                task.cancel()
+            await asyncio.gather(*starting, return_exceptions=True)
+            await scheduler.stop()
+            stop.set()
             await delivery_task
-            for runtime in reversed(started):
+            for runtime in reversed(self.runtimes):
                 try:
                     await runtime.stop()
                 except Exception:
                     logger.exception("error while stopping %s", type(runtime).__name__)
+
+    async def _start_runtime(self, runtime: PlatformRuntime) -> None:
+        try:
+            await runtime.start()
+        except Exception:  # one platform failing to start must not stop the others
+            logger.exception("could not start %s", type(runtime).__name__)
 
 
 @contextlib.asynccontextmanager

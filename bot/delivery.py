@@ -16,6 +16,12 @@ its lane reaches it, just before it waits for its turn and its request leaves; t
 ones whose fate is unknown, at most one per chat that was being served when the
 process died. They are sent again, so such a chat may see that one alert twice
 (the Bot API has no idempotency key); every other row is delivered exactly once.
+
+Giving up: a platform that cannot be reached or refuses the bot itself (an outage,
+a revoked token) pauses that platform with a capped backoff and costs no message an
+attempt, so a long outage loses nothing. A row is given up when the platform refuses
+it for good, when its chat is gone, or when it is still undelivered `give_up_after`
+(a day by default) after it was queued: an alert that old is no longer news.
 """
 
 from __future__ import annotations
@@ -34,7 +40,13 @@ from bot.timeutil import Clock, utcnow
 
 logger = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 10
+# An alert still undelivered this long after it was queued is marked failed.
+GIVE_UP_AFTER = timedelta(hours=24)
+# How often (in the delivery clock's time) stale rows are looked for.
+EXPIRY_CHECK_INTERVAL = timedelta(minutes=1)
+# The longest pause while a platform is unavailable: once it is back, alerts flow
+# again within this long.
+OUTAGE_PAUSE_CAP_SECONDS = 300
 # Rows held in memory at once, across all chats (each waiting chat is one small task).
 MAX_IN_HAND = 1000
 # How often a running drain looks for newly due rows while lanes are still busy.
@@ -51,6 +63,13 @@ SHUTDOWN_GRACE_SECONDS = 10.0
 def retry_delay(attempts: int) -> timedelta:
     """Exponential backoff from 5 s, capped at one hour."""
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
+
+
+def outage_pause(failures: int) -> timedelta:
+    """How long a platform rests after `failures` unavailable probes in a row: from 5 s,
+    doubling, capped at OUTAGE_PAUSE_CAP_SECONDS."""
+    exponent = min(max(failures - 1, 0), 16)
+    return timedelta(seconds=min(5 * 2**exponent, OUTAGE_PAUSE_CAP_SECONDS))
 
 
 Item = TypeVar("Item")
@@ -78,11 +97,15 @@ class GroupCommit(Generic[Item, Result]):
         self._flusher: asyncio.Task[None] | None = None
 
     async def submit(self, item: Item) -> Result:
+        return await self.enqueue(item)
+
+    def enqueue(self, item: Item) -> asyncio.Future[Result]:
+        """Queue `item` for the next flush; the future holds its result once written."""
         future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
         self._queue.append((item, future))
         if self._flusher is None or self._flusher.done():
             self._flusher = asyncio.create_task(self._flush())
-        return await future
+        return future
 
     async def _flush(self) -> None:
         if self._gather > 0:
@@ -121,6 +144,7 @@ class Delivery:
         clock: Clock = utcnow,
         batch_size: int = 100,
         max_in_hand: int = MAX_IN_HAND,
+        give_up_after: timedelta = GIVE_UP_AFTER,
     ) -> None:
         self._storage = storage
         self._senders: dict[str, Sender] = {}
@@ -131,7 +155,15 @@ class Delivery:
         self._clock = clock
         self._batch_size = max(1, batch_size)
         self._max_in_hand = max(self._batch_size, max_in_hand)
+        self._give_up_after = give_up_after
+        self._next_expiry_check: datetime | None = None
+        # The one record of a platform pause (a 429, an outage): no row of a paused
+        # platform is read or started until it ends. A paced sender also holds the
+        # platform's "retry after" in its rate limiter, for the requests already
+        # waiting for a turn and for admin notices sharing the bot's budget.
         self._paused_until: dict[str, datetime] = {}
+        # Unavailable probes in a row, per platform (reset by a delivery).
+        self._outages: dict[str, int] = {}
         self._wake = asyncio.Event()
         self._drain_lock = asyncio.Lock()
         # Rows read but not finished, by outbox id; lanes by chat id.
@@ -171,6 +203,7 @@ class Delivery:
             self._delivered = 0
             tasks: set[asyncio.Task[None]] = set()
             try:
+                await self._expire_stale()
                 await self._drain(tasks)
             finally:
                 for task in tasks:
@@ -185,6 +218,18 @@ class Delivery:
                 self._in_hand.clear()
                 self._lanes.clear()
             return self._delivered
+
+    async def _expire_stale(self) -> None:
+        now = self._clock()
+        if self._next_expiry_check is not None and now < self._next_expiry_check:
+            return
+        self._next_expiry_check = now + EXPIRY_CHECK_INTERVAL
+        hours = self._give_up_after.total_seconds() / 3600
+        expired = await self._storage.outbox.fail_older_than(
+            now - self._give_up_after, f"not delivered within {hours:g} h"
+        )
+        if expired:
+            logger.warning("gave up on %d alerts not delivered within %g h", expired, hours)
 
     async def _drain(self, tasks: set[asyncio.Task[None]]) -> None:
         loop = asyncio.get_running_loop()
@@ -265,13 +310,22 @@ class Delivery:
         if sender is None:
             return True
         paced = self._paced.get(platform)
-        if paced is None and self._paused_until.get(platform, self._clock()) > self._clock():
+        now = self._clock()
+        if self._paused_until.get(platform, now) > now:
             return True  # still pending in the database: read again after the pause
         # The row is marked 'sending' before waiting for a turn, so that once the rate
         # limiter grants a slot the request leaves at once: a database write between
         # the two would bunch requests up whenever the disk or the CPU is slow.
-        if not await self._begin.submit(alert.outbox_id):
-            return True  # no longer pending: failed with its chat, or taken elsewhere
+        begun = self._begin.enqueue(alert.outbox_id)
+        try:
+            # Shielded: the shared write goes ahead even if this lane is stopped.
+            if not await asyncio.shield(begun):
+                return True  # no longer pending: failed with its chat, or taken elsewhere
+        except asyncio.CancelledError:
+            # Stopped while the row was being marked: once the write has marked it
+            # 'sending', give it back, so that a clean stop leaves nothing in doubt.
+            await asyncio.shield(self._give_back(alert, begun))
+            raise
         if paced is not None:
             try:
                 # The sender's own limits include the platform's "retry after" pause.
@@ -288,6 +342,14 @@ class Delivery:
         # Shielded: once a row is marked 'sending', its request goes out and its answer
         # is recorded even if delivery is stopped meanwhile.
         return await asyncio.shield(outcome)
+
+    async def _give_back(self, alert: Alert, begun: asyncio.Future[bool]) -> None:
+        try:
+            started = await begun
+        except Exception:  # the write failed: the row is still 'pending'
+            return
+        if started:
+            await self._storage.outbox.requeue(alert.outbox_id, self._clock(), "not sent yet")
 
     async def _send_and_record(self, sender: Sender, alert: Alert) -> bool:
         # The row is 'sending': a crash from here until the outcome is recorded
@@ -319,6 +381,8 @@ class Delivery:
         error = result.error or result.outcome.value
         match result.outcome:
             case Outcome.DELIVERED:
+                if self._outages.pop(alert.chat.platform, None):
+                    logger.info("%s is reachable again", alert.chat.platform)
                 await self._delivered_rows.submit((alert.outbox_id, now, result.message_id))
                 return True
             case Outcome.RATE_LIMITED:
@@ -349,23 +413,37 @@ class Delivery:
                     result.new_chat_id,
                 )
                 await self._storage.chats.migrate(alert.chat.id, result.new_chat_id, now)
-                # Not the message's fault either: resend at once to the new id.
+                # Not the message's fault either: resend at once to the new id. (If the
+                # new chat already had this alert, migrate marked the row failed, and
+                # requeue leaves it so.)
                 await outbox.requeue(alert.outbox_id, now, f"moved to {result.new_chat_id}")
             case Outcome.FAILED:
                 logger.warning("outbox row %d refused for good: %s", alert.outbox_id, error)
                 await outbox.mark_failed(alert.outbox_id, error)
+            case Outcome.UNAVAILABLE:
+                resume = self._pause_for_outage(alert.chat.platform, now, error)
+                # The platform's trouble, not the message's: no attempt used up, so an
+                # outage of any length loses nothing (stale rows expire by age).
+                await outbox.requeue(alert.outbox_id, resume, error)
             case _:
-                if attempts >= MAX_ATTEMPTS:
-                    logger.warning(
-                        "outbox row %d failed after %d attempts: %s",
-                        alert.outbox_id,
-                        attempts,
-                        error,
-                    )
-                    await outbox.mark_failed(alert.outbox_id, error)
-                else:
-                    await outbox.mark_retry(alert.outbox_id, now + retry_delay(attempts), error)
+                # Given up by age (`_expire_stale`), not by count: the backoff is capped.
+                await outbox.mark_retry(alert.outbox_id, now + retry_delay(attempts), error)
         return False
+
+    def _pause_for_outage(self, platform: str, now: datetime, error: str) -> datetime:
+        """Pause `platform` after an unavailable answer; returns when it resumes."""
+        paused_until = self._paused_until.get(platform, now)
+        if paused_until > now:
+            # Requests that left before the pause began: one outage, not several.
+            return paused_until
+        failures = self._outages.get(platform, 0) + 1
+        self._outages[platform] = failures
+        wait = outage_pause(failures)
+        self._paused_until[platform] = now + wait
+        logger.warning(
+            "%s unavailable (%s): pausing it for %.0f s", platform, error, wait.total_seconds()
+        )
+        return now + wait
 
     async def run(self, stop: asyncio.Event, idle_seconds: float = 1.0) -> None:
         """Deliver until `stop` is set; wake early when the pipeline enqueues."""
@@ -378,8 +456,10 @@ class Delivery:
             finally:
                 stopper.cancel()
                 if not drain.done():
-                    # Stopping: requests in flight are abandoned and their rows stay
-                    # 'sending' (in doubt), to be re-queued at the next start.
+                    # Stopping: the drain gives back rows not yet sent and waits (up to
+                    # SHUTDOWN_GRACE_SECONDS) for answers to requests already sent; only
+                    # a request still unanswered then stays 'sending' (in doubt), to be
+                    # re-queued at the next start.
                     drain.cancel()
                     await asyncio.gather(drain, return_exceptions=True)
             if drain.done() and not drain.cancelled() and drain.exception() is not None:

@@ -7,15 +7,21 @@ A feed is never disabled behind anyone's back. Instead, after each poll cycle:
    spell, so a notice happens once even across restarts) and hands unsent ones to
    every `NoticeSink` the app holds.
 
+Each sink is tried on its own schedule: a platform that is down (or hangs) for hours
+gets the notice when it is back, up to a day later, while the other platforms had
+it at once and only once. Every sink call is bounded in time, because the notifier
+runs inside the poll cycle and no feed is polled while it waits.
+
 For this project's users a busy feed that falls silent is news in itself (a site
 blocked, seized or frozen), so silence is reported like a failure.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
@@ -28,12 +34,45 @@ from bot.timeutil import Clock, utcnow
 
 logger = logging.getLogger(__name__)
 
-# A notice no sink would take is retried on this many cycles, then left in the table.
-MAX_ATTEMPTS = 5
+# A notice a sink would not take is retried for this long, then left in the table:
+# by age, not by a count of cycles, so that a platform down for hours still hears of it.
+GIVE_UP_AFTER = timedelta(hours=24)
+# One sink call may take this long (all of its admins together); longer counts as a
+# failure of that sink, and the poll cycle goes on.
+SINK_TIMEOUT_SECONDS = 20.0
+# After a sink fails, wait this long before asking it again, doubling up to the maximum.
+RETRY_FIRST = timedelta(seconds=30)
+RETRY_MAX = timedelta(minutes=15)
 
 
 class NoticeNotDeliveredError(Exception):
     """A sink could reach none of its admins; the notice is tried again later."""
+
+
+async def notify_each_admin(
+    platform: str,
+    admin_ids: Iterable[int],
+    send_one: Callable[[int], Awaitable[None]],
+    describe: Callable[[Exception], str] = repr,
+) -> None:
+    """Send one notice to every admin; `send_one(admin_id)` raises when it could not.
+
+    An admin who blocked the bot or closed their DMs costs only their copy: the others
+    still get theirs. Only when no admin could be reached does the notice count as
+    undelivered, so the notifier tries it again later, without a second copy for
+    anyone who had it.
+    """
+    admins = tuple(admin_ids)
+    failures: list[str] = []
+    for admin_id in admins:
+        try:
+            await send_one(admin_id)
+        except Exception as exc:  # one admin's refusal must not cost the others theirs
+            failures.append(f"admin {admin_id}: {describe(exc)}")
+    for failure in failures:
+        logger.warning("%s admin notice not delivered to %s", platform, failure)
+    if failures and len(failures) == len(admins):
+        raise NoticeNotDeliveredError("; ".join(failures))
 
 
 class NoticeSink(Protocol):
@@ -180,6 +219,17 @@ class ConsoleNoticeSink:
             stream.flush()
 
 
+def retry_delay(failures: int) -> timedelta:
+    """How long to leave a sink alone after its `failures`-th failure in a row."""
+    return min(RETRY_FIRST * (1 << min(max(failures - 1, 0), 16)), RETRY_MAX)
+
+
+@dataclass(frozen=True)
+class _Retry:
+    failures: int
+    at: datetime
+
+
 class AdminNotifier:
     """Decides, records and sends admin notices; `run` once after each poll cycle."""
 
@@ -190,11 +240,19 @@ class AdminNotifier:
         *,
         config: NoticeConfig | None = None,
         clock: Clock = utcnow,
+        sink_timeout: float = SINK_TIMEOUT_SECONDS,
     ) -> None:
         self.storage = storage
         self.sinks: list[NoticeSink] = list(sinks)
         self.config = config or NoticeConfig()
         self.clock = clock
+        self.sink_timeout = sink_timeout
+        # When to offer a notice to a sink that refused it: (notice id, sink) -> retry.
+        # In memory on purpose: after a restart every sink is simply asked again.
+        self._retry: dict[tuple[int, str], _Retry] = {}
+        # A sink that hung is left alone (for every notice) until its retry time, so
+        # that a platform that does not answer costs at most one timeout per spell.
+        self._stalled: dict[str, _Retry] = {}
 
     def add_sink(self, sink: NoticeSink) -> None:
         self.sinks.append(sink)
@@ -212,30 +270,57 @@ class AdminNotifier:
                     logger.info("feed %d: %s notice recorded", feed.id, due.kind)
         if not self.sinks:
             return 0
+        pending = await self.storage.notices.unsent(now - GIVE_UP_AFTER)
+        live = {notice.id for notice in pending}
+        self._retry = {key: retry for key, retry in self._retry.items() if key[0] in live}
         sent = 0
-        for notice in await self.storage.notices.unsent(MAX_ATTEMPTS):
-            errors = await self._send(notice)
+        for notice in pending:
+            errors, complete = await self._send(notice)
             if errors:
                 await self.storage.notices.mark_failed(notice.id, "; ".join(errors))
-            else:
+            if complete:
                 await self.storage.notices.mark_sent(notice.id, self.clock())
                 sent += 1
         return sent
 
-    async def _send(self, notice: StoredNotice) -> list[str]:
-        """Offer the notice to every sink that lacks it; a sink's failure is logged
-        and retried on a later cycle, and never stops the other sinks."""
+    async def _send(self, notice: StoredNotice) -> tuple[list[str], bool]:
+        """Offer the notice to every sink that lacks it and is due to be asked.
+
+        Returns the sinks' errors and whether every sink now has it. A sink's failure
+        is logged and retried later on its own schedule, and never stops the others.
+        """
         done = await self.storage.notices.sinks_done(notice.id)
         errors: list[str] = []
         for sink in self.sinks:
             if sink.name in done:
                 continue
-            try:
-                await sink.notify_admins(notice.text)
-            except Exception as exc:  # one sink failing must not stop the others
-                logger.warning("admin notice sink %s failed: %r", sink.name, exc)
-                errors.append(f"{sink.name}: {exc!r}")
+            now = self.clock()
+            stalled = self._stalled.get(sink.name)
+            retry = self._retry.get((notice.id, sink.name))
+            if (stalled and stalled.at > now) or (retry and retry.at > now):
                 continue
-            await self.storage.notices.mark_sink_done(notice.id, sink.name, self.clock())
-            done.add(sink.name)
-        return errors
+            try:
+                await asyncio.wait_for(sink.notify_admins(notice.text), self.sink_timeout)
+            except TimeoutError:
+                failures = stalled.failures + 1 if stalled else 1
+                self._stalled[sink.name] = _Retry(failures, now + retry_delay(failures))
+                error = f"no answer within {self.sink_timeout:g} s"
+            except Exception as exc:  # one sink failing must not stop the others
+                error = repr(exc)
+            else:
+                await self.storage.notices.mark_sink_done(notice.id, sink.name, self.clock())
+                done.add(sink.name)
+                self._stalled.pop(sink.name, None)
+                self._retry.pop((notice.id, sink.name), None)
+                continue
+            failures = retry.failures + 1 if retry else 1
+            self._retry[(notice.id, sink.name)] = _Retry(failures, now + retry_delay(failures))
+            logger.warning(
+                "admin notice %d: sink %s failed (%s); next try in %s",
+                notice.id,
+                sink.name,
+                error,
+                format_duration(retry_delay(failures).total_seconds()),
+            )
+            errors.append(f"{sink.name}: {error}")
+        return errors, all(sink.name in done for sink in self.sinks)

@@ -7,6 +7,7 @@ max_instances=1) instead of piling up overlapping polls.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
@@ -16,27 +17,69 @@ from bot.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
+# On shutdown, a cycle that is running is cancelled and given this long to unwind.
+STOP_TIMEOUT_SECONDS = 10.0
 
-def build_scheduler(
-    tick: Callable[[], Awaitable[object]], every_seconds: float
-) -> AsyncIOScheduler:
-    scheduler = AsyncIOScheduler(timezone="UTC")
 
-    async def guarded_tick() -> None:
+class PollScheduler:
+    """The ticker, and the cycle it is running, so that stopping can wait for that cycle.
+
+    APScheduler's `shutdown(wait=False)` cancels a running job without waiting for it
+    (and only on a later turn of the event loop): the storage could then be closed
+    under a cycle still writing. `stop()` cancels the cycle and awaits its end.
+    """
+
+    def __init__(
+        self,
+        tick: Callable[[], Awaitable[object]],
+        every_seconds: float,
+        *,
+        stop_timeout: float = STOP_TIMEOUT_SECONDS,
+    ) -> None:
+        self._tick = tick
+        self._stop_timeout = stop_timeout
+        self._running: set[asyncio.Task[object]] = set()
+        self._stopping = False
+        self.scheduler = AsyncIOScheduler(timezone="UTC")
+        self.scheduler.add_job(
+            self._guarded_tick,
+            "interval",
+            seconds=every_seconds,
+            id="poll-tick",
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=max(int(every_seconds), 1),
+            # Poll at once on start, then every `every_seconds`.
+            next_run_time=utcnow(),
+        )
+
+    def start(self) -> None:
+        self.scheduler.start()
+
+    async def _guarded_tick(self) -> None:
+        if self._stopping:  # fired in the moment between stop() and APScheduler's shutdown
+            return
+        task = asyncio.current_task()
+        assert task is not None
+        self._running.add(task)
         try:
-            await tick()
+            await self._tick()
         except Exception:  # a failed cycle is logged; the next tick tries again
             logger.exception("poll cycle failed")
+        finally:
+            self._running.discard(task)
 
-    scheduler.add_job(
-        guarded_tick,
-        "interval",
-        seconds=every_seconds,
-        id="poll-tick",
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=max(int(every_seconds), 1),
-        # Poll at once on start, then every `every_seconds`.
-        next_run_time=utcnow(),
-    )
-    return scheduler
+    async def stop(self) -> None:
+        """No more ticks; cancel the cycle that is running and wait (bounded) for its end."""
+        self._stopping = True
+        if self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        running = set(self._running)
+        for task in running:
+            task.cancel()
+        if not running:
+            return
+        # APScheduler's own done-callback collects the task's outcome; we only wait.
+        _, pending = await asyncio.wait(running, timeout=self._stop_timeout)
+        if pending:
+            logger.error("a poll cycle did not stop within %.0f s", self._stop_timeout)

@@ -22,13 +22,13 @@ storage failures raise, and adapters answer those with `error.internal`.
 from __future__ import annotations
 
 import logging
-import re
 import shlex
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from bot.alert_text import one_line, utc_minute
 from bot.models import CATEGORIES, Chat, Feed, Platform, Subscription
 from bot.storage import DuplicateFeedError, Storage
 from bot.timeutil import Clock, utcnow
@@ -87,7 +87,6 @@ _LANGUAGE_NAMES = {
     "russian": "ru",
     "русский": "ru",
 }
-_SPACES = re.compile(r"\s+")
 
 
 class FeedPreviewLike(Protocol):
@@ -117,6 +116,11 @@ class ChatRef:
     the person in it); other values ("group", "supergroup", "channel", Discord's
     "guild_text" ...) are stored as given. `thread_id` is "" for the chat itself,
     or the forum topic / Discord thread id the subscription belongs to.
+
+    `bot_lacks` names, as the platform does, the permissions the bot is missing to
+    post alerts there, and `holds_messages` is False for a place that takes no
+    messages at all (a Discord category): both as far as the adapter could tell,
+    so a subscription that could never be delivered is refused up front.
     """
 
     platform: Platform
@@ -124,6 +128,8 @@ class ChatRef:
     kind: str
     thread_id: str = ""
     title: str | None = None
+    bot_lacks: tuple[str, ...] = ()
+    holds_messages: bool = True
 
     @property
     def is_private(self) -> bool:
@@ -227,7 +233,7 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
         if not lowered:
             continue
         if lowered[0] in "+-":
-            word = _SPACES.sub(" ", lowered[1:]).strip()
+            word = one_line(lowered[1:])
             if not word:
                 raise ArgumentError("args.empty_word", {"token": token})
             if len(word) > MAX_WORD_LENGTH:
@@ -291,11 +297,18 @@ def _longest_prefix(line: str, limit: int, measure: Callable[[str], int]) -> int
 
 
 def _format_time(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M UTC") if moment else "—"
+    return utc_minute(moment) if moment else "—"
+
+
+def _language_code(argument: str) -> str | None:
+    """'en', 'Russian', 'ru-RU' -> a language Tocsin speaks; anything else -> None."""
+    wanted = argument.strip().lower()
+    code = _LANGUAGE_NAMES.get(wanted) or normalize_language(wanted)
+    return code if code in LANGUAGES else None
 
 
 def _one_line(value: str, limit: int = 200) -> str:
-    flat = _SPACES.sub(" ", value).strip()
+    flat = one_line(value)
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -323,6 +336,27 @@ class CommandService:
     def may_manage(self, ref: ChatRef, caller: Caller) -> bool:
         """Private chats are the caller's own; elsewhere the platform's admin check decides."""
         return ref.is_private or caller.can_manage_chat
+
+    def would_change(self, ref: ChatRef, caller: Caller, action: str, argument: str = "") -> bool:
+        """Whether `action` ("subscribe", "unsubscribe", "lang") would change the chat,
+        which makes its answer news for everyone there; False when it would be
+        refused, fail on its argument or offer buttons instead.
+
+        Decided without storage, so an adapter can choose before the slow part how
+        its answer will be shown (Discord fixes that when it defers a reply).
+        """
+        if not self.may_manage(ref, caller):
+            return False
+        if action == "unsubscribe":
+            return True
+        if action == "lang":
+            return _language_code(argument) is not None
+        if action != "subscribe" or self._posting_problem(ref):
+            return False
+        try:
+            return parse_subscribe_args(argument) is not None
+        except ArgumentError:
+            return False
 
     async def language_of(self, ref: ChatRef, caller: Caller) -> str:
         """The chat's chosen language, else the caller's, else English."""
@@ -359,6 +393,9 @@ class CommandService:
         lang = await self.language_of(ref, caller)
         if not self.may_manage(ref, caller):
             return self._refuse_manage(lang)
+        problem = self._posting_problem(ref)
+        if problem is not None:
+            return self._refuse_posting(ref, lang, problem)
         try:
             request = parse_subscribe_args(argument_text)
         except ArgumentError as exc:
@@ -370,13 +407,22 @@ class CommandService:
             )
             where = self._where(ref, lang)
             return Reply(text(lang, "subscribe.choose", where=where), lang, choices)
-        return await self.subscribe(ref, caller, request)
+        return await self._subscribe(ref, caller, request, lang)
 
     async def subscribe(self, ref: ChatRef, caller: Caller, request: SubscribeRequest) -> Reply:
         """Replace the chat's subscription with `request` and (re)activate the chat."""
         lang = await self.language_of(ref, caller)
         if not self.may_manage(ref, caller):
             return self._refuse_manage(lang)
+        problem = self._posting_problem(ref)
+        if problem is not None:
+            return self._refuse_posting(ref, lang, problem)
+        return await self._subscribe(ref, caller, request, lang)
+
+    async def _subscribe(
+        self, ref: ChatRef, caller: Caller, request: SubscribeRequest, lang: str
+    ) -> Reply:
+        """`subscribe` once the caller may manage the chat and `lang` is known."""
         now = self._clock()
         chat = await self._chat_row(ref, lang, now)
         subscription = Subscription(
@@ -538,6 +584,9 @@ class CommandService:
         lang = await self.language_of(ref, caller)
         if not self.is_bot_admin(ref.platform, caller.user_id):
             return self._refuse_bot_admin(lang)
+        if self._answer_seen_by_others(ref):
+            # It names deactivated chats (ids, titles) and their errors: not for a group.
+            return Reply(text(lang, "status.private_only"), lang, refused=True)
         now = self._clock()
         feeds = await self._storage.feeds.all()
         failing = [f for f in feeds if f.enabled and f.consecutive_failures > 0]
@@ -614,8 +663,8 @@ class CommandService:
                 for code, label in (("en", "English"), ("ru", "Русский"))
             )
             return Reply(text(lang, "lang.choose"), lang, choices)
-        code = _LANGUAGE_NAMES.get(wanted) or normalize_language(wanted)
-        if code is None or code not in LANGUAGES:
+        code = _language_code(wanted)
+        if code is None:
             return Reply(
                 text(lang, "lang.unknown", argument=_one_line(argument, 40)), lang, error=True
             )
@@ -658,6 +707,26 @@ class CommandService:
 
     def _refuse_bot_admin(self, lang: str) -> Reply:
         return Reply(text(lang, "refuse.bot_admin"), lang, refused=True)
+
+    @staticmethod
+    def _posting_problem(ref: ChatRef) -> str | None:
+        """Why alerts could never be delivered to `ref`, as a text key, or None."""
+        if not ref.holds_messages:
+            return "bot.not_a_destination"
+        if ref.bot_lacks:
+            return "bot.cannot_post"
+        return None
+
+    def _refuse_posting(self, ref: ChatRef, lang: str, key: str) -> Reply:
+        where = self._where(ref, lang)
+        message = text(lang, key, where=where, missing=", ".join(ref.bot_lacks))
+        return Reply(_capital(message), lang, refused=True)
+
+    @staticmethod
+    def _answer_seen_by_others(ref: ChatRef) -> bool:
+        """Whether everyone in the chat sees the answer. Telegram answers in the chat
+        itself; the Discord adapter answers operator commands to the asker alone."""
+        return ref.platform == "telegram" and not ref.is_private
 
     @staticmethod
     def _where(ref: ChatRef, lang: str) -> str:

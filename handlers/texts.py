@@ -43,6 +43,12 @@ _EN: dict[str, str] = {
     "choice.censorship": "Censorship",
     "choice.arrest": "Arrests",
     "choice.all": "Both",
+    "bot.cannot_post": (
+        "I can't post alerts in {where}: I need the {missing} permission there. "
+        "Grant it, then run /subscribe again."
+    ),
+    "bot.not_a_destination": "{where} cannot hold messages; choose a text channel, "
+    "a thread or a forum.",
     "where.private": "this chat",
     "where.group": "this group",
     "where.topic": "this topic",
@@ -110,6 +116,10 @@ _EN: dict[str, str] = {
     "status.chats": "Chats: {active} active subscriptions",
     "status.inactive_header": "Deactivated chats ({count}):",
     "status.inactive_item": "• {platform} {chat}: {reason}",
+    "status.private_only": (
+        "Send /status to me in a private chat: its answer names other chats and their "
+        "errors, which the members here should not see."
+    ),
     # /lang
     "lang.choose": "Choose the language of this chat:",
     "lang.done": "Done: this chat now speaks English.",
@@ -150,6 +160,12 @@ _RU: dict[str, str] = {
     "choice.censorship": "Цензура",
     "choice.arrest": "Задержания",
     "choice.all": "Всё",
+    "bot.cannot_post": (
+        "{where}: мне нужно право «{missing}», чтобы публиковать туда оповещения. "
+        "Выдайте его и выполните /subscribe ещё раз."
+    ),
+    "bot.not_a_destination": "{where} не может содержать сообщения; выберите текстовый "
+    "канал, ветку или форум.",
     "where.private": "этот чат",
     "where.group": "эта группа",
     "where.topic": "эта тема",
@@ -212,6 +228,10 @@ _RU: dict[str, str] = {
     "status.chats": "Чаты: активных подписок {active}",
     "status.inactive_header": "Отключённые чаты ({count}):",
     "status.inactive_item": "• {platform} {chat}: {reason}",
+    "status.private_only": (
+        "Отправьте мне /status в личном чате: в ответе названы другие чаты и их ошибки, "
+        "которые участникам этого чата видеть не нужно."
+    ),
     "lang.choose": "Выберите язык этого чата:",
     "lang.done": "Готово: этот чат теперь на русском.",
     "lang.unknown": "Я говорю на en (английском) и ru (русском); «{argument}» ни то, ни другое.",
@@ -247,6 +267,10 @@ def text(lang: str, key: str, **params: object) -> str:
     table = _TEXTS.get(lang, _EN)
     template = table.get(key) or _EN[key]
     return template.format(**params) if params else template
+
+
+def has_text(key: str) -> bool:
+    return key in _EN
 
 
 def command_description(lang: str, command: str) -> str:

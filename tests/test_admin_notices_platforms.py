@@ -8,6 +8,7 @@ and discord.py client, each talking to its fake server.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections.abc import AsyncIterator, Callable
 from typing import Any
@@ -15,10 +16,11 @@ from typing import Any
 import pytest
 
 from bot.app import Tocsin, build_app
+from bot.notices import RETRY_FIRST
 from bot.settings import Settings
 from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.discord_api import FakeDiscord
-from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, TOKEN, FakeBotAPI
+from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, TOKEN, FakeBotAPI, retry_after
 
 REACHABLE_ADMIN = 702
 BLOCKING_ADMIN = 701
@@ -83,7 +85,7 @@ async def test_telegram_admins_get_the_notice_and_one_who_blocked_the_bot_stops_
     assert len(texts) == 2 and "works again" in texts[1]
 
 
-async def test_a_notice_no_admin_could_get_is_tried_again_after_the_next_cycle(
+async def test_a_notice_no_admin_could_get_is_tried_again_on_a_later_cycle(
     telegram: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
@@ -105,9 +107,43 @@ async def test_a_notice_no_admin_could_get_is_tried_again_after_the_next_cycle(
         assert stored.sent_at is None and stored.attempts == 1
         assert "Bad Gateway" in (stored.last_error or "")
 
+        # Not hammered on every cycle: asked again once the first back-off is over.
+        assert (await app.pipeline.refresh()).notices_sent == 0
+        assert len(telegram.calls_to("sendMessage", REACHABLE_ADMIN)) == 1
+        clock.advance(seconds=RETRY_FIRST.total_seconds())
         assert (await app.pipeline.refresh()).notices_sent == 1
     [notice] = telegram.delivered_to(REACHABLE_ADMIN)
     assert "has been failing" in notice.text
+
+
+async def test_while_telegram_asks_to_wait_a_notice_fails_at_once_instead_of_waiting(
+    telegram: FakeBotAPI,
+    make_settings: Callable[..., Settings],
+    clock: FakeClock,
+    feed_server: FeedServer,
+) -> None:
+    """The notifier runs inside the poll cycle: sitting out Telegram's "retry after
+    30 s" there would stop every feed for that long. The notice waits instead."""
+    settings = make_settings(
+        telegram_bot_token=TOKEN,
+        telegram_api_url=telegram.base_url,
+        telegram_rate_per_chat_per_second=50,
+        telegram_admin_ids=f"{BLOCKING_ADMIN},{REACHABLE_ADMIN}",
+    )
+    async with build_app(settings, clock=clock) as app:
+        await app.start_sending()
+        await failing_feed(app, feed_server, clock)
+        telegram.fail("sendMessage", retry_after(30), chat_id=BLOCKING_ADMIN)
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        assert (await app.pipeline.refresh()).notices_sent == 0
+        clock.advance(seconds=RETRY_FIRST.total_seconds())
+        assert (await app.pipeline.refresh()).notices_sent == 0
+        assert loop.time() - began < 5
+        [stored] = await app.storage.notices.recent()
+        assert "asked to wait" in (stored.last_error or "")
+    # Only the request that drew the 429; nothing more while the pause lasts.
+    assert len(telegram.calls_to("sendMessage")) == 1
 
 
 def dm_text(fake: FakeDiscord, user_id: int) -> list[dict[str, Any]]:

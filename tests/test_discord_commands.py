@@ -75,6 +75,10 @@ def content(reply: dict[str, Any]) -> str:
     return str((reply.get("data") or {}).get("content") or "")
 
 
+def split(replies: list[dict[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    return replies[0], replies[1:]
+
+
 def ephemeral(reply: dict[str, Any]) -> bool:
     flags = reply.get("flags") if "webhook" in reply else (reply.get("data") or {}).get("flags")
     return bool((flags or 0) & EPHEMERAL)
@@ -91,6 +95,26 @@ async def run(
     kwargs.setdefault("channel", world.channel)
     payload = world.fake.interaction(command, options, **kwargs)
     return await world.fake.interact(payload, replies=replies)
+
+
+async def ask(
+    world: World, command: str, options: dict[str, Any] | None = None, **kwargs: Any
+) -> list[dict[str, Any]]:
+    """A command that touches storage: Discord's "thinking…" comes first, then the
+    answer as follow-ups, which Discord shows as ephemeral as the deferral was."""
+    pieces = kwargs.pop("pieces", 1)
+    deferred, *answers = await run(world, command, options, replies=pieces + 1, **kwargs)
+    return deferred_answers(deferred, answers)
+
+
+def deferred_answers(
+    deferred: dict[str, Any], answers: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    assert deferred["type"] == 5, deferred
+    assert all(a.get("webhook") == "POST" for a in answers), answers
+    # The follow-ups ask for what the deferral already promised (Discord goes by the latter).
+    assert all(ephemeral(a) == ephemeral(deferred) for a in answers), (deferred, answers)
+    return answers
 
 
 async def subscription_of(world: World, channel: Channel) -> Subscription | None:
@@ -131,7 +155,7 @@ async def test_a_channel_manager_subscribes_with_categories_languages_and_words(
         "include": "Moscow, Red Square",
         "exclude": "football",
     }
-    [reply] = await run(world, "subscribe", options, permissions=MANAGER)
+    [reply] = await ask(world, "subscribe", options, permissions=MANAGER)
 
     assert not ephemeral(reply)  # the channel sees what it will now receive
     assert content(reply).startswith("Done: the channel «newsroom» will now receive")
@@ -146,7 +170,7 @@ async def test_a_channel_manager_subscribes_with_categories_languages_and_words(
 
 
 async def test_without_manage_channels_subscribing_is_refused_privately(world: World) -> None:
-    [reply] = await run(world, "subscribe", {"category": "all"}, permissions=MEMBER_PERMISSIONS)
+    [reply] = await ask(world, "subscribe", {"category": "all"}, permissions=MEMBER_PERMISSIONS)
 
     assert ephemeral(reply)
     assert "only administrators" in content(reply)
@@ -154,7 +178,7 @@ async def test_without_manage_channels_subscribing_is_refused_privately(world: W
 
 
 async def test_a_bad_option_gets_a_clear_private_message(world: World) -> None:
-    [reply] = await run(world, "subscribe", {"languages": "klingon"}, permissions=MANAGER)
+    [reply] = await ask(world, "subscribe", {"languages": "klingon"}, permissions=MANAGER)
 
     assert ephemeral(reply)
     assert "I don't understand “klingon”" in content(reply)
@@ -164,23 +188,23 @@ async def test_a_bad_option_gets_a_clear_private_message(world: World) -> None:
 async def test_subscribe_without_options_offers_buttons_that_check_the_presser(
     world: World,
 ) -> None:
-    [prompt] = await run(world, "subscribe", permissions=MANAGER)
+    [prompt] = await ask(world, "subscribe", permissions=MANAGER)
     assert ephemeral(prompt)
-    components = prompt["data"]["components"]
+    components = prompt["components"]
     ids = [b["custom_id"] for row in components for b in row["components"]]
     assert ids == ["tocsin:subscribe:censorship", "tocsin:subscribe:arrest", "tocsin:subscribe:all"]
 
     outsider = world.fake.component(
         ids[0], channel=world.channel, permissions=MEMBER_PERMISSIONS, components=components
     )
-    [refused] = await world.fake.interact(outsider)
+    [refused] = deferred_answers(*split(await world.fake.interact(outsider, replies=2)))
     assert ephemeral(refused) and "only administrators" in content(refused)
     assert await subscription_of(world, world.channel) is None
 
     press = world.fake.component(
         ids[0], channel=world.channel, permissions=MANAGER, components=components
     )
-    [done] = await world.fake.interact(press)
+    [done] = deferred_answers(*split(await world.fake.interact(press, replies=2)))
     assert content(done).startswith("Done:")
     subscription = await subscription_of(world, world.channel)
     assert subscription is not None and subscription.categories == ("censorship",)
@@ -189,7 +213,7 @@ async def test_subscribe_without_options_offers_buttons_that_check_the_presser(
 async def test_subscribing_where_the_bot_cannot_post_embeds_names_the_permission(
     world: World,
 ) -> None:
-    [reply] = await run(
+    [reply] = await ask(
         world,
         "subscribe",
         {"category": "all"},
@@ -202,11 +226,53 @@ async def test_subscribing_where_the_bot_cannot_post_embeds_names_the_permission
     assert await subscription_of(world, world.channel) is None
 
 
+async def test_a_subscribe_button_where_the_bot_cannot_post_embeds_is_refused(
+    world: World,
+) -> None:
+    """The buttons lead to the same check as the options: no subscription that the
+    first alert would only deactivate."""
+    [prompt] = await ask(world, "subscribe", permissions=MANAGER)
+    components = prompt["components"]
+    press = world.fake.component(
+        "tocsin:subscribe:all",
+        channel=world.channel,
+        permissions=MANAGER,
+        components=components,
+        app_permissions=BOT_PERMISSIONS & ~EMBED_LINKS,  # revoked since the prompt
+    )
+
+    [refused] = deferred_answers(*split(await world.fake.interact(press, replies=2)))
+
+    assert ephemeral(refused)
+    assert content(refused).startswith("I can't post alerts in the channel «newsroom»")
+    assert "Embed Links" in content(refused)
+    assert await subscription_of(world, world.channel) is None
+
+
+async def test_every_command_that_reads_storage_defers_first(world: World) -> None:
+    """Discord waits three seconds for the first answer; storage may take longer."""
+    for command, options, kwargs in [
+        ("subscribe", {"category": "all"}, {"permissions": MANAGER}),
+        ("subscriptions", None, {}),
+        ("lang", {"language": "en"}, {"permissions": MANAGER}),
+        ("unsubscribe", None, {"permissions": MANAGER}),
+        ("feeds", None, {}),
+        ("removefeed", {"feed": "7"}, {"user_id": ADMIN}),
+        ("status", None, {"user_id": ADMIN}),
+    ]:
+        first, answer = await run(world, command, options, replies=2, **kwargs)
+        assert first["type"] == 5, command  # "thinking…", before any storage access
+        assert answer.get("webhook") == "POST" and content(answer), command
+    # Good news for the channel is deferred in public, listings to the asker alone.
+    _, done = await run(world, "subscribe", {"category": "all"}, permissions=MANAGER, replies=2)
+    assert not ephemeral(done)
+
+
 async def test_a_forum_subscribed_from_another_channel_gets_one_post_per_alert(
     world: World, clock: FakeClock
 ) -> None:
     forum = world.fake.add_channel(FORUM, "alerts-forum")
-    [reply] = await run(
+    [reply] = await ask(
         world,
         "subscribe",
         {"category": "censorship", "channel": forum},
@@ -231,7 +297,7 @@ async def test_a_forum_subscribed_from_another_channel_gets_one_post_per_alert(
 
 async def test_another_channel_needs_manage_channels_there(world: World) -> None:
     other = world.fake.add_channel(TEXT, "other")
-    [reply] = await run(
+    [reply] = await ask(
         world,
         "subscribe",
         {"category": "all", "channel": other},
@@ -245,7 +311,7 @@ async def test_another_channel_needs_manage_channels_there(world: World) -> None
 
 async def test_a_category_is_not_a_destination(world: World) -> None:
     category = world.fake.add_channel(CATEGORY, "Text Channels")
-    [reply] = await run(
+    [reply] = await ask(
         world,
         "subscribe",
         {"channel": category},
@@ -262,10 +328,10 @@ async def test_threads_and_direct_messages_are_destinations_of_their_own(
     thread = world.fake.add_channel(PUBLIC_THREAD, "arrests", parent=world.channel)
     dm = world.fake.add_channel(DM, "")
 
-    [in_thread] = await run(
+    [in_thread] = await ask(
         world, "subscribe", {"category": "arrest"}, channel=thread, permissions=MANAGER
     )
-    [in_dm] = await run(world, "subscribe", {"category": "censorship"}, channel=dm)
+    [in_dm] = await ask(world, "subscribe", {"category": "censorship"}, channel=dm)
 
     assert content(in_thread).startswith("Done: the channel «arrests»")
     assert content(in_dm).startswith("Done: this chat")  # a DM is the person's own
@@ -279,35 +345,35 @@ async def test_threads_and_direct_messages_are_destinations_of_their_own(
 async def test_unsubscribe_is_for_managers_and_subscriptions_for_everyone(
     world: World,
 ) -> None:
-    await run(world, "subscribe", {"category": "all"}, permissions=MANAGER)
+    await ask(world, "subscribe", {"category": "all"}, permissions=MANAGER)
 
-    [seen] = await run(world, "subscriptions", permissions=MEMBER_PERMISSIONS)
+    [seen] = await ask(world, "subscriptions", permissions=MEMBER_PERMISSIONS)
     assert ephemeral(seen)
     assert "censorship demands and arrests at protests" in content(seen)
 
-    [refused] = await run(world, "unsubscribe", permissions=MEMBER_PERMISSIONS)
+    [refused] = await ask(world, "unsubscribe", permissions=MEMBER_PERMISSIONS)
     assert ephemeral(refused) and await subscription_of(world, world.channel) is not None
 
-    [done] = await run(world, "unsubscribe", permissions=MANAGER)
+    [done] = await ask(world, "unsubscribe", permissions=MANAGER)
     assert not ephemeral(done) and "will no longer receive" in content(done)
     assert await subscription_of(world, world.channel) is None
 
 
 async def test_lang_switches_the_channel_to_russian_for_managers_only(world: World) -> None:
-    [refused] = await run(world, "lang", {"language": "ru"}, permissions=MEMBER_PERMISSIONS)
+    [refused] = await ask(world, "lang", {"language": "ru"}, permissions=MEMBER_PERMISSIONS)
     assert ephemeral(refused)
 
-    [done] = await run(world, "lang", {"language": "ru"}, permissions=MANAGER)
+    [done] = await ask(world, "lang", {"language": "ru"}, permissions=MANAGER)
     assert not ephemeral(done)
     assert content(done) == "Готово: этот чат теперь на русском."
-    [seen] = await run(world, "subscriptions", permissions=MEMBER_PERMISSIONS)
+    [seen] = await ask(world, "subscriptions", permissions=MEMBER_PERMISSIONS)
     assert content(seen).startswith("Канал «newsroom»: пока ничего не получает")
 
 
 async def test_a_russian_discord_user_gets_russian_replies_in_a_new_channel(
     world: World,
 ) -> None:
-    [reply] = await run(
+    [reply] = await ask(
         world, "subscribe", {"category": "all"}, permissions=MEMBER_PERMISSIONS, locale="ru"
     )
     assert content(reply).startswith("Извините, менять подписку этого чата могут только")
@@ -320,13 +386,13 @@ async def test_feeds_lists_feeds_with_untrusted_titles_made_inert(
         "https://example.org/rss", now=clock(), title="**Evil** @everyone <@&1> [x](https://e.x)"
     )
 
-    [reply] = await run(world, "feeds", permissions=MEMBER_PERMISSIONS)
+    [reply] = await ask(world, "feeds", permissions=MEMBER_PERMISSIONS)
 
     text = content(reply)
     assert ephemeral(reply)
     assert "#1" in text and "\\*\\*Evil\\*\\*" in text
     assert "@everyone" not in text and "\\<@&1>" in text and "\\[x\\]" in text
-    assert reply["data"]["allowed_mentions"] == {"parse": []}
+    assert reply["allowed_mentions"] == {"parse": []}
 
 
 async def test_addfeed_checks_the_feed_for_an_operator_and_refuses_others(
@@ -336,7 +402,7 @@ async def test_addfeed_checks_the_feed_for_an_operator_and_refuses_others(
         "/rss", rss(("b1", "Roskomnadzor blocked access to Signal", "The regulator acted."))
     )
 
-    [refused] = await run(world, "addfeed", {"url": url}, user_id=222)
+    [refused] = await ask(world, "addfeed", {"url": url}, user_id=222)
     assert ephemeral(refused) and "operators only" in content(refused)
     assert await world.app.storage.feeds.all() == []
 
@@ -363,10 +429,10 @@ async def test_removefeed_autocompletes_for_operators_and_removes(
     [hidden] = await run(world, "removefeed", {"feed": ""}, user_id=222, focused="feed")
     assert hidden["data"]["choices"] == []
 
-    [refused] = await run(world, "removefeed", {"feed": "2"}, user_id=222)
+    [refused] = await ask(world, "removefeed", {"feed": "2"}, user_id=222)
     assert ephemeral(refused) and len(await world.app.storage.feeds.all()) == 30
 
-    [done] = await run(world, "removefeed", {"feed": "2"}, user_id=ADMIN)
+    [done] = await ask(world, "removefeed", {"feed": "2"}, user_id=ADMIN)
     assert content(done) == "Removed feed #2 “Feed 1”."
     assert len(await world.app.storage.feeds.all()) == 29
 
@@ -382,10 +448,10 @@ async def test_status_shows_operators_a_channel_deactivated_by_delivery(
         chat.id, "Discord 403 (code 50013): the bot lacks permission to post here", clock()
     )
 
-    [refused] = await run(world, "status", user_id=222)
+    [refused] = await ask(world, "status", user_id=222)
     assert ephemeral(refused) and "operators only" in content(refused)
 
-    [reply] = await run(world, "status", user_id=ADMIN)
+    [reply] = await ask(world, "status", user_id=ADMIN)
     assert ephemeral(reply)
     assert "Deactivated chats (1)" in content(reply)
     assert "the bot lacks permission to post here" in content(reply)
@@ -396,7 +462,7 @@ async def test_a_failing_command_gets_one_plain_line_and_the_log_gets_the_traceb
 ) -> None:
     await world.app.storage.db.execute("ALTER TABLE feeds RENAME TO feeds_gone")
     with caplog.at_level(logging.ERROR, logger="handlers.discord.client"):
-        [reply] = await run(world, "feeds")
+        [reply] = await ask(world, "feeds")
 
     assert ephemeral(reply)
     assert content(reply) == "Something went wrong on my side; the operators can see it in the log."
@@ -418,7 +484,8 @@ async def test_a_failed_sync_is_logged_and_the_bot_still_answers(
                 try:
                     await asyncio.wait_for(fake.identified.wait(), 10)
                     channel = fake.add_channel(TEXT, "x")
-                    [reply] = await fake.interact(fake.interaction("feeds", channel=channel))
+                    payload = fake.interaction("feeds", channel=channel)
+                    _, reply = await fake.interact(payload, replies=2)
                 finally:
                     await runtime.stop()
     assert content(reply) == "No feeds yet."
@@ -458,7 +525,7 @@ async def test_a_long_answer_arrives_in_several_messages_within_discords_limit(
             f"https://example.org/{n}.xml", now=clock(), title=f"Regional news {n} " + "x" * 70
         )
 
-    replies = await run(world, "feeds", replies=4)
+    replies = await ask(world, "feeds", pieces=4)
     await asyncio.sleep(0.2)  # nothing more follows
 
     assert len(replies) == 4
@@ -509,7 +576,7 @@ async def test_a_long_answer_full_of_emoji_loses_nothing_to_discords_limit(
             f"https://example.org/{n}.xml", now=clock(), title="🚨" * 90
         )
 
-    replies = await run(world, "feeds", replies=3)  # about 5,500 units
+    replies = await ask(world, "feeds", pieces=3)  # about 5,500 units
 
     texts = [content(r) for r in replies]
     assert all(len(t.encode("utf-16-le")) // 2 <= 2000 for t in texts)

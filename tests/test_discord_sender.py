@@ -458,7 +458,7 @@ async def test_an_unreachable_discord_means_retry(
     finally:
         restore()
 
-    assert result.outcome is Outcome.RETRY
+    assert result.outcome is Outcome.UNAVAILABLE
     assert "network error" in (result.error or "")
 
 

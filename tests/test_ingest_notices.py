@@ -7,6 +7,7 @@ to every sink the running app holds; the test adds one that remembers what it go
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -241,3 +242,89 @@ async def test_a_platform_down_when_a_notice_is_due_gets_it_later_and_no_one_twi
         await poll_until(app, clock, feed.id, hours=1)
         assert len(discord.texts) == 1 and "failing for 1h" in discord.texts[0]
         assert len(telegram.texts) == 1
+
+
+@dataclass
+class CountingSink(RecordingSink):
+    """A RecordingSink that also counts how often it was asked."""
+
+    asked: int = 0
+
+    async def notify_admins(self, text: str) -> None:
+        self.asked += 1
+        await super().notify_admins(text)
+
+
+async def test_a_platform_down_for_an_hour_of_ticks_still_gets_the_notice_once(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    """`tocsin run` runs a poll cycle (and so the notifier) every 5 s. Discord is down
+    for an hour of those cycles: it is asked now and then, not on every tick, and
+    never given up on; Telegram's admins had the notice at once, and once only."""
+    route = Switch(rss_feed([Item("1", "Entry")]))
+    feed_server.handlers["/rss"] = route
+    async with running(settings, clock) as app:
+        telegram, discord = CountingSink(name="telegram"), CountingSink(name="discord")
+        discord.failing = True
+        assert app.pipeline.notifier is not None
+        app.pipeline.notifier.add_sink(telegram)
+        app.pipeline.notifier.add_sink(discord)
+        feed = await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await poll_until(app, clock, feed.id, hours=1.5)
+        assert len(telegram.texts) == 1 and discord.texts == []
+        for _ in range(720):  # an hour of 5-second ticks
+            clock.advance(seconds=5)
+            await app.pipeline.run_cycle()
+        assert discord.texts == [] and 5 < discord.asked < 30
+        [stored] = await app.storage.notices.for_feed(feed.id)
+        assert stored.sent_at is None and "discord" in (stored.last_error or "")
+
+        discord.failing = False
+        for _ in range(12 * 20):  # the back-off never exceeds a quarter of an hour
+            clock.advance(seconds=5)
+            await app.pipeline.run_cycle()
+        assert len(discord.texts) == 1 and "has been failing" in discord.texts[0]
+        assert len(telegram.texts) == 1 and telegram.asked == 1
+        [stored] = await app.storage.notices.for_feed(feed.id)
+        assert stored.sent_at is not None
+
+
+async def test_a_notice_no_sink_took_within_a_day_is_given_up(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    route = Switch(rss_feed([Item("1", "Entry")]))
+    feed_server.handlers["/rss"] = route
+    async with running(settings, clock) as app:
+        sink = CountingSink(name="discord", failing=True)
+        assert app.pipeline.notifier is not None
+        app.pipeline.notifier.add_sink(sink)
+        feed = await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await poll_until(app, clock, feed.id, hours=1.5)
+        clock.advance(hours=25)
+        sink.failing = False
+        await app.pipeline.run_cycle()
+        assert sink.texts == []
+
+
+async def test_a_tick_with_nothing_due_still_tells_the_admins(
+    feed_server: FeedServer, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """Most ticks poll nothing; a failing spell that crosses the threshold between two
+    polls of a slow feed is told on such a tick, not hours later at its next poll."""
+    feed_server.handlers["/rss"] = Switch(rss_feed([Item("1", "Entry")]))
+    settings = make_settings(
+        parse_pool="thread",
+        poll_interval_seconds=2 * HOUR,
+        poll_min_interval_seconds=2 * HOUR,
+        poll_max_interval_seconds=6 * HOUR,
+        feed_failure_notify_after_seconds=HOUR,
+    )
+    async with running(settings, clock) as app:
+        sink = listening(app)
+        await app.storage.feeds.add(feed_server.url("/rss"), now=clock())
+        await app.run_once()
+        clock.advance(hours=1.5)
+        report = await app.pipeline.run_cycle()
+    assert report.feeds == [] and report.notices_sent == 1
+    assert len(sink.texts) == 1 and "failing for 1h" in sink.texts[0]
+    assert feed_server.hits("/rss") == 1

@@ -299,9 +299,34 @@ async def test_status_reports_feeds_queue_and_deactivated_chats(
     assert "-100999" in answer and "bot was kicked" in answer
 
 
+async def test_status_in_a_group_sends_the_operator_to_a_private_chat(
+    bot: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    """/status names other chats and their errors: never in front of a group."""
+    chat = await bot.storage.chats.upsert(
+        "telegram", "-100999", now=clock(), kind="group", title="Secret newsroom"
+    )
+    await bot.storage.chats.deactivate(chat.id, "Forbidden: bot was kicked", clock())
+
+    answer = await say(api, GROUP, "/status", sender=user(ADMIN_ID))
+    assert "Send /status to me in a private chat" in answer
+    assert "-100999" not in answer and "Secret newsroom" not in answer
+
+    await say(api, GROUP, "/lang ru", sender=user(GROUP_ADMIN_ID))
+    answer = await say(api, GROUP, "/status", sender=user(ADMIN_ID))
+    assert answer.startswith("Отправьте мне /status в личном чате")
+    assert "-100999" not in answer
+
+    admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}
+    answer = await say(api, admin, "/status", sender=user(ADMIN_ID))
+    assert "-100999" in answer and "Secret newsroom" in answer
+
+
 async def test_command_menus_are_set_per_language_and_for_admins(
     bot: TelegramHarness, api: FakeBotAPI
 ) -> None:
+    # The menus are set in the background: default and the admin's, in two languages.
+    await api.wait_for("setMyCommands", count=4)
     calls = api.calls_to("setMyCommands")
     by_scope = {
         (c.params["scope"]["type"], c.params.get("language_code"), c.params["scope"].get("chat_id"))

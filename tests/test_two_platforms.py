@@ -58,15 +58,16 @@ async def test_one_event_reaches_a_telegram_chat_and_a_discord_channel_once_each
                     )
                     await telegram.wait_for("sendMessage", chat_id=TELEGRAM_CHAT, within=10)
                     channel = discord_fake.add_channel(TEXT, "newsroom")
-                    [reply] = await discord_fake.interact(
+                    _, reply = await discord_fake.interact(
                         discord_fake.interaction(
                             "subscribe",
                             {"category": "arrest"},
                             channel=channel,
                             permissions=MEMBER_PERMISSIONS | MANAGE_CHANNELS,
-                        )
+                        ),
+                        replies=2,  # "thinking…", then the answer as a follow-up
                     )
-                    assert reply["data"]["content"].startswith("Done:")
+                    assert reply["content"].startswith("Done:")
 
                     # A feed reports arrests; the running scheduler polls it.
                     url = feed_server.serve("/rss", rss(ARREST))

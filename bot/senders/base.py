@@ -15,8 +15,12 @@ from bot.models import Alert
 
 class Outcome(Enum):
     DELIVERED = "delivered"
-    # A transient failure (5xx, network): try this message again later.
+    # A transient failure of this message: try it again later, with backoff.
     RETRY = "retry"
+    # The platform cannot be reached or refuses the bot itself (network down, 5xx, a
+    # revoked token, a wrong API URL): nothing is the message's fault, so everything
+    # for the platform waits and retries, and no message uses up an attempt.
+    UNAVAILABLE = "unavailable"
     # The platform asked the whole sender to slow down for `retry_after` seconds.
     RATE_LIMITED = "rate_limited"
     # The chat is gone, or the bot was removed or lost permission: stop sending there.

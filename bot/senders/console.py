@@ -6,7 +6,7 @@ import sys
 import textwrap
 from typing import TextIO
 
-from bot.alert_text import category_label, field_lines, source_line
+from bot.alert_text import field_lines, labels, source_line
 from bot.models import Alert
 from bot.senders.base import Outcome, SendResult
 
@@ -15,8 +15,10 @@ CONSOLE_CHAT_ID = "terminal"
 
 def format_console_alert(alert: Alert, width: int = 78) -> str:
     lang = alert.chat.language
-    labels = " + ".join(category_label(c, lang) for c in alert.categories)
-    lines = [f"━━ {labels} ━━ ({alert.severity})", *(textwrap.wrap(alert.title, width) or ["—"])]
+    lines = [
+        f"━━ {labels(alert)} ━━ ({alert.severity})",
+        *(textwrap.wrap(alert.title, width) or ["—"]),
+    ]
     lines.append(source_line(alert, lang))
     lines.extend(field_lines(alert, lang))
     if alert.summary:

@@ -20,14 +20,22 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Mapping
-from urllib.parse import urlsplit
 
 import aiohttp
 import discord
 
-from bot.alert_text import FIELD_ORDER, category_label, field_name, source_line
+from bot.alert_text import (
+    FIELD_ORDER,
+    field_name,
+    labels,
+    one_line,
+    safe_link,
+    source_line,
+    utf16_len,
+)
 from bot.models import Alert
-from bot.notices import NoticeNotDeliveredError
+from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from bot.ratelimit import RateLimiter, RateLimits
 from bot.senders.base import Outcome, SendResult
 
 logger = logging.getLogger(__name__)
@@ -124,11 +132,6 @@ def chat_kind(channel_type: discord.ChannelType | int) -> str:
     return _CHANNEL_KINDS.get(value, f"type_{value}")
 
 
-def discord_length(text: str) -> int:
-    """Length as Discord counts it (UTF-16 code units), so astral emoji count double."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def strip_invisible(text: str) -> str:
     text = text.translate(_INVISIBLE)
     # Other control characters (not newline or tab) have no business in an alert.
@@ -139,7 +142,7 @@ def strip_invisible(text: str) -> str:
 
 def plain(text: str) -> str:
     """One line of clean text, for the places Discord shows without markdown."""
-    return " ".join(strip_invisible(text).split())
+    return one_line(strip_invisible(text))
 
 
 def _escape_inline(segment: str) -> str:
@@ -186,7 +189,7 @@ def inert(text: str) -> str:
 
 def fit(text: str, limit: int) -> str:
     """Cut escaped text to `limit` Discord characters, ending with an ellipsis if cut."""
-    if discord_length(text) <= limit:
+    if utf16_len(text) <= limit:
         return text
     budget = limit - 1
     used = 0
@@ -203,22 +206,6 @@ def fit(text: str, limit: int) -> str:
     if trailing % 2:
         cut = cut[:-1]
     return cut + "…"
-
-
-def safe_link(link: str | None) -> str | None:
-    """The entry's link if Discord will accept it as an embed URL, else nothing."""
-    if not link:
-        return None
-    link = link.strip()
-    if len(link) > URL_LIMIT or any(ch.isspace() for ch in link):
-        return None
-    try:
-        parts = urlsplit(link)
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return None
-    return link
 
 
 def _excerpt(summary: str) -> str:
@@ -238,16 +225,15 @@ def alert_colour(categories: tuple[str, ...]) -> int:
 
 
 def alert_label(alert: Alert) -> str:
-    lang = alert.chat.language
-    return " + ".join(category_label(c, lang) for c in alert.categories) or "ALERT"
+    return labels(alert) or "ALERT"
 
 
 def embed_length(embed: discord.Embed) -> int:
     """What Discord counts toward the 6,000 limit: title, description, fields, footer, author."""
-    total = discord_length(embed.title or "") + discord_length(embed.description or "")
-    total += discord_length(embed.footer.text or "") + discord_length(embed.author.name or "")
+    total = utf16_len(embed.title or "") + utf16_len(embed.description or "")
+    total += utf16_len(embed.footer.text or "") + utf16_len(embed.author.name or "")
     for embed_field in embed.fields:
-        total += discord_length(embed_field.name or "") + discord_length(embed_field.value or "")
+        total += utf16_len(embed_field.name or "") + utf16_len(embed_field.value or "")
     return total
 
 
@@ -260,7 +246,7 @@ def build_embed(alert: Alert) -> discord.Embed:
         description = f"{description}\n\n-# {why}" if description else f"-# {why}"
     embed = discord.Embed(
         title=fit(inert(plain(alert.title)), TITLE_LIMIT) or "—",
-        url=safe_link(alert.link),
+        url=safe_link(alert.link, URL_LIMIT),
         description=fit(description, DESCRIPTION_LIMIT) or None,
         colour=alert_colour(alert.categories),
         timestamp=alert.published_at,
@@ -283,11 +269,11 @@ def _within_total(embed: discord.Embed) -> discord.Embed:
     """Trim the description, then the footer, then field values until the embed fits."""
     over = embed_length(embed) - EMBED_TOTAL_LIMIT
     if over > 0 and embed.description:
-        keep = max(discord_length(embed.description) - over, 0)
+        keep = max(utf16_len(embed.description) - over, 0)
         embed.description = fit(embed.description, keep) if keep > 1 else None
         over = embed_length(embed) - EMBED_TOTAL_LIMIT
     if over > 0 and embed.footer.text:
-        keep = max(discord_length(embed.footer.text) - over, 40)
+        keep = max(utf16_len(embed.footer.text) - over, 40)
         embed.set_footer(text=fit(embed.footer.text, keep))
         over = embed_length(embed) - EMBED_TOTAL_LIMIT
     for index in reversed(range(len(embed.fields))):
@@ -295,7 +281,7 @@ def _within_total(embed: discord.Embed) -> discord.Embed:
             break
         embed_field = embed.fields[index]
         value = embed_field.value or ""
-        keep = max(discord_length(value) - over, 20)
+        keep = max(utf16_len(value) - over, 20)
         embed.set_field_at(index, name=embed_field.name, value=fit(value, keep), inline=True)
         over = embed_length(embed) - EMBED_TOTAL_LIMIT
     return embed
@@ -349,14 +335,28 @@ def result_for_error(exc: BaseException) -> SendResult:
             return SendResult(
                 Outcome.RATE_LIMITED, retry_after=_retry_after_header(exc), error=error
             )
-        if exc.status in (403, 404) or exc.code in _DESTINATION_CODES:
+        if exc.code in _DESTINATION_CODES:
             return SendResult(Outcome.CHAT_GONE, error=error)
+        if exc.status in (403, 404) and not exc.code:
+            # Not Discord speaking about this channel (that comes with a JSON error
+            # code) but a proxy or a wrong DISCORD_API_URL: true of every channel, so
+            # pause Discord rather than deactivate them all.
+            return SendResult(Outcome.UNAVAILABLE, error=error)
         if exc.status >= 500:
-            return SendResult(Outcome.RETRY, error=error)
+            return SendResult(Outcome.UNAVAILABLE, error=error)
         return SendResult(Outcome.FAILED, error=error)
     if isinstance(exc, aiohttp.ClientError | OSError | asyncio.TimeoutError):
-        return SendResult(Outcome.RETRY, error=f"network error talking to Discord: {exc!r}")
+        return SendResult(Outcome.UNAVAILABLE, error=f"network error talking to Discord: {exc!r}")
     return SendResult(Outcome.RETRY, error=f"unexpected error sending to Discord: {exc!r}")
+
+
+# Paced on our side, under Discord's limits (50 requests a second per bot; about 5
+# messages per 5 s per channel): discord.py only learns a limit from a first answer or
+# a 429, and every 429 counts toward Discord's ban on invalid requests (10,000 per
+# 10 minutes). Each channel is treated as a "group" with a 5-second window.
+DISCORD_LIMITS = RateLimits(
+    per_second=45.0, per_chat_per_second=10.0, per_group_per_minute=60.0, group_window_seconds=5.0
+)
 
 
 class DiscordSender:
@@ -364,9 +364,13 @@ class DiscordSender:
 
     platform = "discord"
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, limiter: RateLimiter | None = None) -> None:
         self._client = client
+        self.limiter = limiter or RateLimiter(DISCORD_LIMITS)
         self._forums: dict[int, discord.ForumChannel] = {}
+
+    async def wait_turn(self, alert: Alert) -> None:
+        await self.limiter.acquire(alert.chat.external_id, is_group=True)
 
     async def send(self, alert: Alert) -> SendResult:
         if self._client.user is None:
@@ -433,8 +437,8 @@ class DiscordNoticeSink:
     """Admin notices as direct messages to each DISCORD_ADMIN_IDS user.
 
     The text names feeds, whose titles are untrusted: it is made inert and sent
-    with no mentions allowed. An admin whose DMs are closed costs only their copy;
-    only when no admin could be reached is the notice tried again later.
+    with no mentions allowed. Delivery to each admin, and what counts as
+    undelivered, is `notify_each_admin`'s.
     """
 
     name = "discord"
@@ -447,18 +451,13 @@ class DiscordNoticeSink:
         if self._client.user is None:
             raise NoticeNotDeliveredError("not logged in to Discord yet")
         body = fit(inert(f"⚠️ {text}"), MESSAGE_LIMIT)
-        failures: list[str] = []
-        for admin_id in self._admin_ids:
-            try:
-                channel = await self._client.create_dm(discord.Object(id=admin_id))
-                await channel.send(body, allowed_mentions=discord.AllowedMentions.none())
-            except asyncio.CancelledError:
-                raise
-            except discord.HTTPException as exc:
-                failures.append(f"admin {admin_id}: {_describe(exc)}")
-            except (aiohttp.ClientError, OSError) as exc:  # the network, timeouts included
-                failures.append(f"admin {admin_id}: {exc!r}")
-        for failure in failures:
-            logger.warning("Discord admin notice not delivered to %s", failure)
-        if failures and len(failures) == len(self._admin_ids):
-            raise NoticeNotDeliveredError("; ".join(failures))
+
+        async def send_one(admin_id: int) -> None:
+            channel = await self._client.create_dm(discord.Object(id=admin_id))
+            await channel.send(body, allowed_mentions=discord.AllowedMentions.none())
+
+        await notify_each_admin("Discord", self._admin_ids, send_one, self._describe)
+
+    @staticmethod
+    def _describe(exc: Exception) -> str:
+        return _describe(exc) if isinstance(exc, discord.HTTPException) else repr(exc)

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import html
 import logging
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from aiogram import Bot
 from aiogram.exceptions import (
+    ClientDecodeError,
     TelegramAPIError,
     TelegramBadRequest,
     TelegramForbiddenError,
@@ -29,9 +29,18 @@ from aiogram.exceptions import (
 )
 from aiogram.types import LinkPreviewOptions
 
-from bot.alert_text import FIELD_ORDER, category_label, field_name, source_line
+from bot.alert_text import (
+    FIELD_ORDER,
+    field_name,
+    labels,
+    one_line,
+    safe_link,
+    source_line,
+    utf16_len,
+    why_line,
+)
 from bot.models import Alert
-from bot.notices import NoticeNotDeliveredError
+from bot.notices import NoticeNotDeliveredError, notify_each_admin
 from bot.ratelimit import RateLimiter
 from bot.senders.base import Outcome, SendResult
 
@@ -43,6 +52,8 @@ MESSAGE_LIMIT = 4096
 _TITLE_BUDGET = 600
 _SOURCE_BUDGET = 300
 _FIELD_BUDGET = 250
+# The "why" line yields only to the link: it may take this much, or what the link leaves.
+_WHY_BUDGET = 400
 _EXCERPT_CHARS = 700
 _MAX_HREF = 1024
 
@@ -65,16 +76,6 @@ _GONE_MARKERS = (
     "chat_admin_required",
 )
 _PARSE_MARKERS = ("can't parse entities", "can't find end of", "unsupported start tag")
-_SPACES = re.compile(r"\s+")
-
-
-def utf16_len(value: str) -> int:
-    """Telegram measures text in UTF-16 code units."""
-    return len(value.encode("utf-16-le")) // 2
-
-
-def _flat(value: str) -> str:
-    return _SPACES.sub(" ", value).strip()
 
 
 def clip(value: str, budget: int, *, escape: bool) -> str:
@@ -95,22 +96,6 @@ def clip(value: str, budget: int, *, escape: bool) -> str:
     return html.escape(prefix, quote=True) if escape else prefix
 
 
-def safe_link(link: str | None) -> str | None:
-    """Only absolute http(s) links are offered; anything else from a feed is dropped."""
-    if not link:
-        return None
-    candidate = link.strip()
-    try:
-        parts = urlsplit(candidate)
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not parts.netloc:
-        return None
-    if any(ch in candidate for ch in "\r\n\t ") or len(candidate) > _MAX_HREF:
-        return None
-    return candidate
-
-
 def _link_label(link: str) -> str:
     host = urlsplit(link).hostname or link
     return host.removeprefix("www.")
@@ -124,23 +109,24 @@ class _Parts:
     fields: Sequence[tuple[str, str]]
     excerpt: str
     link: str | None
+    why: str
 
 
 def _parts(alert: Alert) -> _Parts:
     lang = alert.chat.language
-    labels = " + ".join(category_label(c, lang) for c in alert.categories) or "ALERT"
     fields = [
-        (field_name(key, lang), _flat(alert.fields[key]))
+        (field_name(key, lang), one_line(alert.fields[key]))
         for key in FIELD_ORDER
         if alert.fields.get(key)
     ]
     return _Parts(
-        header=f"🚨 {labels}",
-        title=_flat(alert.title) or "—",
-        source=_flat(source_line(alert, lang)),
+        header=f"🚨 {labels(alert) or 'ALERT'}",
+        title=one_line(alert.title) or "—",
+        source=one_line(source_line(alert, lang)),
         fields=fields,
-        excerpt=_flat(alert.summary),
-        link=safe_link(alert.link),
+        excerpt=one_line(alert.summary),
+        link=safe_link(alert.link, _MAX_HREF),
+        why=one_line(why_line(alert, lang)),
     )
 
 
@@ -169,6 +155,10 @@ def format_html(alert: Alert) -> str:
         # Only a link made of little but quotes and ampersands could not fit.
         if utf16_len("\n".join([*lines, anchor])) <= MESSAGE_LIMIT:
             tail.append(anchor)
+    if parts.why:
+        room = MESSAGE_LIMIT - utf16_len("\n".join(lines + tail)) - len("\n<i></i>")
+        if room > 20:
+            tail.insert(0, f"<i>{clip(parts.why, min(room, _WHY_BUDGET), escape=True)}</i>")
     used = utf16_len("\n".join(lines + tail)) + 2  # the newlines around the excerpt
     if parts.excerpt:
         room = MESSAGE_LIMIT - used
@@ -184,6 +174,10 @@ def format_plain(alert: Alert) -> str:
     lines.append(clip(parts.source, _SOURCE_BUDGET, escape=False))
     lines += [f"{name}: {clip(value, _FIELD_BUDGET, escape=False)}" for name, value in parts.fields]
     tail = [parts.link] if parts.link else []
+    if parts.why:
+        room = MESSAGE_LIMIT - utf16_len("\n".join(lines + tail)) - 1
+        if room > 20:
+            tail.insert(0, clip(parts.why, min(room, _WHY_BUDGET), escape=False))
     used = utf16_len("\n".join(lines + tail)) + 2
     if parts.excerpt and MESSAGE_LIMIT - used > 20:
         lines.append(clip(_excerpt_raw(parts.excerpt), MESSAGE_LIMIT - used, escape=False))
@@ -210,12 +204,19 @@ def classify_error(exc: TelegramAPIError) -> SendResult:
             return SendResult(Outcome.CHAT_GONE, error=message)
         return SendResult(Outcome.FAILED, error=message)
     if isinstance(exc, TelegramServerError | TelegramNetworkError):
-        return SendResult(Outcome.RETRY, error=message)
+        # Telegram itself is down or out of reach: every chat waits, none gives up.
+        return SendResult(Outcome.UNAVAILABLE, error=message)
     if isinstance(exc, TelegramUnauthorizedError | TelegramNotFound):
-        # A revoked token or a wrong API URL: our fault, not the chat's. Keep retrying
-        # (with backoff) rather than deactivating every chat.
-        return SendResult(Outcome.RETRY, error=message)
+        # A revoked token or a wrong API URL: our fault, not the chat's. Pause and keep
+        # trying rather than deactivating every chat or giving up on every alert.
+        return SendResult(Outcome.UNAVAILABLE, error=message)
     return SendResult(Outcome.RETRY, error=message)
+
+
+def _undecodable(exc: ClientDecodeError) -> SendResult:
+    # An answer that is not the Bot API's JSON (a proxy's error page, a dropped
+    # connection): the server is in trouble, not this chat or this alert.
+    return SendResult(Outcome.UNAVAILABLE, error=f"undecodable Bot API answer: {exc}"[:500])
 
 
 class TelegramSender:
@@ -245,6 +246,8 @@ class TelegramSender:
             )
         except TelegramAPIError as exc:
             return self._failure(alert, exc)
+        except ClientDecodeError as exc:
+            return _undecodable(exc)
         # The refused message did not arrive, but the request still counts toward the
         # chat's limits: take a new turn.
         await self.wait_turn(alert)
@@ -252,6 +255,8 @@ class TelegramSender:
             return await self._send(alert, format_plain(alert), None)
         except TelegramAPIError as exc:
             return self._failure(alert, exc)
+        except ClientDecodeError as exc:
+            return _undecodable(exc)
 
     async def _send(self, alert: Alert, body: str, parse_mode: str | None) -> SendResult:
         thread = alert.chat.thread_id
@@ -281,10 +286,9 @@ class TelegramSender:
 class TelegramNoticeSink:
     """Admin notices as plain private messages to each TELEGRAM_ADMIN_IDS user.
 
-    An admin who blocked the bot (or never started it) costs only their copy: the
-    others still get theirs. Only when no admin could be reached does the notice
-    count as undelivered, so that the notifier tries it again after a later cycle
-    without sending a second copy to anyone who already has it.
+    Delivery to each admin, and what counts as undelivered, is `notify_each_admin`'s.
+    While Telegram has asked the bot to wait, a notice fails at once instead of
+    waiting: the notifier runs inside the poll cycle, and it asks again later.
     """
 
     name = "telegram"
@@ -296,11 +300,14 @@ class TelegramNoticeSink:
 
     async def notify_admins(self, text: str) -> None:
         body = clip(f"⚠️ {_flat_lines(text)}", MESSAGE_LIMIT, escape=False)
-        failures: list[str] = []
-        for admin_id in self._admin_ids:
+
+        async def send_one(admin_id: int) -> None:
+            paused = self._limiter.paused_for
+            if paused > 0:
+                raise NoticeNotDeliveredError(f"Telegram asked to wait {paused:.0f} s")
+            # Notices share the bot's budget with alerts: Telegram counts per bot.
+            await self._limiter.acquire(str(admin_id), is_group=False)
             try:
-                # Notices share the bot's budget with alerts: Telegram counts per bot.
-                await self._limiter.acquire(str(admin_id), is_group=False)
                 await self._bot.send_message(
                     chat_id=admin_id,
                     text=body,
@@ -309,15 +316,13 @@ class TelegramNoticeSink:
                 )
             except TelegramRetryAfter as exc:
                 self._limiter.pause(float(exc.retry_after))
-                failures.append(f"admin {admin_id}: {exc.message}")
-            except TelegramAPIError as exc:
-                failures.append(f"admin {admin_id}: {exc.message}")
-            except OSError as exc:  # the network, timeouts included
-                failures.append(f"admin {admin_id}: {exc!r}")
-        for failure in failures:
-            logger.warning("Telegram admin notice not delivered to %s", failure)
-        if failures and len(failures) == len(self._admin_ids):
-            raise NoticeNotDeliveredError("; ".join(failures))
+                raise
+
+        await notify_each_admin("Telegram", self._admin_ids, send_one, self._describe)
+
+    @staticmethod
+    def _describe(exc: Exception) -> str:
+        return exc.message if isinstance(exc, TelegramAPIError) else repr(exc)
 
 
 def _flat_lines(text: str) -> str:

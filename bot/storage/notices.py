@@ -78,10 +78,12 @@ class NoticeStore:
         row = await self._db.fetchone("SELECT * FROM feed_notices WHERE id = ?", (notice_id,))
         return _notice(row) if row else None
 
-    async def unsent(self, max_attempts: int, limit: int = 100) -> list[StoredNotice]:
+    async def unsent(self, created_after: datetime, limit: int = 100) -> list[StoredNotice]:
+        """Notices some sink still lacks, oldest first; older ones are given up."""
         rows = await self._db.fetchall(
-            "SELECT * FROM feed_notices WHERE sent_at IS NULL AND attempts < ? ORDER BY id LIMIT ?",
-            (max_attempts, limit),
+            "SELECT * FROM feed_notices WHERE sent_at IS NULL AND created_at >= ?"
+            " ORDER BY id LIMIT ?",
+            (to_db(created_after), limit),
         )
         return [_notice(row) for row in rows]
 

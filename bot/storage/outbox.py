@@ -209,11 +209,24 @@ class OutboxStore:
         )
 
     async def requeue(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
-        """Back to pending without using up an attempt (the platform asked us to wait)."""
+        """A 'sending' row back to pending without using up an attempt (the platform
+        asked us to wait, or was unreachable).
+
+        Only a row still 'sending' moves: one that was settled meanwhile (failed when
+        its chat moved onto a chat that already had the alert) stays settled.
+        """
         await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
-            " attempts = MAX(attempts - 1, 0) WHERE id = ?",
+            " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sending'",
             (to_db(next_attempt_at), error[:500], outbox_id),
+        )
+
+    async def fail_older_than(self, created_before: datetime, error: str) -> int:
+        """Give up on pending rows queued before `created_before`; returns how many."""
+        return await self._db.execute(
+            "UPDATE outbox SET status = 'failed', last_error = ?"
+            " WHERE status = 'pending' AND created_at < ?",
+            (error[:500], to_db(created_before)),
         )
 
     async def get_status(self, outbox_id: int) -> tuple[str, int] | None:

@@ -8,14 +8,15 @@ is about; in a DM the person manages their own chat.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
 from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.senders.discord import FORUM_KINDS, THREAD_KINDS, chat_kind, discord_length, fit, inert
-from handlers.discord.wording import wording
+from bot.alert_text import utf16_len
+from bot.senders.discord import FORUM_KINDS, THREAD_KINDS, chat_kind, fit, inert
 from handlers.service import Caller, ChatRef, CommandService, Reply, split_text
 from handlers.texts import normalize_language, text
 
@@ -27,6 +28,8 @@ logger = logging.getLogger(__name__)
 MESSAGE_LIMIT = 2000
 BUTTON_LABEL_LIMIT = 80
 Target = discord.app_commands.AppCommandChannel | discord.app_commands.AppCommandThread
+# Channels that hold no messages at all.
+NOT_DESTINATIONS = frozenset({"guild_category", "guild_directory"})
 
 
 def service_of(interaction: discord.Interaction[Any]) -> CommandService:
@@ -34,7 +37,17 @@ def service_of(interaction: discord.Interaction[Any]) -> CommandService:
 
 
 def chat_ref(interaction: discord.Interaction[Any], target: Target | None = None) -> ChatRef:
-    """Where the command acts: the `channel` option when given, else where it was run."""
+    """Where the command acts: the `channel` option when given, else where it was run;
+    with what Discord tells us about the bot's ability to post alerts there."""
+    ref = _place(interaction, target)
+    return dataclasses.replace(
+        ref,
+        bot_lacks=tuple(missing_bot_permissions(interaction, ref, target)),
+        holds_messages=ref.kind not in NOT_DESTINATIONS,
+    )
+
+
+def _place(interaction: discord.Interaction[Any], target: Target | None) -> ChatRef:
     if target is not None:
         return ChatRef("discord", str(target.id), chat_kind(target.type), title=target.name)
     channel = interaction.channel
@@ -89,7 +102,7 @@ def missing_bot_permissions(
 
 def render(reply_text: str) -> list[str]:
     """Reply text as Discord messages: inert markdown, at most 2,000 characters each."""
-    pieces = split_text(inert(reply_text), MESSAGE_LIMIT, discord_length)
+    pieces = split_text(inert(reply_text), MESSAGE_LIMIT, utf16_len)
     # `fit` only guards: every piece already fits, as Discord counts (UTF-16 units).
     return [fit(piece, MESSAGE_LIMIT) for piece in pieces]
 
@@ -103,13 +116,26 @@ def choice_view(reply: Reply) -> discord.ui.View | None:
     return view
 
 
+async def defer(interaction: discord.Interaction[Any], *, ephemeral: bool) -> None:
+    """Tell Discord an answer is coming, before anything touches storage.
+
+    Discord gives up on a reply after three seconds ("did not respond"), which a
+    busy database can outlast while the change itself is saved. The answer then
+    comes as follow-ups, and Discord shows them as `ephemeral` says here, whatever
+    they ask later: so pass what the answer will be (`CommandService.would_change`).
+    """
+    if not interaction.response.is_done():
+        await interaction.response.defer(ephemeral=ephemeral, thinking=True)
+
+
 async def answer(
     interaction: discord.Interaction[Any], reply: Reply, *, private: bool = False
 ) -> None:
     """Send `reply`; refusals and mistakes only to the person who asked.
 
     `private` keeps an answer to the asker alone even when it is good news
-    (listings, operator commands), so channels are not flooded with them.
+    (listings, operator commands), so channels are not flooded with them. After
+    `defer`, every piece is a follow-up.
     """
     ephemeral = private or reply.refused or reply.error
     pieces = render(reply.text)
@@ -158,20 +184,12 @@ class ChoiceButton(
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         service = service_of(interaction)
         try:
-            reply = await service.choose(
-                chat_ref(interaction), caller_of(interaction), self.action, self.argument
-            )
+            ref, caller = chat_ref(interaction), caller_of(interaction)
+            public = service.would_change(ref, caller, self.action, self.argument)
+            await defer(interaction, ephemeral=not public)
+            reply = await service.choose(ref, caller, self.action, self.argument)
         except Exception:
             logger.exception("Discord button %s:%s failed", self.action, self.argument)
             lang = normalize_language(str(interaction.locale)) or "en"
             reply = Reply(text(lang, "error.internal"), lang, error=True)
         await answer(interaction, reply)
-
-
-async def cannot_post(
-    interaction: discord.Interaction[Any], ref: ChatRef, missing: list[str]
-) -> Reply:
-    lang = await service_of(interaction).language_of(ref, caller_of(interaction))
-    channel = f"#{ref.title}" if ref.title else f"#{ref.external_id}"
-    message = wording(lang, "bot.cannot_post", channel=channel, missing=", ".join(missing))
-    return Reply(message, lang, refused=True)

@@ -1,5 +1,6 @@
 """Slash commands about feeds: /feeds for everyone; /addfeed, /removefeed and /status
-for the bot's operators (DISCORD_ADMIN_IDS). Answers go to the asker alone."""
+for the bot's operators (DISCORD_ADMIN_IDS). Answers go to the asker alone, deferred
+first: reading storage (or fetching a feed) can outlast Discord's three seconds."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from discord.ext import commands
 
 from bot.senders.discord import fit, plain
 from handlers.discord.client import TocsinBot, described
-from handlers.discord.context import answer, caller_of, chat_ref, service_of
+from handlers.discord.context import answer, caller_of, chat_ref, defer, service_of
 
 AUTOCOMPLETE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100
@@ -21,6 +22,7 @@ class Feeds(commands.Cog):
 
     @app_commands.command(name="feeds", description=described("cmd.feeds"))
     async def feeds(self, interaction: discord.Interaction[TocsinBot]) -> None:
+        await defer(interaction, ephemeral=True)
         reply = await service_of(interaction).feeds(chat_ref(interaction), caller_of(interaction))
         await answer(interaction, reply, private=True)
 
@@ -28,9 +30,7 @@ class Feeds(commands.Cog):
     @app_commands.describe(url=described("opt.url"))
     async def addfeed(self, interaction: discord.Interaction[TocsinBot], url: str) -> None:
         service = service_of(interaction)
-        if service.is_bot_admin("discord", interaction.user.id):
-            # Fetching and checking a feed can outlast Discord's three-second reply window.
-            await interaction.response.defer(ephemeral=True, thinking=True)
+        await defer(interaction, ephemeral=True)
         reply = await service.add_feed(chat_ref(interaction), caller_of(interaction), url)
         await answer(interaction, reply, private=True)
 
@@ -39,6 +39,7 @@ class Feeds(commands.Cog):
     async def removefeed(
         self, interaction: discord.Interaction[TocsinBot], feed: str | None = None
     ) -> None:
+        await defer(interaction, ephemeral=True)
         reply = await service_of(interaction).remove_feed(
             chat_ref(interaction), caller_of(interaction), feed or ""
         )
@@ -65,6 +66,7 @@ class Feeds(commands.Cog):
 
     @app_commands.command(name="status", description=described("cmd.status"))
     async def status(self, interaction: discord.Interaction[TocsinBot]) -> None:
+        await defer(interaction, ephemeral=True)
         reply = await service_of(interaction).status(chat_ref(interaction), caller_of(interaction))
         await answer(interaction, reply, private=True)
 

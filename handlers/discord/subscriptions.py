@@ -11,20 +11,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from handlers.discord.client import TocsinBot, described
-from handlers.discord.context import (
-    Target,
-    answer,
-    caller_of,
-    cannot_post,
-    chat_ref,
-    missing_bot_permissions,
-    service_of,
-)
-from handlers.discord.wording import wording
-from handlers.service import Reply
+from handlers.discord.context import Target, answer, caller_of, chat_ref, defer, service_of
 
-# Channels that hold no messages at all.
-NOT_DESTINATIONS = frozenset({"guild_category", "guild_directory"})
 SUGGESTED_LANGUAGES = ("ru", "en", "uk", "be", "kk")
 _LIST_SEPARATORS = re.compile(r"[,;\n]+")
 
@@ -102,17 +90,9 @@ class Subscriptions(commands.Cog):
         if channel is not None and not argument:
             # Buttons would act on the channel they are pressed in, not on `channel`.
             argument = "all"
-        if argument and service.may_manage(ref, caller):
-            if ref.kind in NOT_DESTINATIONS:
-                lang = await service.language_of(ref, caller)
-                where = f"#{ref.title or ref.external_id}"
-                message = wording(lang, "bot.not_a_destination", channel=where)
-                await answer(interaction, Reply(message, lang, error=True))
-                return
-            missing = missing_bot_permissions(interaction, ref, channel)
-            if missing:
-                await answer(interaction, await cannot_post(interaction, ref, missing))
-                return
+        await defer(
+            interaction, ephemeral=not service.would_change(ref, caller, "subscribe", argument)
+        )
         reply = await service.subscribe_command(ref, caller, argument)
         # The category buttons are for the person who asked, not the whole channel.
         await answer(interaction, reply, private=bool(reply.choices))
@@ -129,9 +109,10 @@ class Subscriptions(commands.Cog):
     async def unsubscribe(
         self, interaction: discord.Interaction[TocsinBot], channel: Target | None = None
     ) -> None:
-        reply = await service_of(interaction).unsubscribe(
-            chat_ref(interaction, channel), caller_of(interaction, channel)
-        )
+        service = service_of(interaction)
+        ref, caller = chat_ref(interaction, channel), caller_of(interaction, channel)
+        await defer(interaction, ephemeral=not service.would_change(ref, caller, "unsubscribe"))
+        reply = await service.unsubscribe(ref, caller)
         await answer(interaction, reply)
 
     @app_commands.command(name="subscriptions", description=described("cmd.subscriptions"))
@@ -139,6 +120,7 @@ class Subscriptions(commands.Cog):
     async def subscriptions(
         self, interaction: discord.Interaction[TocsinBot], channel: Target | None = None
     ) -> None:
+        await defer(interaction, ephemeral=True)
         reply = await service_of(interaction).subscriptions(
             chat_ref(interaction, channel), caller_of(interaction, channel)
         )
@@ -156,9 +138,11 @@ class Subscriptions(commands.Cog):
     async def lang(
         self, interaction: discord.Interaction[TocsinBot], language: str | None = None
     ) -> None:
-        reply = await service_of(interaction).set_language(
-            chat_ref(interaction), caller_of(interaction), language or ""
-        )
+        service = service_of(interaction)
+        ref, caller = chat_ref(interaction), caller_of(interaction)
+        public = service.would_change(ref, caller, "lang", language or "")
+        await defer(interaction, ephemeral=not public)
+        reply = await service.set_language(ref, caller, language or "")
         await answer(interaction, reply, private=bool(reply.choices))
 
 

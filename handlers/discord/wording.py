@@ -2,12 +2,13 @@
 
 Replies to commands come from `handlers.texts` through the shared service; this
 file holds what the service has no notion of: option descriptions and Discord's
-own permissions.
+own permissions. Keys it does not hold (the category names, `choice.*`) are the
+service's own words, read from `handlers.texts`.
 """
 
 from __future__ import annotations
 
-from handlers.texts import normalize_language
+from handlers.texts import has_text, normalize_language, text
 
 _EN: dict[str, str] = {
     "cmd.subscribe": "Get Tocsin alerts in this channel (or another one)",
@@ -26,15 +27,6 @@ _EN: dict[str, str] = {
     "opt.language": "en or ru",
     "opt.url": "The feed's http:// or https:// address",
     "opt.feed": "The feed to remove (start typing its name or number)",
-    "choice.censorship": "Censorship",
-    "choice.arrest": "Arrests",
-    "choice.all": "Both",
-    "bot.cannot_post": (
-        "I can't post alerts in {channel}: I need the {missing} permission there. "
-        "Grant it, then run /subscribe again."
-    ),
-    "bot.not_a_destination": "{channel} cannot hold messages; choose a text channel, "
-    "a thread or a forum.",
 }
 
 _RU: dict[str, str] = {
@@ -54,25 +46,19 @@ _RU: dict[str, str] = {
     "opt.language": "en или ru",
     "opt.url": "Адрес ленты, http:// или https://",
     "opt.feed": "Какую ленту удалить (начните вводить название или номер)",
-    "choice.censorship": "Цензура",
-    "choice.arrest": "Задержания",
-    "choice.all": "Всё",
-    "bot.cannot_post": (
-        "Я не могу публиковать оповещения в {channel}: мне нужно право «{missing}». "
-        "Выдайте его и выполните /subscribe ещё раз."
-    ),
-    "bot.not_a_destination": "В {channel} нельзя публиковать; выберите текстовый канал, "
-    "ветку или форум.",
 }
 
 _TABLES = {"en": _EN, "ru": _RU}
 
 
 def wording(lang: str | None, key: str, **params: object) -> str:
-    table = _TABLES.get(normalize_language(lang) or "en", _EN)
+    code = normalize_language(lang) or "en"
+    if key not in _EN:
+        return text(code, key, **params)
+    table = _TABLES.get(code, _EN)
     template = table.get(key) or _EN[key]
     return template.format(**params) if params else template
 
 
 def has_wording(key: str) -> bool:
-    return key in _EN
+    return key in _EN or has_text(key)

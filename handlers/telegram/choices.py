@@ -9,7 +9,7 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
-from bot.senders.telegram import utf16_len
+from bot.alert_text import utf16_len
 from handlers.service import ChatRef, CommandService
 from handlers.telegram.context import (
     CALLBACK_ALERT_LIMIT,

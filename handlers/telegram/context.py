@@ -23,8 +23,8 @@ from aiogram.types import (
     Message,
 )
 
+from bot.alert_text import utf16_len
 from bot.models import Platform
-from bot.senders.telegram import utf16_len
 from handlers.service import Caller, ChatRef, Choice, Reply
 
 logger = logging.getLogger(__name__)

@@ -3,7 +3,7 @@
     runtime = TelegramRuntime(settings, service)
     delivery.add_sender(runtime.sender)
     notifier.add_sink(runtime.notice_sink)   # when TELEGRAM_ADMIN_IDS is set
-    await runtime.start()   # command menus (best effort), then polling or webhook
+    await runtime.start()   # polling or webhook; command menus in the background
     ...
     await runtime.stop()
 
@@ -12,7 +12,8 @@ alerts and notices go out, and no updates are received.
 
 `TELEGRAM_API_URL` points the bot at any Bot API server. Updates arrive by long
 polling unless `TELEGRAM_WEBHOOK_URL` is set; then a small aiohttp server listens
-on TELEGRAM_WEBHOOK_HOST:PORT at that URL's path.
+on TELEGRAM_WEBHOOK_HOST:PORT at that URL's path, and takes only requests that carry
+the webhook's secret token: TELEGRAM_WEBHOOK_SECRET, or a random one made at start.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from urllib.parse import urlsplit
 
 from aiogram import Bot, Dispatcher
@@ -104,6 +106,7 @@ class TelegramRuntime:
         self.dispatcher = build_dispatcher(service)
         self._polling_timeout = polling_timeout
         self._polling: asyncio.Task[None] | None = None
+        self._menus: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
 
     @property
@@ -111,7 +114,9 @@ class TelegramRuntime:
         return self.settings.telegram_webhook_url is not None
 
     async def start(self) -> None:
-        await self.set_command_menus()
+        # The menus are a nicety: 2 languages x (1 + admins) calls, each of which may
+        # hang up to the request timeout. Nothing waits for them.
+        self._menus = asyncio.create_task(self._set_menus_in_background(), name="telegram-menus")
         if self.webhook_mode:
             await self._start_webhook()
         else:
@@ -125,11 +130,12 @@ class TelegramRuntime:
         """
 
     async def stop(self) -> None:
-        if self._polling is not None:
-            self._polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
-            self._polling = None
+        for task in (self._menus, self._polling):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
+        self._menus = self._polling = None
         if self._webhook is not None:
             await self._webhook.cleanup()
             self._webhook = None
@@ -155,6 +161,12 @@ class TelegramRuntime:
                 await self.bot.set_my_commands(commands, scope=scope, language_code=language_code)
             except (TelegramAPIError, OSError) as exc:
                 logger.warning("could not set the %s command menu (%s): %s", lang, scope.type, exc)
+
+    async def _set_menus_in_background(self) -> None:
+        try:
+            await self.set_command_menus()
+        except Exception:  # never fatal: the commands work without a menu
+            logger.exception("could not set the Telegram command menus")
 
     async def _poll_forever(self) -> None:
         """Long polling; if it cannot start (network, a wrong token), try again later."""
@@ -183,7 +195,13 @@ class TelegramRuntime:
         url = self.settings.telegram_webhook_url
         assert url is not None
         secret = self.settings.telegram_webhook_secret
-        secret_text = secret.get_secret_value() if secret else None
+        if secret is not None:
+            secret_text = secret.get_secret_value()
+        else:
+            # Without a secret anyone who reaches the URL could forge updates, admin
+            # commands included. Telegram repeats whatever secret setWebhook was given.
+            secret_text = secrets.token_urlsafe(32)
+            logger.warning("TELEGRAM_WEBHOOK_SECRET is not set: using a random secret for this run")
         path = urlsplit(url).path or "/"
         app = web.Application()
         SimpleRequestHandler(self.dispatcher, self.bot, secret_token=secret_text).register(
@@ -203,7 +221,8 @@ class TelegramRuntime:
                 allowed_updates=self.dispatcher.resolve_used_update_types(),
             )
         except TelegramAPIError as exc:
-            # The listener is up; an operator may register the URL by hand.
+            # The listener is up; an operator may register the URL by hand, with
+            # TELEGRAM_WEBHOOK_SECRET set (a random secret cannot be known to them).
             logger.error("setWebhook failed: %s", exc)
         logger.info(
             "Telegram webhook listening on %s:%s%s",

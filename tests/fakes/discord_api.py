@@ -634,9 +634,16 @@ class FakeDiscord:
         user_id: int = 4242,
         permissions: int = MEMBER_PERMISSIONS,
         components: list[dict[str, Any]] | None = None,
+        app_permissions: int = BOT_PERMISSIONS,
     ) -> dict[str, Any]:
         """A press of button `custom_id` on a bot message that carries `components`."""
-        payload = self.interaction("", channel=channel, user_id=user_id, permissions=permissions)
+        payload = self.interaction(
+            "",
+            channel=channel,
+            user_id=user_id,
+            permissions=permissions,
+            app_permissions=app_permissions,
+        )
         payload["type"] = 3
         payload["data"] = {"custom_id": custom_id, "component_type": 2}
         if components is None:

@@ -77,6 +77,7 @@ async def add_event(
     fields: dict[str, str] | None = None,
     feed_url: str = "https://example.org/feed.xml",
     uid: str | None = None,
+    explanation: str = "test",
 ) -> int:
     """Store a feed (once), an entry and its event, as the pipeline would; return the event id."""
     feed = await storage.feeds.get_by_url(feed_url)
@@ -101,7 +102,7 @@ async def add_event(
             modality="event",
             score=1.0,
             severity="high",
-            explanation="test",
+            explanation=explanation,
             fields=fields or {},
             lang="en",
         ),

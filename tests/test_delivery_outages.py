@@ -1,0 +1,286 @@
+"""Outages of a whole platform, and stops mid-fan-out: nothing queued may be lost.
+
+Real storage, the real delivery loop, the real aiogram and discord.py clients, and
+fake platform servers on loopback that go down (or refuse the bot) for longer than
+a retry limit by count would ever have allowed, then come back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+from urllib.parse import urlsplit
+
+import discord
+import pytest
+from aiohttp import web
+
+from bot.delivery import Delivery
+from bot.senders.discord import DiscordSender
+from bot.settings import Settings
+from bot.storage import Storage
+from handlers.discord.client import client_options
+from handlers.discord.runtime import point_discord_at
+from tests.conftest import FakeClock
+from tests.fakes.discord_api import TEXT, FakeDiscord, _json
+from tests.fakes.telegram_api import NOT_FOUND_METHOD, SERVER_ERROR, TOO_LONG, Failure, FakeBotAPI
+from tests.fakes.telegram_bot import (
+    TelegramHarness,
+    add_event,
+    subscribed_chat,
+    telegram_bot,
+    telegram_settings,
+)
+from tests.test_discord_sender import discord_chat, outbox_rows, queue_alert
+
+CHATS = 4
+EVENTS = 3
+
+
+@pytest.fixture
+async def api() -> AsyncIterator[FakeBotAPI]:
+    server = FakeBotAPI()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
+
+
+@pytest.fixture
+async def tg(
+    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[TelegramHarness]:
+    settings = telegram_settings(make_settings, api, telegram_rate_per_chat_per_second=50)
+    async with telegram_bot(settings, clock, api, start=False) as harness:
+        yield harness
+
+
+class Outage:
+    """Takes the fake Bot API down in one of the ways Telegram can be unusable."""
+
+    def __init__(self, api: FakeBotAPI, kind: str) -> None:
+        self.api = api
+        self.kind = kind
+        self.down = False
+        failure = {
+            "5xx": SERVER_ERROR,
+            "revoked-token": Failure(401, "Unauthorized"),
+            "wrong-api-url": NOT_FOUND_METHOD,
+        }.get(kind)
+        if failure is not None:
+            api.fail("sendMessage", failure, times=10**9, when=lambda _: self.down)
+
+    async def begin(self) -> None:
+        self.down = True
+        if self.kind == "network":  # nothing listens: connections are refused
+            await self.api.stop()
+
+    async def end(self) -> None:
+        self.down = False
+        if self.kind == "network":
+            await self.api.start(port=urlsplit(self.api.base_url).port or 0)
+
+
+@pytest.mark.parametrize("kind", ["network", "5xx", "revoked-token", "wrong-api-url"])
+async def test_an_outage_of_hours_then_recovery_delivers_every_alert_once(
+    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, kind: str
+) -> None:
+    chats = [await subscribed_chat(tg.storage, clock(), 100 + n) for n in range(CHATS)]
+    for n in range(EVENTS):
+        event = await add_event(tg.storage, clock(), title=f"Event {n}")
+        await tg.storage.outbox.enqueue(event, chats, clock())
+    outage = Outage(api, kind)
+    await outage.begin()
+
+    # Three hours down: far past ten tries 5 s apart, doubling (about 43 minutes).
+    for _ in range(18):
+        assert await tg.app.delivery.drain() == 0
+        clock.advance(minutes=10)
+    counts = await tg.storage.outbox.counts()
+    assert counts == {"pending": CHATS * EVENTS}
+    assert all(chat.active for chat, _ in await tg.storage.chats.active_subscriptions())
+
+    await outage.end()
+    # Telegram is probed at least every five minutes, so alerts flow again soon.
+    clock.advance(minutes=5)
+    assert await tg.app.delivery.drain() == CHATS * EVENTS
+    assert await tg.storage.outbox.counts() == {"delivered": CHATS * EVENTS}
+    for n in range(CHATS):
+        titles = [c.text.split("\n")[1] for c in api.delivered_to(100 + n)]
+        assert titles == [f"<b>Event {e}</b>" for e in range(EVENTS)]
+
+
+async def test_an_alert_still_undelivered_a_day_later_is_given_up(
+    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    chat = await subscribed_chat(tg.storage, clock(), 42)
+    await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat], clock())
+    outage = Outage(api, "5xx")
+    await outage.begin()
+    for _ in range(25):
+        await tg.app.delivery.drain()
+        clock.advance(hours=1)
+    # A newer alert, queued late in the outage, is still worth sending.
+    fresh = await add_event(tg.storage, clock(), title="Fresh")
+    await tg.storage.outbox.enqueue(fresh, [chat], clock())
+    await outage.end()
+
+    assert await tg.app.delivery.drain() == 1
+
+    rows = await tg.storage.db.fetchall("SELECT status, last_error FROM outbox ORDER BY id")
+    assert [r["status"] for r in rows] == ["failed", "delivered"]
+    assert "not delivered within 24 h" in rows[0]["last_error"]
+    [sent] = api.delivered
+    assert "Fresh" in sent.text
+
+
+async def test_a_message_telegram_refuses_for_good_fails_at_once(
+    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    chat = await subscribed_chat(tg.storage, clock(), 42)
+    api.fail("sendMessage", TOO_LONG)
+    await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat], clock())
+
+    assert await tg.app.delivery.drain() == 0
+
+    assert await tg.storage.outbox.counts() == {"failed": 1}
+    stays = await tg.storage.chats.by_id(chat)
+    assert stays is not None and stays.active
+
+
+async def test_a_stop_while_rows_are_being_marked_leaves_no_row_in_doubt(
+    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+) -> None:
+    """Delivery stopped while its lanes wait for their rows to be marked 'sending' (the
+    write held up by another connection's lock): once the write lands, the rows are
+    given back, so nothing is left 'sending' and each alert goes out once later."""
+    chats = [await subscribed_chat(tg.storage, clock(), 500 + n) for n in range(5)]
+    assert await tg.app.delivery.drain() == 0  # the periodic expiry check is done
+    await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), chats, clock())
+    blocker = sqlite3.connect(tg.app.settings.database_path, isolation_level=None)
+    try:
+        blocker.execute("BEGIN IMMEDIATE")  # every write now waits (busy_timeout)
+        drain = asyncio.create_task(tg.app.delivery.drain())
+        await wait_until(lambda: lanes() == 5)
+        await asyncio.sleep(0)  # the lanes take their first step: asking for the mark
+        drain.cancel()
+        blocker.execute("COMMIT")
+        with pytest.raises(asyncio.CancelledError):
+            await drain
+    finally:
+        blocker.close()
+    assert api.calls_to("sendMessage") == []
+    assert await tg.storage.outbox.counts() == {"pending": 5}
+    assert await tg.app.delivery.drain() == 5
+    assert sorted(c.chat_id or 0 for c in api.delivered) == [500 + n for n in range(5)]
+
+
+def lanes() -> int:
+    """Delivery lanes alive (their tasks are named after the chat they serve)."""
+    return sum(1 for t in asyncio.all_tasks() if t.get_name().startswith("delivery-chat-"))
+
+
+async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> None:
+    deadline = asyncio.get_running_loop().time() + within
+    while not condition():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not reached in time")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord() as server:
+        restore = point_discord_at(server.url)
+        try:
+            yield server
+        finally:
+            restore()
+
+
+@pytest.fixture
+async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
+    client = discord.Client(**client_options())
+    try:
+        await client.login(fake.token)
+        yield client
+    finally:
+        await client.close()
+
+
+async def test_a_404_without_a_discord_error_code_pauses_discord_and_deactivates_nothing(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, client: discord.Client
+) -> None:
+    """A wrong DISCORD_API_URL path (or a proxy) answers 404 with no Discord error code:
+    that says nothing about the channels, so none may be deactivated."""
+    channels = [fake.add_channel(TEXT, f"alerts-{n}") for n in range(3)]
+    chats = [await discord_chat(storage, clock, channel) for channel in channels]
+    for chat in chats:
+        await queue_alert(storage, clock, chat)
+    delivery = Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
+    restore = point_discord_at(fake.url + "/wrong/path")
+    try:
+        assert await delivery.drain() == 0
+    finally:
+        restore()
+    assert fake.unexpected  # the requests did hit the wrong path
+
+    assert [c.id for c in await storage.chats.inactive()] == []
+    rows = await outbox_rows(storage)
+    assert [r["status"] for r in rows] == ["pending"] * 3
+    assert all("Discord 404" in r["last_error"] for r in rows)
+
+    clock.advance(minutes=5)
+    assert await delivery.drain() == 3
+    assert [len(fake.messages(channel)) for channel in channels] == [1, 1, 1]
+
+
+class GloballyLimitedDiscord(FakeDiscord):
+    """The fake Discord with its per-bot limit too: 50 requests in any second."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.recent: deque[float] = deque()
+        self.global_violations = 0
+
+    def _create_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+        now = time.monotonic()
+        while self.recent and self.recent[0] <= now - 1.0:
+            self.recent.popleft()
+        if len(self.recent) >= 50:
+            self.global_violations += 1
+            return _json(
+                {"message": "You are being rate limited.", "retry_after": 0.1, "global": True},
+                status=429,
+                headers={"Retry-After": "1", "X-RateLimit-Global": "true"},
+            )
+        self.recent.append(now)
+        return super()._create_message(channel_id, body)
+
+
+async def test_a_fan_out_to_many_channels_keeps_under_discords_limits(
+    storage: Storage, clock: FakeClock
+) -> None:
+    fake = GloballyLimitedDiscord()
+    async with fake:
+        fake.rate_limit = (5, 5.0)
+        restore = point_discord_at(fake.url)
+        client = discord.Client(**client_options())
+        try:
+            await client.login(fake.token)
+            channels = [fake.add_channel(TEXT, f"alerts-{n}") for n in range(120)]
+            for channel in channels:
+                await queue_alert(storage, clock, await discord_chat(storage, clock, channel))
+            delivery = Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
+
+            assert await delivery.drain() == 120
+        finally:
+            await client.close()
+            restore()
+    assert (fake.global_violations, fake.rate_limit_violations) == (0, 0)
+    assert all(len(fake.messages(channel)) == 1 for channel in channels)
