@@ -1,12 +1,12 @@
-"""Evaluation: a regression guard on the tuned sets and a floor on the blind one.
+"""Evaluation: regression guards on the tuned sets and a floor on the blind one.
 
 The rules were tuned on detect_dev, detect_dev_extra, detect_holdout and
-detect_holdout2 (the two holdouts became development data in round 3) and, since
-round 4, on detect_holdout3, so near-perfect figures on all of them only guard
-against regressions. detect_holdout4 was written by someone who never saw the
-rules and measured once, after round 4: its floor sits a little under that
-measurement (docs/detection.md), so a change that loses generalisation fails
-here even when the tuned sets still pass.
+detect_holdout2 (the two holdouts became development data in round 3), since
+round 4 on detect_holdout3 and since round 5 on detect_holdout4, so near-perfect
+figures on all of them only guard against regressions. detect_holdout5 was
+written by someone who never saw the rules and measured once, after round 5:
+its floor sits a little under that measurement (docs/detection.md), so a change
+that loses generalisation fails here even when the tuned sets still pass.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ HOLDOUT = DATA / "detect_holdout.jsonl"
 HOLDOUT2 = DATA / "detect_holdout2.jsonl"
 HOLDOUT3 = DATA / "detect_holdout3.jsonl"
 HOLDOUT4 = DATA / "detect_holdout4.jsonl"
+HOLDOUT5 = DATA / "detect_holdout5.jsonl"
 
 # Regression guards near the measured 1.000: holdout and holdout2 tuned on since
 # round 3, holdout3 since round 4 (blind once, after round 3: censorship F1 0.884,
@@ -38,9 +39,12 @@ HOLDOUT_FLOORS = {
     "detect_holdout.jsonl": {"f1": 0.97, "precision": 0.97},
     "detect_holdout2.jsonl": {"f1": 0.97, "precision": 0.97},
     "detect_holdout3.jsonl": {"f1": 0.95, "precision": 0.95},
-    # Blind; measured once after round 4: censorship P 0.955, F1 0.863; arrest
-    # P 1.000, F1 0.942. Floor = the weaker category minus a margin.
-    "detect_holdout4.jsonl": {"f1": 0.84, "precision": 0.93},
+    # Blind once, after round 4 (censorship P 0.955, F1 0.863; arrest P 1.000,
+    # F1 0.942); tuned on in round 5 (1.000 / 1.000), so a regression guard now.
+    "detect_holdout4.jsonl": {"f1": 0.95, "precision": 0.95},
+    # Blind; measured once after round 5: censorship P 0.937, F1 0.901; arrest
+    # P 0.979, F1 0.893. Floor = the weaker category minus a margin.
+    "detect_holdout5.jsonl": {"f1": 0.87, "precision": 0.92},
 }
 
 
@@ -51,14 +55,14 @@ def detector() -> Detector:
 
 @pytest.fixture(scope="module")
 def report(detector: Detector) -> EvalReport:
-    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4):
+    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5):
         if not path.exists():
             pytest.fail(f"{path} is missing: the detector's regression guard needs it")
     return evaluate(detector, *DEV)
 
 
 @pytest.fixture(
-    scope="module", params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4], ids=lambda p: p.stem
+    scope="module", params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5], ids=lambda p: p.stem
 )
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:
     path: Path = request.param

@@ -705,8 +705,9 @@ class _ModalityConfig:
     future_forms: frozenset[str]
 
 
-# Modalities a clause cue may carry: those that govern what follows them.
-CLAUSE_MODALITIES = ("threat", "plan", "warning")
+# Modalities a clause cue may carry: those that govern what follows them
+# ("рассматривает возможность …", "called claims that …").
+CLAUSE_MODALITIES = ("threat", "plan", "warning", "denied")
 
 
 def _modality(check: _Checker, table: object, index: _TermIndex) -> _ModalityConfig:
