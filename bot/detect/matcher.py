@@ -7,7 +7,8 @@ Turning that into a user-facing Detection is detector.py's job.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -25,6 +26,7 @@ from bot.detect.rules import (
     NullRule,
     Rule,
     Ruleset,
+    SentencePlan,
     Term,
     word_matches,
 )
@@ -79,6 +81,10 @@ class Analysis:
     infos: tuple[WordInfo | None, ...]  # per token; None for numbers
 
 
+# What _try_rule gets when no null consumed any token: shared, never mutated.
+_NO_TOKENS: frozenset[int] = frozenset()
+
+
 def _distance(a: Occurrence, b: Occurrence) -> int:
     if a.end <= b.start:
         return b.start - a.end
@@ -87,7 +93,7 @@ def _distance(a: Occurrence, b: Occurrence) -> int:
     return 0
 
 
-def _overlaps(o: Occurrence, used: set[int]) -> bool:
+def _overlaps(o: Occurrence, used: AbstractSet[int]) -> bool:
     # isdisjoint runs in C; this is called for every candidate occurrence.
     return not used.isdisjoint(o.words)
 
@@ -206,14 +212,16 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
     if not any(present):
         return Analysis((), (), tuple(infos))
 
-    needs = ruleset.rule_needs
+    plan = ruleset.plan
     entry_groups = ruleset.entry_groups
     new = tuple.__new__
     for sent, found_groups in zip(sentences, present, strict=True):
         # Most sentences cannot satisfy any rule whatever their terms turn out
         # to be; skip matching their terms, except those entry-level checks need
         # (entry-wide nulls, rules' entry_any).
-        if any(need <= found_groups for need in needs):
+        # The cached plan answers "does any rule's need fit?" with one lookup
+        # instead of a subset test per rule.
+        if plan(frozenset(found_groups)).rules:
             wanted = None
         elif found_groups & entry_groups:
             wanted = entry_groups
@@ -305,13 +313,13 @@ def _title_case(tokens: Sequence[Token], sent: _Sentence) -> bool:
 def _sentence_keys(
     tokens: Sequence[Token], infos: Sequence[WordInfo | None], sent: _Sentence
 ) -> set[str]:
-    keys: set[str] = set()
+    # One C-level union over the words' key sets rather than a |= per word.
+    keys: set[str] = set().union(
+        *[info.keys for info in infos[sent.start : sent.end] if info is not None]
+    )
     for i in range(sent.start, sent.end):
-        info = infos[i]
-        if info is None:
+        if infos[i] is None:
             keys.add(tokens[i].lower)  # a number matches a key by its digits
-        else:
-            keys |= info.keys
     return keys
 
 
@@ -328,11 +336,10 @@ def _match_sentence(
 ) -> None:
     occ = sent.occ
     # Which rules could fire at all, ignoring nulls; most sentences stop here.
-    present = occ.keys()
+    # The plan (cached per set of groups) spares scanning every rule and null.
+    plan = ruleset.plan(frozenset(occ))
     candidates = [
-        r
-        for r, need in ruleset.rules_with_needs
-        if present >= need and (not r.entry_any or any(g in entry_occ for g in r.entry_any))
+        r for r in plan.rules if not r.entry_any or any(g in entry_occ for g in r.entry_any)
     ]
     if not candidates:
         return
@@ -343,10 +350,9 @@ def _match_sentence(
     for hit in entry_vetoes:
         vetoed.setdefault(hit.category, []).append(hit)
     categories = {r.category for r in candidates}
-    for null in ruleset.nulls:
-        if null.scope == "entry" or (null.category != "*" and null.category not in categories):
-            continue
-        if null.group is not None and null.group not in occ:
+    # plan.nulls already leaves out entry nulls and those whose phrases are absent.
+    for null in plan.nulls:
+        if null.category != "*" and null.category not in categories:
             continue
         if null.scope == "tokens":
             assert null.group is not None
@@ -366,10 +372,10 @@ def _match_sentence(
     title = tokens[sent.start].sentence < title_sentences
     reported: set[tuple[str, str]] = set()
     for rule in candidates:
-        used_nulls = consumed.get(rule.category, set())
+        used_nulls = consumed.get(rule.category, _NO_TOKENS)
         found = _try_rule(rule, occ, infos, used_nulls)
         if found is None:
-            if used_nulls and _try_rule(rule, occ, infos, set()) is not None:
+            if used_nulls and _try_rule(rule, occ, infos, _NO_TOKENS) is not None:
                 for null, o in consumed_by.get(rule.category, ()):
                     if (null.id, rule.category) not in reported:
                         reported.add((null.id, rule.category))
@@ -381,8 +387,8 @@ def _match_sentence(
                     reported.add((hit.null.id, rule.category))
                     null_hits.append(hit)
             continue
-        parts, head = found
-        named = _named_within(ruleset, occ, parts)
+        parts, head, lo, hi = found
+        named = _named_within(plan, occ, lo, hi)
         if rule.entry_any:
             # Show the evidence that made the entry qualify, wherever it stands.
             evidence = min(
@@ -391,7 +397,8 @@ def _match_sentence(
             )
             if all(o is not evidence for _, o in parts):
                 parts = (*parts, (evidence.group, evidence))
-        modality, cue = _modality(ruleset, occ, infos, head, parts)
+                lo, hi = min(lo, evidence.start), max(hi, evidence.end)
+        modality, cue = _modality(ruleset, plan, occ, infos, head, parts, lo, hi)
         extras = len(parts) - len(rule.need)
         score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
         if modality in ("denied", "negated"):
@@ -422,17 +429,17 @@ def _match_sentence(
 
 
 def _named_within(
-    ruleset: Ruleset,
+    plan: SentencePlan,
     occ: dict[str, list[Occurrence]],
-    parts: Sequence[tuple[str, Occurrence]],
+    lo: int,
+    hi: int,
 ) -> tuple[tuple[str, Occurrence], ...]:
-    lo = min(o.start for _, o in parts)
-    hi = max(o.end for _, o in parts)
+    """Named occurrences inside tokens lo..hi (the match's stretch)."""
+    if not plan.named:
+        return ()  # the common case: no named actor or object in the sentence
     found: list[tuple[str, Occurrence]] = []
-    for group, role in ruleset.named_groups:
-        items = occ.get(group)
-        if items:
-            found.extend((role, o) for o in items if o.canonical and lo <= o.start and o.end <= hi)
+    for group, role in plan.named:
+        found.extend((role, o) for o in occ[group] if o.canonical and lo <= o.start and o.end <= hi)
     return tuple(sorted(found, key=lambda p: p[1].start))
 
 
@@ -468,20 +475,26 @@ def _try_rule(
     rule: Rule,
     occ: dict[str, list[Occurrence]],
     infos: Sequence[WordInfo | None],
-    consumed: set[int],
-) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence] | None:
-    """The tightest combination satisfying the rule around some head, if any."""
+    consumed: AbstractSet[int],
+) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None:
+    """The tightest combination satisfying the rule around some head, if any,
+    with the token span it covers (lo, hi)."""
+    available: Callable[[str], Sequence[Occurrence]]
+    if consumed:
 
-    def available(group: str) -> list[Occurrence]:
-        items = occ.get(group, ())
-        if not consumed:
-            return list(items)
-        return [o for o in items if not _overlaps(o, consumed)]
+        def available(group: str) -> Sequence[Occurrence]:
+            return [o for o in occ.get(group, ()) if not _overlaps(o, consumed)]
+
+    else:
+        # Nothing consumed (the usual case): read the lists in place, uncopied;
+        # nothing below mutates them.
+        def available(group: str) -> Sequence[Occurrence]:
+            return occ.get(group, ())
 
     heads = available(rule.head)
     if rule.head_forms:
         heads = [h for h in heads if _has_form(infos[h.start], rule.head_forms)]
-    best: tuple[tuple[tuple[str, Occurrence], ...], Occurrence] | None = None
+    best: tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None = None
     best_len = 0
     for head in heads:
         used = set(head.words)
@@ -507,8 +520,9 @@ def _try_rule(
             g, o = min(pool, key=lambda p: _distance(p[1], head))
             parts.append((g, o))
             used.update(o.words)
-        lo = min(o.start for _, o in parts)
-        hi = max(o.end for _, o in parts)
+        # List comprehensions: min/max over them beat generator expressions.
+        lo = min([o.start for _, o in parts])
+        hi = max([o.end for _, o in parts])
         if hi - lo > rule.window:
             continue
         for group in rule.also:
@@ -522,7 +536,7 @@ def _try_rule(
             lo, hi = min(lo, o.start), max(hi, o.end)
         length = hi - lo
         if best is None or length < best_len:
-            best, best_len = (tuple(parts), head), length
+            best, best_len = (tuple(parts), head, lo, hi), length
     return best
 
 
@@ -530,7 +544,7 @@ def _has_form(info: WordInfo | None, forms: frozenset[str]) -> bool:
     return info is not None and not forms.isdisjoint(info.grammemes)
 
 
-def _nearest(items: list[Occurrence], head: Occurrence, used: set[int]) -> Occurrence | None:
+def _nearest(items: Sequence[Occurrence], head: Occurrence, used: set[int]) -> Occurrence | None:
     best: Occurrence | None = None
     best_d = 0
     for o in items:
@@ -544,12 +558,17 @@ def _nearest(items: list[Occurrence], head: Occurrence, used: set[int]) -> Occur
 
 def _modality(
     ruleset: Ruleset,
+    plan: SentencePlan,
     occ: dict[str, list[Occurrence]],
     infos: Sequence[WordInfo | None],
     head: Occurrence,
     parts: Sequence[tuple[str, Occurrence]],
+    parts_lo: int,
+    parts_hi: int,
 ) -> tuple[str, Occurrence | None]:
-    """Event unless a negation or a modality cue sits close to the head."""
+    """Event unless a negation or a modality cue sits close to the head.
+
+    ``parts_lo``..``parts_hi`` is the token span the parts cover."""
     window = ruleset.language.negation_window
     exceptions = occ.get(NEGATION_EXCEPTION, ())
     after = ruleset.language.negation_after
@@ -563,28 +582,32 @@ def _modality(
     # ("отказ удалить"), not a comment on it; so is a cue inside a longer term
     # of the head's group that covers the head ("faces … charges" is a charge).
     # A cue spanning two terms still counts: "the court suspended its directive".
-    terms = [set(o.words) for _, o in parts]
-    terms.extend(
-        set(o.words) for o in occ.get(head.group, ()) if o.start <= head.start and head.end <= o.end
-    )
+    # Made only when a cue is in reach: most matches have none.
+    terms: list[set[int]] | None = None
     # Cues are looked for around the head and anywhere inside the match:
     # "Pakistan restores access to X after a year-long block".
-    lo = min(head.start - ruleset.modality_before, min(o.start for _, o in parts))
-    hi = max(head.end + ruleset.modality_after, max(o.end for _, o in parts))
+    lo = min(head.start - ruleset.modality_before, parts_lo)
+    hi = max(head.end + ruleset.modality_after, parts_hi)
     # A threat, plan or warning governs the verb after it, which in a gapped
     # head is its last word: "доступ к сервису может быть ограничен".
     head_verb = head.words[-1]
     best: tuple[int, int, str, Occurrence] | None = None
-    clause_groups = ruleset.clause_groups
-    for group, modality in ruleset.modality_groups.items():
-        clause = group in clause_groups
-        for cue in occ.get(group, ()):
+    # plan.cues: the modality groups present, in the file's order.
+    for group, modality, clause in plan.cues:
+        for cue in occ[group]:
             # A clause cue governs every head after it in the sentence.
             if clause:
                 if cue.start > head_verb:
                     continue
             elif cue.end <= lo or cue.start >= hi:
                 continue
+            if terms is None:
+                terms = [set(o.words) for _, o in parts]
+                terms.extend(
+                    set(o.words)
+                    for o in occ.get(head.group, ())
+                    if o.start <= head.start and head.end <= o.end
+                )
             if any(term.issuperset(cue.words) for term in terms):
                 continue
             if modality in ruleset.before_only and cue.start > head_verb:

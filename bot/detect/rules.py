@@ -126,6 +126,27 @@ class Language:
     names: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class SentencePlan:
+    """What a sentence holding exactly these groups can lead to, worked out once.
+
+    The matcher asks the same questions of every sentence (which rules could
+    fire, which nulls could apply, which cue and named groups are there), and the
+    answers depend only on the set of groups found. Sets of groups repeat far
+    more than sentences do, so the answers are cached per set (Ruleset.plan)
+    instead of scanning every rule, null and cue group for each sentence.
+    Every tuple keeps the file's order, which the matcher's results depend on.
+    """
+
+    rules: tuple[Rule, ...]  # rules whose every `need` group is present
+    nulls: tuple[NullRule, ...]  # non-entry nulls whose phrase group is present, or that have none
+    cues: tuple[tuple[str, str, bool], ...]  # present modality groups: (group, modality, clause)
+    named: tuple[tuple[str, str], ...]  # present named_groups: (group, role)
+
+
+_PLAN_CACHE_LIMIT = 50_000
+
+
 @dataclass
 class Ruleset:
     """Compiled rules for one language, plus its hot per-word lookup cache."""
@@ -158,6 +179,9 @@ class Ruleset:
     clause_groups: frozenset[str] = frozenset()
     # Grammemes that make a head a plan by themselves ("заблокирует": futr).
     future_forms: frozenset[str] = frozenset()
+    plans_cache: dict[frozenset[str], SentencePlan] = field(
+        default_factory=dict, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
@@ -199,6 +223,30 @@ class Ruleset:
             self.words_cache.clear()
         self.words_cache[lower] = hit
         return hit
+
+    def plan(self, groups: frozenset[str]) -> SentencePlan:
+        """The SentencePlan for a sentence whose groups are exactly ``groups`` (cached)."""
+        found = self.plans_cache.get(groups)
+        if found is not None:
+            return found
+        found = SentencePlan(
+            rules=tuple(r for r, need in self.rules_with_needs if need <= groups),
+            nulls=tuple(
+                n
+                for n in self.nulls
+                if n.scope != "entry" and (n.group is None or n.group in groups)
+            ),
+            cues=tuple(
+                (g, modality, g in self.clause_groups)
+                for g, modality in self.modality_groups.items()
+                if g in groups
+            ),
+            named=tuple((g, role) for g, role in self.named_groups if g in groups),
+        )
+        if len(self.plans_cache) >= _PLAN_CACHE_LIMIT:
+            self.plans_cache.clear()
+        self.plans_cache[groups] = found
+        return found
 
     def number_terms(self, token: Token) -> tuple[Term, ...]:
         """Terms that may start at a number written in digits."""
