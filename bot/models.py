@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-CATEGORIES: tuple[str, ...] = ("censorship", "arrest")
-SEVERITIES: tuple[str, ...] = ("low", "medium", "high")
+from bot.domain.vocabulary import CATEGORIES, SEVERITIES
+
+__all__ = ["CATEGORIES", "SEVERITIES", "Alert", "Chat", "Event", "Feed", "Subscription"]
+
 Platform = Literal["console", "telegram", "discord"]
-
-
-def severity_rank(severity: str) -> int:
-    """'none' and unknown words rank below 'low'."""
-    return SEVERITIES.index(severity) + 1 if severity in SEVERITIES else 0
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from bot.detect.lemmatize import (
     suffix_stemmer,
 )
 from bot.detect.text import NUMBER, ScriptProfile, Token, tokenize_words
+from bot.domain.vocabulary import CATEGORIES
 
-CATEGORIES = ("censorship", "arrest")
 ROLES = ("actor", "action", "object", "context", "designation", "count")
 MODALITIES = ("threat", "plan", "warning", "lifted", "denied", "released")
 SCRIPTS = ("cyrillic", "latin")

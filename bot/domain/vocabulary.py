@@ -1,0 +1,39 @@
+"""The closed sets of words the flow speaks in: categories, severities, modalities.
+
+Each is a `Literal` for the type checker and a tuple for code that walks it; the
+tuples keep a fixed order (the order alerts list categories in).
+"""
+
+from __future__ import annotations
+
+from typing import Literal, TypeGuard, get_args
+
+Category = Literal["censorship", "arrest"]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
+
+# What a chat may ask for at least; "none" is what a non-event scores.
+Severity = Literal["low", "medium", "high"]
+SEVERITIES: tuple[Severity, ...] = get_args(Severity)
+
+# How a matched pattern stands in its text: an event that happened, or one of the
+# ways it did not (yet): threatened, planned, warned of, lifted, denied, negated.
+# "released" is still an event (people freed after a detention were detained).
+Modality = Literal[
+    "event", "threat", "plan", "warning", "lifted", "denied", "negated", "released", "none"
+]
+MODALITIES: tuple[Modality, ...] = get_args(Modality)
+# Modalities that make a weak event: worth a low-severity note to chats that ask.
+WEAK_MODALITIES: tuple[Modality, ...] = ("threat", "plan", "warning", "lifted")
+
+
+def is_category(word: str) -> TypeGuard[Category]:
+    return word in CATEGORIES
+
+
+def is_severity(word: str) -> TypeGuard[Severity]:
+    return word in SEVERITIES
+
+
+def severity_rank(severity: str) -> int:
+    """'none' and unknown words rank below 'low'."""
+    return SEVERITIES.index(severity) + 1 if is_severity(severity) else 0
