@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.models import Chat, Subscription, severity_rank
+from bot.domain.vocabulary import severity_rank
+from bot.models import Chat, Subscription
 from bot.storage import DetectedEvent
 
 # Builds a filter for include/exclude words; returns whether the text passes.

@@ -22,7 +22,7 @@ import pytest
 from bot.cli import UsageError, build_parser, cmd_eval
 from bot.detect import Detector
 from bot.detect.evaluate import EvalReport, evaluate, format_report
-from bot.detect.rules import CATEGORIES
+from bot.domain.vocabulary import CATEGORIES
 
 DATA = Path(__file__).parent / "data"
 DEV = (DATA / "detect_dev.jsonl", DATA / "detect_dev_extra.jsonl")

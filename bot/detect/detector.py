@@ -10,8 +10,9 @@ from pathlib import Path
 
 from bot.detect.lemmatize import WordInfo
 from bot.detect.matcher import Analysis, Match, NullHit, analyse
-from bot.detect.rules import CATEGORIES, RulesError, Ruleset, load_dir
+from bot.detect.rules import RulesError, Ruleset, load_dir
 from bot.detect.text import WORD, Token, detect_language, tokenize
+from bot.domain.vocabulary import CATEGORIES
 
 logger = logging.getLogger(__name__)
 

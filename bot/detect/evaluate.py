@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.detect.detector import Detector
-from bot.detect.rules import CATEGORIES
+from bot.domain.vocabulary import CATEGORIES
 
 MAX_LISTED = 30
 

@@ -14,7 +14,6 @@ from typing import NamedTuple
 
 from bot.detect.lemmatize import WordInfo
 from bot.detect.rules import (
-    CATEGORIES,
     EXACT,
     GAP,
     MAX_GAP,
@@ -31,6 +30,7 @@ from bot.detect.rules import (
     word_matches,
 )
 from bot.detect.text import NUMBER, WORD, Token
+from bot.domain.vocabulary import CATEGORIES
 
 # Modality cues at the same distance from the head are ranked this way:
 # the more specific reading wins ("освобождены после задержания" is an event).
