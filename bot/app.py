@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import ipaddress
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,9 +24,9 @@ from bot.senders.base import Sender
 from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.timeutil import Clock, utcnow
+from bot.timeutil import Clock, running_clock, utcnow
 from feeds.fetch import FetchConfig, Fetcher
-from feeds.netguard import NetworkPolicy
+from feeds.netguard import Endpoint, NetworkPolicy
 from feeds.parse_pool import ParsePool
 from feeds.schedule import ScheduleConfig
 
@@ -70,11 +69,11 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
     )
 
 
-def fetch_config(settings: Settings, *, serving_demo: bool = False) -> FetchConfig:
+def fetch_config(settings: Settings, *, demo_endpoint: Endpoint | None = None) -> FetchConfig:
+    """`demo_endpoint` is the embedded demo's own feed server: it is allowed by address
+    and port, so the demo opens no other door on that host."""
     allow_all, networks = settings.private_networks
-    if serving_demo:
-        # The demo server listens on 127.0.0.1; allow exactly that address.
-        networks = (*networks, ipaddress.ip_network("127.0.0.1/32"))
+    endpoints = frozenset([demo_endpoint]) if demo_endpoint is not None else frozenset()
     return FetchConfig(
         timeout_seconds=settings.fetch_timeout_seconds,
         connect_timeout_seconds=settings.fetch_connect_timeout_seconds,
@@ -84,8 +83,23 @@ def fetch_config(settings: Settings, *, serving_demo: bool = False) -> FetchConf
         max_bytes=settings.fetch_max_bytes,
         concurrency=settings.fetch_concurrency,
         per_host=settings.fetch_per_host,
-        policy=NetworkPolicy(allow_all, networks),
+        policy=NetworkPolicy(allow_all, networks, endpoints),
     )
+
+
+async def open_storage(settings: Settings) -> Storage:
+    """The database this run works on, migrated, and claimed for the demo or for real."""
+    return await Storage.open(
+        settings.database_in_use, role="demo" if settings.demo_enabled else "live"
+    )
+
+
+def process_clock(settings: Settings) -> Clock:
+    """The system clock, or one started at CLOCK_START (what tests give their processes)."""
+    if settings.clock_start is None:
+        return utcnow
+    logger.debug("the clock starts at %s (CLOCK_START)", settings.clock_start)
+    return running_clock(settings.clock_start)
 
 
 def parse_pool(settings: Settings) -> ParsePool:
@@ -205,7 +219,7 @@ async def build_app(
 ) -> AsyncIterator[Tocsin]:
     """Build a Tocsin; `embedded=False` skips the demo server and the terminal chat
     (for commands that manage feeds rather than run the bot)."""
-    storage = await Storage.open(settings.database_path)
+    storage = await open_storage(settings)
     demo: DemoFeedServer | None = None
     parser = parse_pool(settings)
     try:
@@ -222,7 +236,8 @@ async def build_app(
         if console:
             await ensure_console_chat(storage, settings.console_language, clock)
             senders["console"] = ConsoleSender(console_stream)
-        async with Fetcher(fetch_config(settings, serving_demo=demo is not None)) as fetcher:
+        config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
+        async with Fetcher(config) as fetcher:
             delivery = Delivery(storage, senders, clock=clock)
             notifier = AdminNotifier(storage, config=notice_config(settings), clock=clock)
             pipeline = Pipeline(

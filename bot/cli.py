@@ -18,23 +18,32 @@ from pathlib import Path
 from typing import Any
 
 from bot import cli_feeds
-from bot.app import build_app
+from bot.app import build_app, open_storage, process_clock
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
-from bot.storage import Storage, StorageError
+from bot.storage import StorageError
 from bot.storage.migrations import applied_versions
+from bot.timeutil import Clock
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[Settings, argparse.Namespace], Coroutine[Any, Any, int]]
+Handler = Callable[[Settings, argparse.Namespace, Clock], Coroutine[Any, Any, int]]
 
 
 class UsageError(Exception):
     """Bad arguments or input file; exit status 2."""
 
 
-async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    async with build_app(settings) as app:
+NO_FEEDS_HINT = (
+    "no feeds to poll yet: add the bundled catalog of real sources with "
+    "`tocsin feeds add-catalog`, or one feed with `tocsin feeds add URL`"
+)
+
+
+async def cmd_run(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    async with build_app(settings, clock=clock) as app:
+        if not settings.demo_enabled and not await app.storage.feeds.count():
+            logger.warning(NO_FEEDS_HINT)
         if args.once:
             report, delivered = await app.run_once()
             print(report.summary(delivered))
@@ -53,17 +62,17 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         return 0
 
 
-async def cmd_migrate(settings: Settings, args: argparse.Namespace) -> int:
-    storage = await Storage.open(settings.database_path)
+async def cmd_migrate(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    storage = await open_storage(settings)
     try:
         versions = await applied_versions(storage.db)
     finally:
         await storage.close()
-    print(f"{settings.database_path}: schema version {max(versions, default=0)}")
+    print(f"{settings.database_in_use}: schema version {max(versions, default=0)}")
     return 0
 
 
-async def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_classify(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.detect import Detector
     from bot.detect.jsonl import classify_stream
 
@@ -73,7 +82,7 @@ async def cmd_classify(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if bad else 0
 
 
-async def cmd_eval(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_eval(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.detect import Detector
     from bot.detect.evaluate import evaluate, format_report
 
@@ -123,7 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 async def _dispatch(handler: Handler, settings: Settings, args: argparse.Namespace) -> int:
-    return await handler(settings, args)
+    return await handler(settings, args, process_clock(settings))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -137,6 +146,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
+    if settings.demo_enabled and args.command in ("feeds", "migrate"):
+        # A real deployment's command run where its .env is not found lands here.
+        print(
+            f"note: no platform token set, so this is the demo's database "
+            f"({settings.demo_database_path}); a real deployment's commands run where "
+            "its .env is (or with --env-file)",
+            file=sys.stderr,
+        )
     try:
         return asyncio.run(_dispatch(args.handler, settings, args))
     except KeyboardInterrupt:

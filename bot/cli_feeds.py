@@ -9,13 +9,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from bot.app import build_app
+from bot.app import build_app, open_storage
 from bot.models import Feed
 from bot.notices import NoticeConfig, format_duration, notice_config, silent_since
 from bot.pipeline import FeedReport
 from bot.settings import Settings
-from bot.storage import DuplicateFeedError, Storage
-from bot.timeutil import utcnow
+from bot.storage import DuplicateFeedError
+from bot.timeutil import Clock
 from feeds.catalog import KINDS, CatalogFeed, load_catalog, select
 from feeds.errors import FeedError
 from feeds.opml import OpmlError, Outline, parse_opml, render_opml
@@ -48,7 +48,10 @@ def feed_state(feed: Feed, now: datetime, config: NoticeConfig | None = None) ->
 
 def format_feed_table(feeds: list[Feed], now: datetime, config: NoticeConfig | None = None) -> str:
     if not feeds:
-        return "no feeds yet; add one with: tocsin feeds add URL"
+        return (
+            "no feeds yet; add the bundled catalog with: tocsin feeds add-catalog\n"
+            "or one feed with: tocsin feeds add URL"
+        )
     rows = [("ID", "STATE", "EVERY", "LAST OK", "ENTRIES", "FEED")]
     for feed in feeds:
         every = format_duration(feed.interval_seconds) if feed.interval_seconds else "-"
@@ -69,28 +72,28 @@ def format_feed_table(feeds: list[Feed], now: datetime, config: NoticeConfig | N
     )
 
 
-async def cmd_list(settings: Settings, args: argparse.Namespace) -> int:
-    storage = await Storage.open(settings.database_path)
+async def cmd_list(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    storage = await open_storage(settings)
     try:
         feeds = await storage.feeds.all()
-        print(format_feed_table(feeds, utcnow(), notice_config(settings)))
+        print(format_feed_table(feeds, clock(), notice_config(settings)))
     finally:
         await storage.close()
     return 0
 
 
-async def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     if args.no_check:
-        storage = await Storage.open(settings.database_path)
+        storage = await open_storage(settings)
         try:
-            feed = await storage.feeds.add(args.url, now=utcnow(), added_by="cli")
+            feed = await storage.feeds.add(args.url, now=clock(), added_by="cli")
         except DuplicateFeedError as exc:
             raise _usage_error(str(exc)) from None
         finally:
             await storage.close()
         print(f"added feed {feed.id}: {feed.url} (not checked)")
         return 0
-    async with build_app(settings, with_platforms=False, embedded=False) as app:
+    async with build_app(settings, clock=clock, with_platforms=False, embedded=False) as app:
         try:
             feed, preview = await app.pipeline.add_feed(args.url, added_by="cli")
         except FeedError as exc:
@@ -105,22 +108,22 @@ async def cmd_add(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_remove(settings: Settings, args: argparse.Namespace) -> int:
-    storage = await Storage.open(settings.database_path)
+async def cmd_remove(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    storage = await open_storage(settings)
     try:
         feed = await storage.feeds.get(args.id)
         if feed is None:
             print(f"no feed with id {args.id}", file=sys.stderr)
             return 1
         await storage.feeds.remove(args.id)
-        await storage.audit.record("cli", "removefeed", feed.url, utcnow())
+        await storage.audit.record("cli", "removefeed", feed.url, clock())
     finally:
         await storage.close()
     print(f"removed feed {args.id}: {feed.url}")
     return 0
 
 
-async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_import(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     path: Path = args.file
     try:
         outlines = parse_opml(await asyncio.to_thread(path.read_bytes))
@@ -129,7 +132,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     except OpmlError as exc:
         raise _usage_error(f"{path}: {exc}") from None
     added = skipped = 0
-    storage = await Storage.open(settings.database_path)
+    storage = await open_storage(settings)
     try:
         for outline in outlines:
             if not outline.url.startswith(("http://", "https://")):
@@ -139,7 +142,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
             try:
                 await storage.feeds.add(
                     outline.url,
-                    now=utcnow(),
+                    now=clock(),
                     title=outline.title,
                     lang=outline.lang,
                     country=outline.country,
@@ -155,8 +158,8 @@ async def cmd_import(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_export(settings: Settings, args: argparse.Namespace) -> int:
-    storage = await Storage.open(settings.database_path)
+async def cmd_export(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    storage = await open_storage(settings)
     try:
         feeds = [f for f in await storage.feeds.all() if f.kind != "demo"]
     finally:
@@ -182,7 +185,7 @@ def refresh_line(report: FeedReport) -> str:
     return f"feed {report.feed_id} {report.url}: {outcome}"
 
 
-async def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_refresh(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """Poll now and run what is new through the pipeline, as a scheduled poll would.
 
     Feeds that fail are reported, one line each; the exit status is non-zero only
@@ -192,7 +195,7 @@ async def cmd_refresh(settings: Settings, args: argparse.Namespace) -> int:
         raise _usage_error("name feed ids, or --all")
     if args.ids and args.all:
         raise _usage_error("name feed ids or --all, not both")
-    async with build_app(settings) as app:
+    async with build_app(settings, clock=clock) as app:
         known = {feed.id for feed in await app.storage.feeds.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:
@@ -226,9 +229,9 @@ def _catalog_selection(args: argparse.Namespace) -> list[CatalogFeed]:
     return select(load_catalog(), langs=args.lang, countries=args.country, kinds=args.kind)
 
 
-async def cmd_catalog(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_catalog(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     feeds = _catalog_selection(args)
-    storage = await Storage.open(settings.database_path)
+    storage = await open_storage(settings)
     try:
         subscribed = {feed.url for feed in await storage.feeds.all()}
     finally:
@@ -240,20 +243,20 @@ async def cmd_catalog(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-async def cmd_add_catalog(settings: Settings, args: argparse.Namespace) -> int:
+async def cmd_add_catalog(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     """Subscribe to catalog feeds without fetching them first: the first poll checks
     them, and `feeds list` shows any that fail."""
     feeds = _catalog_selection(args)
     if not feeds:
         raise _usage_error("no catalog feed matches; see: tocsin feeds catalog")
     added = present = 0
-    storage = await Storage.open(settings.database_path)
+    storage = await open_storage(settings)
     try:
         for feed in feeds:
             try:
                 stored = await storage.feeds.add(
                     feed.url,
-                    now=utcnow(),
+                    now=clock(),
                     title=feed.title,
                     lang=feed.lang,
                     country=feed.country,
@@ -266,7 +269,7 @@ async def cmd_add_catalog(settings: Settings, args: argparse.Namespace) -> int:
             added += 1
             print(f"added feed {stored.id}: {feed.title} <{feed.url}>")
         if added:
-            await storage.audit.record("cli", "add-catalog", f"{added} feeds", utcnow())
+            await storage.audit.record("cli", "add-catalog", f"{added} feeds", clock())
     finally:
         await storage.close()
     print(f"added {added} catalog feeds ({present} already present)")

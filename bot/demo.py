@@ -7,6 +7,7 @@ feed publishes a new item every few seconds to show alerts arriving over time.
 
 from __future__ import annotations
 
+import ipaddress
 import logging
 import tomllib
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from aiohttp import web
 
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
+from feeds.netguard import Endpoint
 
 logger = logging.getLogger(__name__)
 
@@ -116,6 +118,8 @@ class DemoFeedServer:
         self._port = port
         self._runner: web.AppRunner | None = None
         self.base_url = ""
+        # Where the server listens, once started: the one place the demo may fetch from.
+        self.endpoint: Endpoint | None = None
 
     @property
     def slugs(self) -> list[str]:
@@ -165,6 +169,7 @@ class DemoFeedServer:
         site = web.TCPSite(self._runner, "127.0.0.1", self._port)
         await site.start()
         port = self._runner.addresses[0][1]
+        self.endpoint = (ipaddress.ip_address("127.0.0.1"), int(port))
         self.base_url = f"http://127.0.0.1:{port}"
         logger.info("demo feeds served at %s/demo/", self.base_url)
 

@@ -10,7 +10,14 @@ import ipaddress
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    AwareDatetime,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -40,6 +47,9 @@ class Settings(BaseSettings):
     )
 
     database_path: Path = Path("data/tocsin.sqlite3")
+    # The embedded demo keeps its feeds and its terminal chat in a database of its own,
+    # so nothing of the demo can reach a real deployment's chats.
+    demo_database_path: Path = Path("data/demo.sqlite3")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     telegram_bot_token: SecretStr | None = None
@@ -130,10 +140,15 @@ class Settings(BaseSettings):
         return self.console_chat == "on"
 
     @property
+    def database_in_use(self) -> Path:
+        """The database this process works on: the demo's own, or the real one."""
+        return self.demo_database_path if self.demo_enabled else self.database_path
+
+    @property
     def private_networks(self) -> tuple[bool, tuple[IPNetwork, ...]]:
         return parse_private_networks(self.fetch_allow_private_networks)
 
-    # --- Telegram delivery and webhook (issue 5, maintained by the Telegram side) ---
+    # --- Telegram delivery and webhook ---
     # Limits the Telegram sender keeps on its own, so the Bot API never has to say 429.
     telegram_rate_per_second: float = Field(default=30.0, gt=0)
     telegram_rate_per_chat_per_second: float = Field(default=1.0, gt=0)
@@ -145,7 +160,7 @@ class Settings(BaseSettings):
     telegram_webhook_port: int = Field(default=8081, ge=0, le=65535)
     telegram_webhook_secret: SecretStr | None = None
 
-    # --- Feed ingestion (issue 3, maintained by the ingestion side) ---
+    # --- Feed ingestion ---
     # Longest wait for the next bytes from a server once connected (FETCH_TIMEOUT_SECONDS
     # bounds the whole fetch, FETCH_CONNECT_TIMEOUT_SECONDS the connection).
     fetch_read_timeout_seconds: float = Field(default=20.0, gt=0)
@@ -159,6 +174,10 @@ class Settings(BaseSettings):
     # A busy feed silent for this long (and for ten times its usual gap between entries)
     # is reported to the bot admins as possibly blocked.
     feed_silence_notify_min_seconds: int = Field(default=24 * 3600, ge=0)
+
+    # The moment the process's clock starts from (then it runs at the real pace); unset,
+    # the system clock. Tests hand their clock to the processes they start this way.
+    clock_start: AwareDatetime | None = None
 
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:

@@ -6,14 +6,32 @@ strings with an explicit +00:00 offset so that they sort correctly as text.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 Clock = Callable[[], datetime]
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def running_clock(start: datetime, monotonic: Callable[[], float] = time.monotonic) -> Clock:
+    """A clock that reads `start` now and then runs at the real pace.
+
+    A process started by a test is given the test's time this way (CLOCK_START), so
+    what it stores and compares agrees with what the test wrote, whatever the date.
+    """
+    if start.tzinfo is None:
+        raise ValueError("naive datetime given; Tocsin's clocks are aware UTC")
+    origin = monotonic()
+    start = start.astimezone(UTC)
+
+    def now() -> datetime:
+        return start + timedelta(seconds=monotonic() - origin)
+
+    return now
 
 
 def to_db(moment: datetime | None) -> str | None:

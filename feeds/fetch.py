@@ -334,7 +334,7 @@ class Fetcher:
             )
         if not parsed.host:
             raise FetchError(f"URL has no host: {url!r}", kind="url")
-        self.config.policy.check_literal(parsed.host)
+        self.config.policy.check_literal(parsed.host, parsed.port)
         return parsed
 
     async def _read_capped(self, response: aiohttp.ClientResponse) -> bytes:

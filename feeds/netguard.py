@@ -20,6 +20,8 @@ from feeds.errors import BlockedAddressError
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+# One service: an address and a port.
+Endpoint = tuple[IPAddress, int]
 
 # Ranges with no business serving a public feed: private, loopback, link-local,
 # CGNAT, multicast, reserved, documentation and translation ranges.
@@ -72,8 +74,13 @@ def _embedded_ipv4(address: IPAddress) -> ipaddress.IPv4Address | None:
 class NetworkPolicy:
     allow_private: bool = False
     allowed_networks: tuple[IPNetwork, ...] = ()
+    # Single services allowed whatever their address, by address and port: the
+    # embedded demo's own feed server, and nothing else on that host.
+    allowed_endpoints: frozenset[Endpoint] = frozenset()
 
-    def is_allowed(self, address: IPAddress) -> bool:
+    def is_allowed(self, address: IPAddress, port: int | None = None) -> bool:
+        if port is not None and (address, port) in self.allowed_endpoints:
+            return True
         candidates: list[IPAddress] = [address]
         inner = _embedded_ipv4(address)
         if inner is not None:
@@ -90,13 +97,13 @@ class NetworkPolicy:
             if candidate.version == network.version
         )
 
-    def check_literal(self, host: str) -> None:
+    def check_literal(self, host: str, port: int | None = None) -> None:
         """Refuse a URL whose host is an IP literal the policy forbids."""
         try:
             address = ipaddress.ip_address(host.strip("[]"))
         except ValueError:
             return
-        if not self.is_allowed(address):
+        if not self.is_allowed(address, port):
             raise BlockedAddressError(
                 f"{host} is a private or reserved address; "
                 "set FETCH_ALLOW_PRIVATE_NETWORKS to allow it"
@@ -119,7 +126,9 @@ class GuardedResolver(AbstractResolver):
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         results = await self._inner.resolve(host, port, family)
-        allowed = [r for r in results if self._policy.is_allowed(ipaddress.ip_address(r["host"]))]
+        allowed = [
+            r for r in results if self._policy.is_allowed(ipaddress.ip_address(r["host"]), port)
+        ]
         if not allowed:
             shown = ", ".join(sorted({r["host"] for r in results})) or "nothing"
             raise BlockedAddressError(

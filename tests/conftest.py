@@ -14,12 +14,15 @@ from aiohttp import web
 from bot.settings import Settings
 from bot.storage import Storage
 
+# Where every test's clock starts; processes a test starts get it too (tests/processes.py).
+TEST_START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+
 
 class FakeClock:
     """A clock tests move by hand."""
 
     def __init__(self, start: datetime | None = None) -> None:
-        self.now = start or datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+        self.now = start or TEST_START
 
     def __call__(self) -> datetime:
         return self.now

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from tests.conftest import FeedServer, rss
+from tests.processes import tocsin
 
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def tocsin(
-    *args: str, cwd: Path, env: dict[str, str] | None = None, stdin: str = ""
-) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    clean.update({"PYTHONPATH": str(ROOT), **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=clean,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+# Commands on a real deployment's database: no token here, so say the demo is off.
+REAL = {"DEMO_FEEDS": "off"}
 
 
 def test_run_once_on_the_embedded_default_shows_demo_alerts(tmp_path: Path) -> None:
@@ -40,7 +22,9 @@ def test_run_once_on_the_embedded_default_shows_demo_alerts(tmp_path: Path) -> N
     assert "ЗАДЕРЖ" not in result.stdout  # the terminal speaks English by default
     last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("polled 7 feeds: ") and last.endswith("alerts delivered")
-    assert (tmp_path / "data" / "tocsin.sqlite3").exists()
+    # The demo keeps to a database of its own: nothing of it reaches a real deployment's.
+    assert (tmp_path / "data" / "demo.sqlite3").exists()
+    assert not (tmp_path / "data" / "tocsin.sqlite3").exists()
     # A second run finds nothing new and alerts nobody twice.
     again = tocsin("run", "--once", cwd=tmp_path)
     assert again.returncode == 0, again.stderr
@@ -82,14 +66,16 @@ def test_bad_value_in_dotenv_file_is_reported_too(tmp_path: Path) -> None:
 
 
 def test_migrate_reports_the_schema_version(tmp_path: Path) -> None:
-    result = tocsin("migrate", cwd=tmp_path, env={"DATABASE_PATH": str(tmp_path / "x.db")})
+    result = tocsin("migrate", cwd=tmp_path, env={**REAL, "DATABASE_PATH": str(tmp_path / "x.db")})
     assert result.returncode == 0, result.stderr
     assert "schema version" in result.stdout
 
 
 def test_unusable_database_is_a_clear_error(tmp_path: Path) -> None:
     (tmp_path / "bad.db").write_bytes(b"garbage" * 1000)
-    result = tocsin("feeds", "list", cwd=tmp_path, env={"DATABASE_PATH": str(tmp_path / "bad.db")})
+    result = tocsin(
+        "feeds", "list", cwd=tmp_path, env={**REAL, "DATABASE_PATH": str(tmp_path / "bad.db")}
+    )
     assert result.returncode == 1
     assert "not a usable SQLite database" in result.stderr and "Traceback" not in result.stderr
 
@@ -123,7 +109,7 @@ def test_classify_reports_a_bad_line_and_goes_on(tmp_path: Path) -> None:
 
 async def test_feeds_add_list_export_import_remove(tmp_path: Path, feed_server: FeedServer) -> None:
     url = feed_server.serve("/rss", rss(("1", "Roskomnadzor blocked Signal", ""), title="Sig"))
-    env = {"FETCH_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8"}
+    env = {**REAL, "FETCH_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8"}
     # The feed server lives on this test's event loop: run the CLI in a thread.
     added = await asyncio.to_thread(tocsin, "feeds", "add", url, cwd=tmp_path, env=env)
     assert added.returncode == 0, added.stderr
@@ -132,20 +118,20 @@ async def test_feeds_add_list_export_import_remove(tmp_path: Path, feed_server: 
     duplicate = await asyncio.to_thread(tocsin, "feeds", "add", url, cwd=tmp_path, env=env)
     assert duplicate.returncode == 1 and "already added" in duplicate.stderr
 
-    listed = tocsin("feeds", "list", cwd=tmp_path)
+    listed = tocsin("feeds", "list", cwd=tmp_path, env=REAL)
     assert url in listed.stdout and "new" in listed.stdout
 
-    exported = tocsin("feeds", "export", cwd=tmp_path)
+    exported = tocsin("feeds", "export", cwd=tmp_path, env=REAL)
     assert exported.returncode == 0
     (tmp_path / "feeds.opml").write_text(exported.stdout)
-    other = {"DATABASE_PATH": str(tmp_path / "other.db")}
+    other = {**REAL, "DATABASE_PATH": str(tmp_path / "other.db")}
     imported = tocsin("feeds", "import", "feeds.opml", cwd=tmp_path, env=other)
     assert "imported 1 feeds" in imported.stdout
     assert url in tocsin("feeds", "list", cwd=tmp_path, env=other).stdout
 
-    removed = tocsin("feeds", "remove", "1", cwd=tmp_path)
+    removed = tocsin("feeds", "remove", "1", cwd=tmp_path, env=REAL)
     assert removed.returncode == 0 and "removed feed 1" in removed.stdout
-    assert tocsin("feeds", "remove", "1", cwd=tmp_path).returncode == 1
+    assert tocsin("feeds", "remove", "1", cwd=tmp_path, env=REAL).returncode == 1
 
 
 def test_feeds_add_refuses_private_addresses_by_default(tmp_path: Path) -> None:

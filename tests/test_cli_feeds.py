@@ -9,17 +9,18 @@ from __future__ import annotations
 import asyncio
 import os
 import subprocess
-import sys
 import xml.etree.ElementTree as ET
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from aiohttp import web
 
 from feeds.catalog import KINDS, WORLDWIDE, load_catalog, select
-from tests.conftest import FeedServer
+from tests import processes
+from tests.conftest import TEST_START, FeedServer
 from tests.ingest_support import Item, rss_feed
+from tests.processes import no_traceback
 
 ROOT = Path(__file__).resolve().parents[1]
 # Loopback feed servers are private addresses: allow exactly loopback.
@@ -29,28 +30,13 @@ BASE_ENV = {"DEMO_FEEDS": "off", "FETCH_ALLOW_PRIVATE_NETWORKS": "127.0.0.0/8"}
 def tocsin(
     *args: str, cwd: Path, env: dict[str, str] | None = None, stdout: int | None = None
 ) -> subprocess.CompletedProcess[str]:
-    clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    clean.update({"PYTHONPATH": str(ROOT), **BASE_ENV, **(env or {})})
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=clean,
-        stdout=stdout if stdout is not None else subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+    return processes.tocsin(*args, cwd=cwd, env={**BASE_ENV, **(env or {})}, stdout=stdout)
 
 
 async def tocsin_async(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     return await asyncio.to_thread(tocsin, *args, cwd=cwd, env=env)
-
-
-def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
-    assert "Traceback" not in result.stderr and "Traceback" not in (result.stdout or "")
 
 
 # --- The catalog --------------------------------------------------------------------------
@@ -156,7 +142,7 @@ def opml(*outlines: tuple[str, str]) -> str:
 async def test_refresh_reports_each_feed_and_list_shows_their_state(
     tmp_path: Path, feed_server: FeedServer
 ) -> None:
-    now = datetime.now(UTC)
+    now = TEST_START
     news = rss_feed([Item("b1", "Roskomnadzor blocked access to Signal messenger", published=now)])
 
     async def conditional(request: web.Request) -> web.Response:

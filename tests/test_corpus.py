@@ -41,8 +41,9 @@ from feeds.normalize import MAX_SUMMARY, MAX_TITLE
 from feeds.parse import MAX_ENTRIES
 from feeds.parse_pool import ParsePool
 from tests.conftest import FeedServer, rss
+from tests.shared_data import shared_path
 
-CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "feedparser-tests"
+CORPUS_PATH = "corpora/feedparser-tests"
 FOLDERS = ("encoding", "entities", "illformed", "json", "wellformed")
 MIN_FILES = 2_100
 # One small document takes milliseconds; a file still busy after this is a hang.
@@ -147,15 +148,10 @@ def _text_of(data: bytes) -> str:
 
 
 def load_corpus() -> list[CorpusFile]:
-    if not CORPUS.is_dir():
-        pytest.fail(
-            f"the feedparser corpus is missing: expected it at {CORPUS} "
-            "(../shared/corpora/feedparser-tests beside the project checkout)",
-            pytrace=False,
-        )
+    corpus = shared_path(CORPUS_PATH)
     files = []
     for folder in FOLDERS:
-        for path in sorted((CORPUS / folder).rglob("*")):
+        for path in sorted((corpus / folder).rglob("*")):
             if not path.is_file():
                 continue
             body = path.read_bytes()
@@ -169,7 +165,7 @@ def load_corpus() -> list[CorpusFile]:
             expected = _EXPECTED_ENCODING.search(text)
             files.append(
                 CorpusFile(
-                    str(path.relative_to(CORPUS)),
+                    str(path.relative_to(corpus)),
                     body,
                     headers,
                     expected.group(1) if expected else None,
@@ -338,7 +334,9 @@ def _pairs(outcome: Outcome) -> Iterator[tuple[RefEntry, NormalizedEntry]]:
 
 def test_every_corpus_file_is_served_and_ingested(outcomes: list[Outcome]) -> None:
     folders = Counter(outcome.file.path.split("/")[0] for outcome in outcomes)
-    assert len(outcomes) >= MIN_FILES, f"only {len(outcomes)} corpus files found in {CORPUS}"
+    assert len(outcomes) >= MIN_FILES, (
+        f"only {len(outcomes)} corpus files found in ../shared/{CORPUS_PATH}"
+    )
     assert set(folders) == set(FOLDERS), f"corpus folders found: {dict(folders)}"
     unfetched = [f"{o.file.path}: {o.error_kind}: {o.error}" for o in outcomes if o.body is None]
     assert not unfetched, _report(unfetched, "files never reached the parser")

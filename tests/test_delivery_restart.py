@@ -9,7 +9,6 @@ and those are exactly the ones resent.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sqlite3
 import sys
@@ -21,6 +20,7 @@ from bot.storage import Storage
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import FakeBotAPI
 from tests.fakes.telegram_bot import add_event, subscribed_chat, telegram_bot, telegram_settings
+from tests.processes import tocsin_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CHATS = 80
@@ -68,8 +68,9 @@ async def test_killed_mid_fan_out_each_chat_gets_the_alert_exactly_once(
             "tests.fakes.delivery_worker",
             str(settings.database_path),
             api.base_url,
+            clock().isoformat(),
             cwd=ROOT,
-            env={**os.environ, "PYTHONPATH": str(ROOT)},
+            env=tocsin_env(clock=clock),
         )
         try:
             await wait_until(

@@ -7,7 +7,6 @@ polling on Telegram, no gateway on Discord, just the REST calls that send.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -21,6 +20,7 @@ from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.discord_api import TEXT, Channel, FakeDiscord
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
+from tests.processes import tocsin_env
 
 ROOT = Path(__file__).resolve().parents[1]
 TELEGRAM_CHAT = 6001
@@ -136,13 +136,8 @@ async def test_the_command_line_run_once_delivers_to_both_platforms(
             await storage.feeds.add(feed_server.serve("/rss", rss(ARREST)), now=clock())
         finally:
             await storage.close()
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "DISCORD_"))
-        }
+        environment = tocsin_env(clock=clock)
         environment.update(
-            PYTHONPATH=str(ROOT),
             DATABASE_PATH=str(database),
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=telegram.base_url,

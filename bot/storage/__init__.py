@@ -16,8 +16,10 @@ from bot.storage.feeds import DuplicateFeedError, FeedStore
 from bot.storage.migrations import MigrationError, migrate
 from bot.storage.notices import NoticeStore
 from bot.storage.outbox import OutboxStore
+from bot.storage.role import DatabaseRole, RoleStore
 
 __all__ = [
+    "DatabaseRole",
     "DetectedEvent",
     "DuplicateFeedError",
     "EntryChanges",
@@ -37,17 +39,25 @@ class Storage:
         self.outbox = OutboxStore(db)
         self.audit = AuditStore(db)
         self.notices = NoticeStore(db)
+        self.role = RoleStore(db)
 
     @classmethod
-    async def open(cls, path: Path) -> Storage:
-        """Open the database and bring its schema up to date before anything else runs."""
+    async def open(cls, path: Path, *, role: DatabaseRole | None = None) -> Storage:
+        """Open the database and bring its schema up to date before anything else runs.
+
+        With `role`, the database is claimed for the demo or for a real deployment,
+        and refused (StorageError) when it belongs to the other.
+        """
         db = await Database.open(path)
         try:
             await migrate(db)
+            storage = cls(db)
+            if role is not None:
+                await storage.role.claim(role)
         except BaseException:
             await db.close()
             raise
-        return cls(db)
+        return storage
 
     async def close(self) -> None:
         # Group-committed writes still in flight first: their callers may be gone.

@@ -175,6 +175,10 @@ class FeedStore:
     async def all(self) -> list[Feed]:
         return [_feed(row) for row in await self._db.fetchall(_SELECT + " ORDER BY f.id")]
 
+    async def count(self) -> int:
+        row = await self._db.fetchone("SELECT COUNT(*) AS n FROM feeds")
+        return int(row["n"]) if row else 0
+
     async def remove(self, feed_id: int) -> bool:
         return await self._db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,)) > 0
 
