@@ -146,7 +146,8 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, clock: Clock)
                     title=outline.title,
                     lang=outline.lang,
                     country=outline.country,
-                    kind=outline.kind or "news",
+                    # Only the kinds Tocsin knows: "demo" is the embedded demo's own.
+                    kind=outline.kind if outline.kind in KINDS else "news",
                     added_by="opml",
                 )
                 added += 1

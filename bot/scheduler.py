@@ -64,6 +64,12 @@ class PollScheduler:
         self._running.add(task)
         try:
             await self._tick()
+        except asyncio.CancelledError:
+            if not self._stopping:
+                raise
+            # Stopped on purpose (SIGTERM, Ctrl+C): a normal end for APScheduler, which
+            # would otherwise log the cancellation as a failed job.
+            logger.info("poll cycle stopped")
         except Exception:  # a failed cycle is logged; the next tick tries again
             logger.exception("poll cycle failed")
         finally:

@@ -95,6 +95,13 @@ class Settings(BaseSettings):
             return None
         return value
 
+    @field_validator("clock_start", mode="before")
+    @classmethod
+    def _empty_is_unset(cls, value: object) -> object:
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
     @field_validator("telegram_api_url", "discord_api_url", "telegram_webhook_url", mode="before")
     @classmethod
     def _url(cls, value: object) -> object:

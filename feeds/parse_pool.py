@@ -19,10 +19,10 @@ import multiprocessing
 import os
 import signal
 import sys
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from types import TracebackType
+from types import FrameType, TracebackType
 from typing import Literal, Self
 
 from feeds.errors import ParseError
@@ -32,15 +32,45 @@ from feeds.parse import parse_feed
 logger = logging.getLogger(__name__)
 
 PoolKind = Literal["process", "thread"]
+Parser = Callable[[bytes, str, dict[str, str]], ParsedFeed]
 # Worker processes are replaced after this many parses, so that whatever feedparser
 # or a hostile document leaves behind in memory does not accumulate for months.
 _TASKS_PER_CHILD = 1_000
+# Starting the forkserver and a worker (imports included) on a loaded machine.
+_WORKER_START_ALLOWANCE_SECONDS = 60.0
 
 
 def _ignore_interrupts() -> None:
     """Ctrl+C reaches the whole process group; the bot shuts its workers down itself,
     so a worker must not die mid-parse with a traceback of its own."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+class _Expired(BaseException):
+    """Not an Exception: the parser's own `except Exception` must not swallow it."""
+
+
+def _expire(signum: int, frame: FrameType | None) -> None:
+    raise _Expired
+
+
+def parse_within(
+    parser: Parser, body: bytes, url: str, headers: dict[str, str], limit: float
+) -> ParsedFeed:
+    """Runs in a worker process: the time limit counts this parse alone.
+
+    Measured here, the limit cannot be spent by waiting: for the worker to start (slow
+    on a loaded machine), or behind the document before this one.
+    """
+    previous = signal.signal(signal.SIGALRM, _expire)
+    signal.setitimer(signal.ITIMER_REAL, limit)
+    try:
+        return parser(body, url, headers)
+    except _Expired:
+        raise ParseError(f"parsing took longer than {limit:g} s", kind="parse") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def default_workers() -> int:
@@ -58,10 +88,13 @@ class ParsePool:
         timeout_seconds: float = 30.0,
         executor: Executor | None = None,
         borrow_loop_default: bool = False,
+        parser: Parser = parse_feed,
     ) -> None:
         """`executor` wraps an executor someone else owns (and shuts down);
-        `borrow_loop_default` uses the event loop's default executor when none is given."""
+        `borrow_loop_default` uses the event loop's default executor when none is given.
+        `parser` must be importable by worker processes (a module-level function)."""
         self.kind: PoolKind = kind
+        self._parser = parser
         self.workers = workers or default_workers()
         self.timeout_seconds = timeout_seconds
         self._borrowed = executor
@@ -72,9 +105,29 @@ class ParsePool:
         # Set by close(): a parse still running or queued then fails instead of
         # quietly starting a new pool that nobody would ever shut down.
         self._closed = False
-        # One document running and one ready per worker: a worker never idles while
-        # its next document crosses over, and none waits long before its clock starts.
-        self._turns = asyncio.Semaphore(2 * self.workers)
+        # Worker processes time each parse themselves, so one document running and one
+        # ready per worker costs no document its time: a worker never idles while its
+        # next document crosses over. Threads cannot be timed from inside, so a thread
+        # document is handed over only when a thread is free to start it at once.
+        self._turns = asyncio.Semaphore(
+            2 * self.workers if kind == "process" and executor is None else self.workers
+        )
+
+    @property
+    def _self_timed(self) -> bool:
+        return self.kind == "process" and self._borrowed is None
+
+    @property
+    def _backstop(self) -> float:
+        """How long the event loop waits for a parse before it kills the workers.
+
+        Self-timed workers end a slow parse themselves; this only catches one stuck
+        where a signal cannot reach it (inside C code), so it allows for a turn behind
+        another document and a slow worker start on top of the limit.
+        """
+        if not self._self_timed:
+            return self.timeout_seconds
+        return 2 * self.timeout_seconds + _WORKER_START_ALLOWANCE_SECONDS
 
     def __enter__(self) -> Self:
         return self
@@ -137,7 +190,7 @@ class ParsePool:
     async def _parse_now(self, body: bytes, url: str, plain_headers: dict[str, str]) -> ParsedFeed:
         if self._loop_default:
             loop = asyncio.get_running_loop()
-            work = loop.run_in_executor(None, parse_feed, body, url, plain_headers)
+            work = loop.run_in_executor(None, self._parser, body, url, plain_headers)
             try:
                 return await asyncio.wait_for(work, self.timeout_seconds)
             except TimeoutError:
@@ -147,12 +200,17 @@ class ParsePool:
         for attempt in (1, 2):
             executor, generation = self._current()
             try:
-                future = executor.submit(parse_feed, body, url, plain_headers)
+                if self._self_timed:
+                    future = executor.submit(
+                        parse_within, self._parser, body, url, plain_headers, self.timeout_seconds
+                    )
+                else:
+                    future = executor.submit(self._parser, body, url, plain_headers)
             except (BrokenProcessPool, RuntimeError):
                 self._recycle(generation)
                 continue
             try:
-                return await asyncio.wait_for(asyncio.wrap_future(future), self.timeout_seconds)
+                return await asyncio.wait_for(asyncio.wrap_future(future), self._backstop)
             except TimeoutError:
                 if generation != self._generation and attempt == 1:
                     # The pool was recycled while this document waited behind the one
@@ -160,7 +218,7 @@ class ParsePool:
                     continue
                 future.cancel()
                 logger.warning(
-                    "parsing %s took over %g s; recycling parsers", url, self.timeout_seconds
+                    "parsing %s did not end within %g s; recycling parsers", url, self._backstop
                 )
                 self._recycle(generation)
                 raise ParseError(

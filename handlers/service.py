@@ -566,7 +566,8 @@ class CommandService:
                 for f in feeds[:MAX_CHOICES]
             )
             return Reply(text(lang, "removefeed.choose"), lang, choices)
-        if not argument.isdigit():
+        # ASCII digits only: str.isdigit() also takes "²", which int() refuses.
+        if not (argument.isascii() and argument.isdigit()):
             return Reply(
                 text(lang, "removefeed.bad_id", argument=_one_line(argument, 60)), lang, error=True
             )

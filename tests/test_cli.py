@@ -147,3 +147,22 @@ def test_feeds_import_of_a_broken_file_is_a_usage_error(tmp_path: Path) -> None:
     assert result.returncode == 2 and "not valid OPML" in result.stderr
     missing = tocsin("feeds", "import", "missing.opml", cwd=tmp_path)
     assert missing.returncode == 2 and "cannot read" in missing.stderr
+
+
+def test_classify_answers_hostile_lines_with_errors_and_reads_huge_ones_quickly(
+    tmp_path: Path,
+) -> None:
+    nested = "[" * 100_000 + "]" * 100_000
+    long_number = '{"title": "x", "n": ' + "9" * 5_000 + "}"
+    huge_title = json.dumps({"title": "Roskomnadzor blocked Signal. " + "word " * 200_000})
+    stdin = "\n".join([nested, long_number, huge_title]) + "\n"
+
+    result = tocsin("classify", cwd=tmp_path, stdin=stdin, timeout=30)
+
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 1
+    out = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(out) == 3
+    assert out[0]["error"].startswith("line 1: invalid JSON")
+    assert out[1]["error"].startswith("line 2: invalid JSON")
+    assert out[2]["categories"] == ["censorship"]  # read as far as it matters, quickly

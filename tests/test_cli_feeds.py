@@ -317,3 +317,24 @@ async def test_a_bad_opml_file_is_a_clear_usage_error(
     assert message in result.stderr and "bad.opml" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     no_traceback(result)
+
+
+def test_an_id_too_large_for_the_database_is_simply_not_found(tmp_path: Path) -> None:
+    huge = "99999999999999999999999"
+    removed = tocsin("feeds", "remove", huge, cwd=tmp_path)
+    assert removed.returncode == 1 and f"no feed with id {huge}" in removed.stderr
+    refreshed = tocsin("feeds", "refresh", huge, cwd=tmp_path)
+    assert refreshed.returncode == 2 and f"no feed with id {huge}" in refreshed.stderr
+    for result in (removed, refreshed):
+        no_traceback(result)
+
+
+def test_a_feed_imported_with_an_unknown_kind_is_still_exported(tmp_path: Path) -> None:
+    (tmp_path / "in.opml").write_text(
+        '<?xml version="1.0"?><opml version="2.0"><head/><body>'
+        '<outline type="rss" text="Odd" xmlUrl="https://example.org/odd.xml" kind="demo"/>'
+        "</body></opml>"
+    )
+    assert tocsin("feeds", "import", "in.opml", cwd=tmp_path).returncode == 0
+    exported = tocsin("feeds", "export", cwd=tmp_path)
+    assert "https://example.org/odd.xml" in exported.stdout

@@ -23,6 +23,7 @@ from bot.cli import UsageError, build_parser, cmd_eval
 from bot.detect import Detector
 from bot.detect.evaluate import EvalReport, evaluate, format_report
 from bot.domain.vocabulary import CATEGORIES
+from bot.timeutil import utcnow
 
 DATA = Path(__file__).parent / "data"
 DEV = (DATA / "detect_dev.jsonl", DATA / "detect_dev_extra.jsonl")
@@ -177,7 +178,7 @@ async def test_eval_command_pools_repeated_data_options(
         tmp_path / "b.jsonl", [{"id": "b", "title": "Police detain 30 at protest", "labels": []}]
     )
     args = build_parser().parse_args(["eval", "--data", str(first), "--data", str(second)])
-    assert await cmd_eval(make_settings(), args) == 0
+    assert await cmd_eval(make_settings(), args, utcnow) == 0
     out = capsys.readouterr().out
     assert out.startswith("evaluation of a.jsonl + b.jsonl: 2 items")
     assert "  b [en] expected -, got arrest" in out
@@ -190,12 +191,12 @@ async def test_eval_command_names_a_missing_or_broken_file(
     missing = tmp_path / "missing.jsonl"
     args = build_parser().parse_args(["eval", "--data", str(good), "--data", str(missing)])
     with pytest.raises(UsageError, match=r"no labelled data at .*missing\.jsonl"):
-        await cmd_eval(make_settings(), args)
+        await cmd_eval(make_settings(), args, utcnow)
     broken = tmp_path / "broken.jsonl"
     broken.write_text('{"id": "b"}\n', encoding="utf-8")
     args = build_parser().parse_args(["eval", "--data", str(good), "--data", str(broken)])
     with pytest.raises(UsageError, match=r"broken\.jsonl:1: bad record"):
-        await cmd_eval(make_settings(), args)
+        await cmd_eval(make_settings(), args, utcnow)
 
 
 def test_eval_command_defaults_to_the_dev_file() -> None:

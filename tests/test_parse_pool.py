@@ -9,6 +9,7 @@ import pytest
 from feeds.errors import ParseError
 from feeds.parse_pool import ParsePool
 from tests.conftest import rss
+from tests.fakes.slow_parse import take_seconds
 
 
 def _feed(entries: int, tag: str) -> bytes:
@@ -36,18 +37,39 @@ async def test_a_document_past_the_limit_fails_alone() -> None:
     hostile = _feed(30_000, "huge")
     normal = _feed(5, "small")
     with ParsePool("process", workers=1, timeout_seconds=0.5) as pool:
-        await pool.parse(normal, "https://example.org/warm.xml")  # workers started
         outcomes = await asyncio.gather(
             pool.parse(hostile, "https://example.org/huge.xml"),
             *(pool.parse(normal, f"https://example.org/{n}.xml") for n in range(6)),
             return_exceptions=True,
         )
-        recycled = pool.recycled
     failure, *parsed = outcomes
-    assert isinstance(failure, ParseError) and "longer than" in str(failure)
-    # Including the document that was waiting in the killed worker's queue.
+    assert isinstance(failure, ParseError) and "longer than 0.5 s" in str(failure)
+    # Including the document that was waiting behind it for the same worker.
     assert [len(getattr(result, "entries", ())) for result in parsed] == [5] * 6
-    assert recycled == 1
+
+
+async def test_time_spent_waiting_for_a_worker_is_not_counted() -> None:
+    # A cold pool (the worker starts on the first parse) and four documents for one
+    # worker, each well within the limit alone but not with the waits added up.
+    with ParsePool("process", workers=1, timeout_seconds=1.0, parser=take_seconds) as pool:
+        outcomes = await asyncio.gather(
+            *(pool.parse(b"0.6", f"https://example.org/{n}.xml") for n in range(4)),
+            return_exceptions=True,
+        )
+    assert [getattr(o, "title", o) for o in outcomes] == [
+        f"https://example.org/{n}.xml" for n in range(4)
+    ]
+
+
+async def test_a_parse_longer_than_the_limit_fails_however_it_was_queued() -> None:
+    with ParsePool("process", workers=1, timeout_seconds=0.5, parser=take_seconds) as pool:
+        slow, quick = await asyncio.gather(
+            pool.parse(b"30", "https://example.org/slow.xml"),
+            pool.parse(b"0.1", "https://example.org/quick.xml"),
+            return_exceptions=True,
+        )
+    assert isinstance(slow, ParseError) and "longer than 0.5 s" in str(slow)
+    assert getattr(quick, "title", quick) == "https://example.org/quick.xml"
 
 
 async def test_parses_left_when_the_pool_closes_fail_instead_of_starting_a_new_pool() -> None:

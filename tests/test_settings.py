@@ -60,3 +60,11 @@ def test_env_example_documents_every_setting() -> None:
         if "=" in line and not line.startswith("#"):
             above = [text for text in lines[:index] if text.strip()]
             assert above and (above[-1].startswith("#") or "=" in above[-1]), line
+
+
+def test_the_clock_can_be_started_at_a_given_moment_and_must_name_its_zone() -> None:
+    assert Settings(_env_file=None, clock_start="").clock_start is None  # type: ignore[call-arg]
+    started = Settings(_env_file=None, clock_start="2026-11-24T12:00:00Z")  # type: ignore[call-arg]
+    assert started.clock_start is not None and started.clock_start.utcoffset() is not None
+    with pytest.raises(ValueError, match="timezone"):
+        Settings(_env_file=None, clock_start="2026-11-24T12:00:00")  # type: ignore[call-arg]

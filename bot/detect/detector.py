@@ -20,6 +20,9 @@ WEAK_MODALITIES = ("threat", "plan", "warning", "lifted")
 HIGH = 0.8
 NOTHING_MATCHED = "no censorship or arrest pattern matched"
 MEDIUM = 0.6
+# What the detector reads of an entry at most (as much as feeds keep of one).
+MAX_TITLE_CHARS = 1_000
+MAX_SUMMARY_CHARS = 4_000
 # Order of roles inside one explanation clause, so every message reads alike.
 _ROLE_ORDER = {
     "actor": 0,
@@ -148,6 +151,9 @@ class Detector:
         return rules[code]
 
     def classify(self, title: str, summary: str = "", lang: str | None = None) -> Detection:
+        # An event is told in the first lines; reading further only costs time, and a
+        # megabyte of text (from a careless feed or `classify`) would take minutes.
+        title, summary = title[:MAX_TITLE_CHARS], summary[:MAX_SUMMARY_CHARS]
         text = f"{title}\n{summary}"
         ruleset = self.ruleset_for(text, lang)
         tokens = tokenize(text, ruleset.language.abbreviations)

@@ -20,6 +20,10 @@ def _parse(line: str) -> tuple[str, str, str | None, str | None]:
         item = json.loads(line)
     except json.JSONDecodeError as exc:
         raise _BadLine(f"invalid JSON: {exc.msg} at column {exc.colno}") from None
+    except RecursionError:
+        raise _BadLine("invalid JSON: nested too deeply") from None
+    except ValueError as exc:  # an integer of thousands of digits, say
+        raise _BadLine(f"invalid JSON: {exc}") from None
     if not isinstance(item, dict):
         raise _BadLine("expected a JSON object")
     title = item.get("title")

@@ -22,6 +22,15 @@ logger = logging.getLogger(__name__)
 Params = Sequence[Any] | dict[str, Any]
 
 
+# SQLite's integers are signed 64-bit: a larger id names no row (and cannot be bound).
+_MAX_ID = 2**63 - 1
+
+
+def storable_id(value: int) -> bool:
+    """Whether `value` can be a row id at all: ids typed by people may be anything."""
+    return 0 < value <= _MAX_ID
+
+
 class StorageError(Exception):
     """The database cannot be opened or used; the message is meant for a person."""
 

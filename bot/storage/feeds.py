@@ -9,7 +9,7 @@ from datetime import datetime
 
 from bot.models import Feed
 from bot.storage.batching import GroupWrite
-from bot.storage.database import Database, StorageError
+from bot.storage.database import Database, StorageError, storable_id
 from bot.timeutil import from_db, require, to_db
 
 
@@ -165,6 +165,8 @@ class FeedStore:
         return feed
 
     async def get(self, feed_id: int) -> Feed | None:
+        if not storable_id(feed_id):
+            return None
         row = await self._db.fetchone(_SELECT + " WHERE f.id = ?", (feed_id,))
         return _feed(row) if row else None
 
@@ -180,6 +182,8 @@ class FeedStore:
         return int(row["n"]) if row else 0
 
     async def remove(self, feed_id: int) -> bool:
+        if not storable_id(feed_id):
+            return False
         return await self._db.execute("DELETE FROM feeds WHERE id = ?", (feed_id,)) > 0
 
     async def due(self, now: datetime, limit: int = 10_000) -> list[Feed]:
@@ -192,7 +196,7 @@ class FeedStore:
 
     async def by_ids(self, feed_ids: Sequence[int]) -> list[Feed]:
         """These feeds (unknown ids skipped, repeats once), in id order."""
-        wanted = sorted(set(feed_ids))
+        wanted = sorted({i for i in feed_ids if storable_id(i)})
         rows: list[sqlite3.Row] = []
         # SQLite caps bound parameters; 500 per query stays well under it.
         for start in range(0, len(wanted), 500):
