@@ -32,10 +32,12 @@ from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
 from bot.delivery import Delivery  # noqa: E402
+from bot.detect import Detection  # noqa: E402
 from bot.models import CATEGORIES, Subscription  # noqa: E402
 from bot.ratelimit import RateLimiter, RateLimits  # noqa: E402
 from bot.senders.telegram import TelegramSender  # noqa: E402
-from bot.storage import DetectedEvent, Storage  # noqa: E402
+from bot.storage import Storage  # noqa: E402
+from bot.storage.intents import IngestBatch, NewEntry, Verdict  # noqa: E402
 from feeds.models import NormalizedEntry  # noqa: E402
 from tests.fakes.telegram_api import TOKEN  # noqa: E402
 
@@ -71,18 +73,14 @@ async def prepare(storage: Storage, chats: int) -> None:
         published_at=now,
         lang="en",
     )
-    stored = (await storage.entries.add(feed.id, [entry], now)).new[0]
-    event_id = await storage.entries.add_event(
-        stored.id,
-        DetectedEvent(("censorship",), (), "event", 1.0, "high", "bench", {}, "en"),
-        now,
-    )
-    assert event_id is not None
     chat_ids = []
     for n in range(chats):
         chat = await storage.chats.upsert("telegram", str(10_000 + n), now=now, kind="private")
         await storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=now)
         chat_ids.append(chat.id)
+    verdict = Verdict(Detection(("censorship",), (), "event", 1.0, "high", "bench", ()), ())
+    await storage.entries.record(IngestBatch(feed.id, new=(NewEntry(entry, None, verdict),)), now)
+    [event_id] = [row["id"] for row in await storage.db.fetchall("SELECT id FROM events")]
     await storage.outbox.enqueue(event_id, chat_ids, now)
 
 

@@ -22,7 +22,6 @@ from bot.app import build_app, open_storage, process_clock
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import StorageError
-from bot.storage.migrations import applied_versions
 from bot.timeutil import Clock
 
 logger = logging.getLogger(__name__)
@@ -65,10 +64,10 @@ async def cmd_run(settings: Settings, args: argparse.Namespace, clock: Clock) ->
 async def cmd_migrate(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     storage = await open_storage(settings)
     try:
-        versions = await applied_versions(storage.db)
+        version = await storage.schema_version()
     finally:
         await storage.close()
-    print(f"{settings.database_in_use}: schema version {max(versions, default=0)}")
+    print(f"{settings.database_in_use}: schema version {version}")
     return 0
 
 

@@ -43,7 +43,8 @@ def feed_state(feed: Feed, now: datetime, config: NoticeConfig | None = None) ->
     silent = silent_since(feed, now, config or NoticeConfig())
     if silent is not None:
         return f"silent since {_ago(silent, now)}"
-    return "ok"
+    # A feed whose guids or links change on every poll: harmless now, worth knowing.
+    return "ok, ids change" if feed.reidentified else "ok"
 
 
 def format_feed_table(feeds: list[Feed], now: datetime, config: NoticeConfig | None = None) -> str:
@@ -179,6 +180,8 @@ def refresh_line(report: FeedReport) -> str:
         entries = "entry" if report.new_entries == 1 else "entries"
         events = "event" if report.events == 1 else "events"
         outcome = f"{report.new_entries} new {entries}, {report.events} {events}"
+        if report.reidentified:
+            outcome += f", {report.reidentified} known under new ids"
     if report.moved_to:
         outcome += f" (moved permanently to {report.moved_to})"
     if report.interval_seconds:

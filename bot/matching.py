@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.domain.vocabulary import severity_rank
-from bot.models import Chat, Subscription
-from bot.storage import DetectedEvent
+from bot.detect import Detection
+from bot.domain.chat import Chat, Subscription
+from bot.domain.vocabulary import Category, severity_rank
 
 # Builds a filter for include/exclude words; returns whether the text passes.
 TextFilter = Callable[[Sequence[str], Sequence[str], str, str | None], bool]
 
 
-def wanted_categories(event: DetectedEvent, subscription: Subscription) -> tuple[str, ...]:
+def wanted_categories(event: Detection, subscription: Subscription) -> tuple[Category, ...]:
     """The event's categories this subscription asked for.
 
     Weak categories (threats, plans, lifted bans) count only for chats that asked
@@ -25,7 +25,7 @@ def wanted_categories(event: DetectedEvent, subscription: Subscription) -> tuple
 
 
 def matches(
-    event: DetectedEvent,
+    event: Detection,
     text: str,
     subscription: Subscription,
     text_filter: TextFilter,
@@ -44,7 +44,7 @@ def matches(
 
 
 def matching_chats(
-    event: DetectedEvent,
+    event: Detection,
     text: str,
     subscriptions: Sequence[tuple[Chat, Subscription]],
     text_filter: TextFilter,

@@ -26,10 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
+from bot.domain.notice import NoticeKind, StoredNotice
 from bot.models import Feed
 from bot.settings import Settings
 from bot.storage import Storage
-from bot.storage.notices import NoticeKind, StoredNotice
 from bot.timeutil import Clock, utcnow
 
 logger = logging.getLogger(__name__)

@@ -29,7 +29,9 @@ from datetime import datetime, timedelta
 from typing import Protocol
 
 from bot.alert_text import one_line, utc_minute
-from bot.models import CATEGORIES, Chat, Feed, Platform, Subscription
+from bot.domain.chat import Chat, Platform, Subscription
+from bot.domain.feed import Feed
+from bot.domain.vocabulary import CATEGORIES, Category
 from bot.storage import DuplicateFeedError, Storage
 from bot.timeutil import Clock, utcnow
 from feeds.errors import FeedError
@@ -64,7 +66,7 @@ _ISO_639_1_TEXT = (
     " ug uk ur uz ve vi vo wa wo xh yi yo za zh zu"
 )
 _ISO_639_1 = frozenset(_ISO_639_1_TEXT.split())
-_CATEGORY_WORDS: dict[str, tuple[str, ...]] = {
+_CATEGORY_WORDS: dict[str, tuple[Category, ...]] = {
     "censorship": ("censorship",),
     "цензура": ("censorship",),
     "arrest": ("arrest",),
@@ -191,7 +193,7 @@ class Reply:
 class SubscribeRequest:
     """Parsed `/subscribe` arguments. Empty lists mean "any"."""
 
-    categories: tuple[str, ...] = CATEGORIES
+    categories: tuple[Category, ...] = CATEGORIES
     languages: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
@@ -224,7 +226,7 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
         raise ArgumentError("args.unclosed_quote") from None
     if not tokens:
         return None
-    categories: list[str] = []
+    categories: list[Category] = []
     languages: list[str] = []
     include: list[str] = []
     exclude: list[str] = []

@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
 
@@ -40,17 +41,52 @@ def tocsin(
     timeout: float = 60,
     stdout: int | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` to the end; output as text (stdout to `stdout` if given)."""
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+    """Run `python -m bot ARGS` to the end; output as text (stdout to `stdout` if given).
+
+    Waited for by asyncio, not by subprocess.run's timeout: that one polls with
+    time.sleep, which fails under libfaketime (the suite also runs with the clock
+    set a year ahead).
+    """
+    run = _run(args, cwd, tocsin_env(env, clock=clock), stdin, timeout, stdout)
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(run)
+    # Called from a test's own event loop: wait in a thread with a loop of its own.
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run).result()
+
+
+async def _run(
+    args: tuple[str, ...],
+    cwd: Path,
+    env: dict[str, str],
+    stdin: str,
+    limit: float,
+    stdout: int | None,
+) -> subprocess.CompletedProcess[str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
         cwd=cwd,
-        env=tocsin_env(env, clock=clock),
-        input=stdin,
-        stdout=stdout if stdout is not None else subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        timeout=timeout,
-        check=False,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=stdout if stdout is not None else asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        out, err = await asyncio.wait_for(process.communicate(stdin.encode()), limit)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise
+    return subprocess.CompletedProcess(
+        [sys.executable, "-m", "bot", *args],
+        process.returncode if process.returncode is not None else -1,
+        (out or b"").decode(),
+        (err or b"").decode(),
     )
 
 

@@ -17,7 +17,7 @@ from bot.delivery import Delivery
 from bot.models import Chat, Subscription
 from bot.senders.base import Outcome
 from bot.senders.discord import DiscordSender
-from bot.storage import DetectedEvent, Storage
+from bot.storage import Storage
 from feeds.models import NormalizedEntry
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
@@ -32,6 +32,7 @@ from tests.fakes.discord_api import (
     Failure,
     FakeDiscord,
 )
+from tests.storage_support import claim_due, detection, store_entry
 
 _serial = itertools.count(1)
 PUBLISHED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
@@ -98,20 +99,16 @@ async def queue_alert(
         published_at=PUBLISHED,
         lang="en",
     )
-    changes = await storage.entries.add(feed.id, [entry], clock())
-    event_id = await storage.entries.add_event(
-        changes.new[0].id,
-        DetectedEvent(
-            categories=categories,
-            weak_categories=(),
-            modality="event",
-            score=0.9,
-            severity="high",
+    event_id = await store_entry(
+        storage,
+        feed.id,
+        entry,
+        clock(),
+        verdict=detection(
+            categories,
             explanation="“detained” near a protest word",
             fields=fields if fields is not None else {"detained": "12", "place": "Moscow"},
-            lang="en",
         ),
-        clock(),
     )
     assert event_id is not None
     await storage.outbox.enqueue(event_id, [chat.id], clock())
@@ -387,7 +384,7 @@ async def test_an_edge_rate_limit_without_json_pauses_for_retry_after(
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
     fake.fail_next(channel, Failure(429, retry_after=90, via=False))
-    [alert] = await storage.outbox.claim_due(clock(), ["discord"])
+    [alert] = await claim_due(storage, clock(), ["discord"])
 
     result = await DiscordSender(client).send(alert)
 
@@ -434,7 +431,7 @@ async def test_before_login_the_sender_asks_to_wait_and_sends_nothing(
     channel = fake.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    [alert] = await storage.outbox.claim_due(clock(), ["discord"])
+    [alert] = await claim_due(storage, clock(), ["discord"])
     client = discord.Client(**client_options())
     try:
         result = await DiscordSender(client).send(alert)
@@ -451,7 +448,7 @@ async def test_an_unreachable_discord_means_retry(
     channel = fake.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    [alert] = await storage.outbox.claim_due(clock(), ["discord"])
+    [alert] = await claim_due(storage, clock(), ["discord"])
     restore = point_discord_at("http://127.0.0.1:9")  # discard port: nothing listens
     try:
         result = await DiscordSender(client).send(alert)

@@ -153,8 +153,42 @@ async def test_the_same_story_under_two_guids_alerts_once(
         feed_server.serve("/rss", rss_feed([Item("c", BLOCK, text, link="")]))
         clock.advance(hours=1)
         again, delivered_again = await poll_now(app)
-    assert (report.new_entries, report.events, delivered) == (2, 1, 1)
-    assert (again.new_entries, again.events, delivered_again) == (1, 0, 0)
+    # The second id is the same story: neither stored again nor alerted.
+    assert (report.new_entries, report.events, delivered) == (1, 1, 1)
+    assert report.feeds[0].reidentified == 1
+    assert (again.new_entries, again.events, delivered_again) == (0, 0, 0)
+    assert again.feeds[0].reidentified == 1
+
+
+async def test_a_feed_that_changes_every_id_on_every_poll_alerts_once_and_does_not_grow(
+    feed_server: FeedServer, settings: Settings, clock: FakeClock
+) -> None:
+    stories = [BLOCK] + [f"Weather report number {n} for the capital region" for n in range(49)]
+
+    def churned(poll: int) -> str:
+        # New guids and new links every time, as some CMSs and trackers do.
+        return rss_feed(
+            [
+                Item(f"p{poll}-{n}", title, "", link=f"https://example.org/{n}?utm={poll}")
+                for n, title in enumerate(stories)
+            ]
+        )
+
+    url = feed_server.serve("/rss", rss_feed([]))
+    async with running(settings, clock) as app:
+        feed = await app.storage.feeds.add(url, now=clock())
+        await poll_now(app)  # the first poll: a baseline
+        delivered = []
+        for poll in range(5):
+            feed_server.serve("/rss", churned(poll))
+            clock.advance(minutes=10)
+            _, sent = await poll_now(app)
+            delivered.append(sent)
+        rows = await entry_rows(app.storage, feed.id)
+        state = await app.storage.feeds.get(feed.id)
+    assert delivered == [1, 0, 0, 0, 0]
+    assert len(rows) == 50  # stored once, however often the ids change
+    assert state is not None and state.reidentified == 50
 
 
 async def test_without_guids_identity_is_the_link_else_title_and_date(

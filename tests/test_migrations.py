@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from bot.storage import MigrationError, Storage
-from bot.storage.database import Database
-from bot.storage.migrations import applied_versions, load_migrations, migrate
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.migrations import applied_versions, load_migrations, migrate
 
 
 def write(folder: Path, name: str, sql: str) -> None:

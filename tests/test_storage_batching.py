@@ -9,10 +9,24 @@ from pathlib import Path
 
 import pytest
 
+from bot.pipeline.plan import text_hash
 from bot.storage import Storage
-from bot.storage.batching import GroupWrite
+from bot.storage.intents import (
+    DocumentFacts,
+    EditedEntry,
+    IngestBatch,
+    NewEntry,
+    PollFailure,
+    PollSuccess,
+)
+from bot.storage.sqlite.batching import GroupWrite
 from feeds.models import NormalizedEntry
 from tests.conftest import FakeClock
+
+
+def success(at: object, next_check_at: object, etag: str, title: str | None = None) -> PollSuccess:
+    document = DocumentFacts(title, None, None, 0, None, None, None, None) if title else None
+    return PollSuccess(at, next_check_at, 600, etag, None, document=document)  # type: ignore[arg-type]
 
 
 async def test_a_whole_feed_is_stored_with_each_entry_under_its_own_id(
@@ -24,16 +38,16 @@ async def test_a_whole_feed_is_stored_with_each_entry_under_its_own_id(
         NormalizedEntry(f"uid-{n}", f"hash-{n}", f"Title {n}", f"Summary {n}", None, None, "en")
         for n in range(250)
     ]
-    changes = await storage.entries.add(feed.id, entries, clock())
-    assert [s.entry.uid for s in changes.new] == [e.uid for e in entries]
+    batch = IngestBatch(feed.id, new=tuple(NewEntry(e, text_hash(e)) for e in entries))
+    assert (await storage.entries.record(batch, clock())).new_entries == 250
     rows = await storage.db.fetchall("SELECT id, uid, title FROM entries")
     stored = {row["id"]: (row["uid"], row["title"]) for row in rows}
-    assert {s.id: (s.entry.uid, s.entry.title) for s in changes.new} == stored
+    known = await storage.entries.known(feed.id, [e.uid for e in entries])
+    assert {k.id: (uid, f"Title {uid[4:]}") for uid, k in known.items()} == stored
 
-    edited = [*entries[:5], NormalizedEntry("uid-7", "new-hash", "Edited", "", None, None, "en")]
-    again = await storage.entries.add(feed.id, edited, clock())
-    assert again.new == []
-    assert [(s.entry.uid, s.entry.title) for s in again.updated] == [("uid-7", "Edited")]
+    edited = NormalizedEntry("uid-7", "new-hash", "Edited", "", None, None, "en")
+    edit = EditedEntry(known["uid-7"].id, edited, text_hash(edited))
+    await storage.entries.record(IngestBatch(feed.id, edited=(edit,)), clock())
     [row] = await storage.db.fetchall("SELECT title FROM entries WHERE uid = 'uid-7'")
     assert row["title"] == "Edited"
 
@@ -42,14 +56,11 @@ async def test_polls_recorded_together_are_all_saved(storage: Storage, clock: Fa
     feeds = [await storage.feeds.add(f"https://{n}.example/rss", now=clock()) for n in range(40)]
     await asyncio.gather(
         *(
-            storage.feeds.record_success(
+            storage.feeds.record_poll(
                 feed.id,
-                now=clock(),
-                next_check_at=clock() + timedelta(minutes=10),
-                interval_seconds=600,
-                etag=f'"v{feed.id}"',
-                last_modified=None,
-                title=f"Feed {feed.id}",
+                success(
+                    clock(), clock() + timedelta(minutes=10), f'"v{feed.id}"', f"Feed {feed.id}"
+                ),
             )
             for feed in feeds
         )
@@ -86,17 +97,11 @@ async def test_closing_the_storage_first_commits_the_rows_already_queued(
     later = clock() + timedelta(minutes=10)
     polls = [
         asyncio.ensure_future(
-            storage.feeds.record_success(
-                feed.id,
-                now=clock(),
-                next_check_at=later,
-                interval_seconds=600,
-                etag=f'"v{feed.id}"',
-                last_modified=None,
-            )
+            storage.feeds.record_poll(feed.id, success(clock(), later, f'"v{feed.id}"'))
             if feed.id % 2
-            else storage.feeds.record_failure(
-                feed.id, now=clock(), next_check_at=later, kind="http", message="HTTP 500"
+            else storage.feeds.record_poll(
+                feed.id,
+                PollFailure(at=clock(), next_check_at=later, kind="http", message="HTTP 500"),
             )
         )
         for feed in feeds

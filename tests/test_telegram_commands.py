@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from bot.settings import Settings
+from bot.storage.intents import PollFailure
 from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.telegram_api import (
     BOT_ID,
@@ -485,8 +486,8 @@ async def test_status_counts_failing_feeds_queue_and_alerts_of_the_last_24_hours
     others = [await subscribed_chat(storage, clock(), n) for n in (43, 44)]
     await storage.outbox.enqueue(waiting, others, clock())  # not drained: the queue
     broken = await storage.feeds.add("https://broken.example/rss", now=clock(), title="Broken")
-    await storage.feeds.record_failure(
-        broken.id, now=clock(), next_check_at=clock(), kind="http", message="HTTP 503"
+    await storage.feeds.record_poll(
+        broken.id, PollFailure(at=clock(), next_check_at=clock(), kind="http", message="HTTP 503")
     )
 
     admin = {"id": ADMIN_ID, "type": "private", "first_name": "Op"}

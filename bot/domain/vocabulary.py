@@ -6,6 +6,7 @@ tuples keep a fixed order (the order alerts list categories in).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Literal, TypeGuard, get_args
 
 Category = Literal["censorship", "arrest"]
@@ -37,3 +38,13 @@ def is_severity(word: str) -> TypeGuard[Severity]:
 def severity_rank(severity: str) -> int:
     """'none' and unknown words rank below 'low'."""
     return SEVERITIES.index(severity) + 1 if is_severity(severity) else 0
+
+
+def categories_of(words: Iterable[str]) -> tuple[Category, ...]:
+    """The categories among `words` (stored or typed text), in CATEGORIES order."""
+    present = set(words)
+    return tuple(c for c in CATEGORIES if c in present)
+
+
+def severity_of(word: str, default: Severity = "medium") -> Severity:
+    return word if is_severity(word) else default

@@ -1,45 +1,49 @@
-"""Tocsin's storage layer: every SQL statement in the project lives under this package.
+"""Tocsin's storage layer: narrow protocols (protocols.py) and the SQLite backend.
 
-`Storage.open()` connects, applies pending migrations, and exposes one narrow store
-per concern (feeds, entries, chats, outbox, audit, notices).
+`Storage.open()` connects, applies pending migrations, and exposes one store per
+concern (feeds, entries, chats, outbox, notices, audit, role). Code outside this
+package uses only the stores' protocol methods; `Storage.db` is the SQLite backend's
+own connection, for that backend's tests and nothing else.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from bot.storage.audit import AuditStore
-from bot.storage.chats import ChatStore
-from bot.storage.database import Database, StorageError
-from bot.storage.entries import DetectedEvent, EntryChanges, EntryStore, StoredEntry
-from bot.storage.feeds import DuplicateFeedError, FeedStore
-from bot.storage.migrations import MigrationError, migrate
-from bot.storage.notices import NoticeStore
-from bot.storage.outbox import OutboxStore
-from bot.storage.role import DatabaseRole, RoleStore
+from bot.storage import protocols
+from bot.storage.errors import DuplicateFeedError, MigrationError, StorageError
+from bot.storage.protocols import DatabaseRole
+from bot.storage.sqlite.audit import AuditStore
+from bot.storage.sqlite.chats import ChatStore
+from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.entries import EntryStore
+from bot.storage.sqlite.feeds import FeedStore
+from bot.storage.sqlite.migrations import applied_versions, migrate
+from bot.storage.sqlite.notices import NoticeStore
+from bot.storage.sqlite.outbox import OutboxStore
+from bot.storage.sqlite.role import RoleStore
 
 __all__ = [
     "DatabaseRole",
-    "DetectedEvent",
     "DuplicateFeedError",
-    "EntryChanges",
     "MigrationError",
     "Storage",
     "StorageError",
-    "StoredEntry",
 ]
 
 
 class Storage:
+    """The stores of one database. Typed by their protocols: that is all callers get."""
+
     def __init__(self, db: Database) -> None:
         self.db = db
-        self.feeds = FeedStore(db)
-        self.entries = EntryStore(db)
-        self.chats = ChatStore(db)
-        self.outbox = OutboxStore(db)
-        self.audit = AuditStore(db)
-        self.notices = NoticeStore(db)
-        self.role = RoleStore(db)
+        self.feeds: protocols.FeedStore = FeedStore(db)
+        self.entries: protocols.EntryStore = EntryStore(db)
+        self.chats: protocols.ChatStore = ChatStore(db)
+        self.outbox: protocols.OutboxStore = OutboxStore(db)
+        self.audit: protocols.AuditStore = AuditStore(db)
+        self.notices: protocols.NoticeStore = NoticeStore(db)
+        self.role: protocols.RoleStore = RoleStore(db)
 
     @classmethod
     async def open(cls, path: Path, *, role: DatabaseRole | None = None) -> Storage:
@@ -58,6 +62,14 @@ class Storage:
             await db.close()
             raise
         return storage
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages to the operator."""
+        return str(self.db.path)
+
+    async def schema_version(self) -> int:
+        return max(await applied_versions(self.db), default=0)
 
     async def close(self) -> None:
         # Group-committed writes still in flight first: their callers may be gone.

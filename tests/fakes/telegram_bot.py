@@ -9,14 +9,16 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import Tocsin, build_app
-from bot.models import CATEGORIES, Subscription
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES, Category
 from bot.settings import Settings
-from bot.storage import DetectedEvent, Storage
+from bot.storage import Storage
 from bot.timeutil import Clock
 from feeds.models import NormalizedEntry
 from handlers.service import CommandService
 from handlers.telegram.runtime import TelegramRuntime
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
+from tests.storage_support import detection, store_entry
 
 ADMIN_ID = 700
 
@@ -73,7 +75,7 @@ async def add_event(
     title: str = "Roskomnadzor blocked Signal",
     summary: str = "The regulator restricted access to the messenger.",
     link: str | None = "https://example.org/news/1",
-    categories: tuple[str, ...] = ("censorship",),
+    categories: tuple[Category, ...] = ("censorship",),
     fields: dict[str, str] | None = None,
     feed_url: str = "https://example.org/feed.xml",
     uid: str | None = None,
@@ -92,21 +94,12 @@ async def add_event(
         published_at=now,
         lang="en",
     )
-    changes = await storage.entries.add(feed.id, [entry], now)
-    stored = changes.new[0]
-    event_id = await storage.entries.add_event(
-        stored.id,
-        DetectedEvent(
-            categories=categories,
-            weak_categories=(),
-            modality="event",
-            score=1.0,
-            severity="high",
-            explanation=explanation,
-            fields=fields or {},
-            lang="en",
-        ),
+    event_id = await store_entry(
+        storage,
+        feed.id,
+        entry,
         now,
+        verdict=detection(categories, explanation=explanation, fields=fields or {}),
     )
     assert event_id is not None
     return event_id

@@ -17,9 +17,9 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from bot.models import Alert
-from bot.storage.chats import _chat
-from bot.storage.database import Database
+from bot.domain.alert import Alert
+from bot.storage.sqlite.chats import _chat
+from bot.storage.sqlite.database import Database
 from bot.timeutil import from_db, to_db
 
 _ALERT_COLUMNS = (
@@ -72,61 +72,11 @@ class OutboxStore:
             added = connection.total_changes - before
         return added
 
-    async def claim_due(
-        self, now: datetime, platforms: Sequence[str], limit: int = 100
-    ) -> list[Alert]:
-        """Mark up to `limit` due rows as sending and return them, oldest first."""
-        if not platforms:
-            return []
-        marks = ",".join("?" * len(platforms))
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "SELECT o.id FROM outbox o JOIN chats c ON c.id = o.chat_id"
-                " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
-                f" AND c.platform IN ({marks})"
-                " AND c.active = 1 ORDER BY o.next_attempt_at, o.id LIMIT ?",
-                (to_db(now), *platforms, limit),
-            )
-            ids = [row["id"] for row in await cursor.fetchall()]
-            await cursor.close()
-            if not ids:
-                return []
-            id_marks = ",".join("?" * len(ids))
-            await connection.execute(
-                "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-                f" WHERE id IN ({id_marks})",
-                ids,
-            )
-            cursor = await connection.execute(
-                _ALERT_COLUMNS + f" WHERE o.id IN ({id_marks}) ORDER BY o.next_attempt_at, o.id",
-                ids,
-            )
-            rows = await cursor.fetchall()
-            await cursor.close()
-        return [_alert(row) for row in rows]
-
-    async def mark_delivered(
-        self, outbox_id: int, now: datetime, message_id: str | None = None
-    ) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET status = 'delivered', delivered_at = ?, platform_message_id = ?,"
-            " last_error = NULL WHERE id = ?",
-            (to_db(now), message_id, outbox_id),
-        )
-
     async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
             " WHERE id = ?",
             (to_db(next_attempt_at), error[:500], outbox_id),
-        )
-
-    async def release(self, outbox_ids: Sequence[int]) -> None:
-        """Hand claimed rows back untouched (a pause or shutdown before they were sent)."""
-        await self._db.executemany(
-            "UPDATE outbox SET status = 'pending', attempts = MAX(attempts - 1, 0)"
-            " WHERE id = ? AND status = 'sending'",
-            [(outbox_id,) for outbox_id in outbox_ids],
         )
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
@@ -166,19 +116,6 @@ class OutboxStore:
             (to_db(now), *platforms, *held, limit),
         )
         return [_alert(row) for row in rows]
-
-    async def begin_send(self, outbox_id: int) -> bool:
-        """Mark one pending row 'sending' (one more attempt) right before its request.
-
-        False when the row is no longer pending (its chat was deactivated, or another
-        pass took it): the caller must not send it.
-        """
-        changed = await self._db.execute(
-            "UPDATE outbox SET status = 'sending', attempts = attempts + 1"
-            " WHERE id = ? AND status = 'pending'",
-            (outbox_id,),
-        )
-        return changed > 0
 
     async def begin_send_many(self, outbox_ids: Sequence[int]) -> set[int]:
         """`begin_send` for many rows in one transaction; returns the ids that may be sent."""
@@ -257,14 +194,3 @@ class OutboxStore:
             (to_db(since),),
         )
         return int(row["n"]) if row else 0
-
-    async def next_due_at(self, platforms: Sequence[str]) -> datetime | None:
-        if not platforms:
-            return None
-        marks = ",".join("?" * len(platforms))
-        row = await self._db.fetchone(
-            "SELECT MIN(o.next_attempt_at) AS t FROM outbox o JOIN chats c ON c.id = o.chat_id"
-            f" WHERE o.status = 'pending' AND c.active = 1 AND c.platform IN ({marks})",
-            tuple(platforms),
-        )
-        return from_db(row["t"]) if row else None

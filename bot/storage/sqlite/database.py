@@ -17,6 +17,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.storage.errors import StorageError
+
 logger = logging.getLogger(__name__)
 
 Params = Sequence[Any] | dict[str, Any]
@@ -29,10 +31,6 @@ _MAX_ID = 2**63 - 1
 def storable_id(value: int) -> bool:
     """Whether `value` can be a row id at all: ids typed by people may be anything."""
     return 0 < value <= _MAX_ID
-
-
-class StorageError(Exception):
-    """The database cannot be opened or used; the message is meant for a person."""
 
 
 class Database:

@@ -6,8 +6,9 @@ import json
 import sqlite3
 from datetime import datetime
 
-from bot.models import Chat, Platform, Subscription
-from bot.storage.database import Database
+from bot.domain.chat import Chat, Platform, Subscription
+from bot.domain.vocabulary import categories_of, severity_of
+from bot.storage.sqlite.database import Database
 from bot.timeutil import to_db
 
 
@@ -28,11 +29,11 @@ def _chat(row: sqlite3.Row) -> Chat:
 def _subscription(row: sqlite3.Row) -> Subscription:
     return Subscription(
         chat_id=row["chat_id"],
-        categories=tuple(json.loads(row["categories"])),
+        categories=categories_of(json.loads(row["categories"])),
         languages=tuple(json.loads(row["languages"])),
         include_words=tuple(json.loads(row["include_words"])),
         exclude_words=tuple(json.loads(row["exclude_words"])),
-        min_severity=row["min_severity"],
+        min_severity=severity_of(row["min_severity"]),
     )
 
 
@@ -133,12 +134,6 @@ class ChatStore:
     async def inactive(self) -> list[Chat]:
         rows = await self._db.fetchall("SELECT * FROM chats WHERE active = 0 ORDER BY id")
         return [_chat(row) for row in rows]
-
-    async def move(self, chat_id: int, new_external_id: str) -> None:
-        """A Telegram group became a supergroup: same subscriptions, new id."""
-        await self._db.execute(
-            "UPDATE chats SET external_id = ? WHERE id = ?", (new_external_id, chat_id)
-        )
 
     async def migrate(self, chat_id: int, new_external_id: str, now: datetime) -> int:
         """The chat moved to `new_external_id` (a Telegram group became a supergroup).

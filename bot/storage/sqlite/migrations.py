@@ -15,17 +15,14 @@ from importlib import resources
 from importlib.abc import Traversable
 from pathlib import Path
 
-from bot.storage.database import Database, StorageError
+from bot.storage.errors import MigrationError
+from bot.storage.sqlite.database import Database
 from bot.timeutil import to_db, utcnow
 
 logger = logging.getLogger(__name__)
 
 _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _TRANSACTION_WORDS = re.compile(r"^\s*(BEGIN|COMMIT|END|ROLLBACK)\b", re.IGNORECASE | re.MULTILINE)
-
-
-class MigrationError(StorageError):
-    """The schema cannot be brought up to date; the message says why."""
 
 
 @dataclass(frozen=True)

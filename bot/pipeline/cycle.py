@@ -11,15 +11,26 @@ import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
-from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.detect import Detection, Detector, KeywordFilter
+from bot.detect import Detector, KeywordFilter
+from bot.domain.chat import Chat, Subscription
+from bot.domain.event import is_event
+from bot.domain.feed import Feed
 from bot.matching import matching_chats
-from bot.models import Chat as ChatModel
-from bot.models import Feed, Subscription
 from bot.notices import AdminNotifier
-from bot.storage import DetectedEvent, Storage, StoredEntry
+from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
+from bot.pipeline.reports import CycleReport, FeedPreview, FeedReport
+from bot.storage import Storage
+from bot.storage.intents import (
+    DocumentFacts,
+    EditedEntry,
+    IngestBatch,
+    NewEntry,
+    PollFailure,
+    PollSuccess,
+    Verdict,
+)
 from bot.timeutil import Clock, utcnow
 from feeds.errors import FeedError
 from feeds.fetch import Fetcher, FetchResult
@@ -37,111 +48,9 @@ from feeds.schedule import (
 
 logger = logging.getLogger(__name__)
 
-Subscriptions = Sequence[tuple[ChatModel, Subscription]]
+Subscriptions = Sequence[tuple[Chat, Subscription]]
 # Fetched documents allowed to wait for each parse worker (see Pipeline._documents).
 _DOCUMENTS_PER_WORKER = 4
-
-
-@dataclass
-class FeedReport:
-    feed_id: int
-    url: str
-    new_entries: int = 0
-    events: int = 0
-    alerts: int = 0
-    not_modified: bool = False
-    error: str | None = None
-    error_kind: str | None = None
-    # Seconds until the next scheduled poll, as decided by this poll.
-    interval_seconds: int | None = None
-    # The feed moved permanently (301/308): its stored URL is now this.
-    moved_to: str | None = None
-
-
-@dataclass
-class CycleReport:
-    feeds: list[FeedReport] = field(default_factory=list)
-    notices_sent: int = 0
-
-    @property
-    def new_entries(self) -> int:
-        return sum(r.new_entries for r in self.feeds)
-
-    @property
-    def events(self) -> int:
-        return sum(r.events for r in self.feeds)
-
-    @property
-    def alerts(self) -> int:
-        return sum(r.alerts for r in self.feeds)
-
-    @property
-    def failures(self) -> int:
-        return sum(1 for r in self.feeds if r.error)
-
-    @property
-    def not_modified(self) -> int:
-        return sum(1 for r in self.feeds if r.not_modified)
-
-    def summary(self, delivered: int) -> str:
-        """The one line `run --once` and `feeds refresh` end with."""
-        feeds = len(self.feeds)
-        line = (
-            f"polled {feeds} feed{'s' if feeds != 1 else ''}: {self.new_entries} new entries, "
-            f"{self.events} events, {delivered} alerts delivered"
-        )
-        if self.failures:
-            line += f", {self.failures} feed{'s' if self.failures != 1 else ''} failed"
-        return line
-
-
-@dataclass(frozen=True)
-class FeedPreview:
-    url: str
-    title: str
-    entry_count: int
-    # (entry title, categories) of current entries that would alert.
-    alerting: list[tuple[str, tuple[str, ...]]]
-    lang: str | None = None
-
-
-def detected_event(detection: Detection) -> DetectedEvent | None:
-    if not detection.categories and not detection.weak_categories:
-        return None
-    return DetectedEvent(
-        categories=tuple(detection.categories),
-        weak_categories=tuple(detection.weak_categories),
-        modality=detection.modality,
-        score=detection.score,
-        severity=detection.severity,
-        explanation=detection.explanation,
-        fields=dict(detection.fields),
-        lang=detection.lang,
-    )
-
-
-def backlog_to_alert(entries: Sequence[StoredEntry], limit: int) -> list[StoredEntry]:
-    """On a feed's first poll only the newest `limit` entries may alert."""
-    if limit <= 0:
-        return []
-    dated = sorted(
-        entries,
-        key=lambda e: (e.entry.published_at is not None, e.entry.published_at, e.id),
-        reverse=True,
-    )
-    return dated[:limit]
-
-
-def first_of_each_content(entries: Sequence[StoredEntry]) -> list[StoredEntry]:
-    """Within one batch, one entry per content: the same story listed twice under two
-    ids is one story."""
-    seen: set[str] = set()
-    unique = []
-    for stored in entries:
-        if stored.entry.content_hash not in seen:
-            seen.add(stored.entry.content_hash)
-            unique.append(stored)
-    return unique
 
 
 def keyword_filter(
@@ -279,8 +188,8 @@ class Pipeline:
             if parsed is None:
                 await self._record_not_modified(feed, result, report)
             else:
-                await self._store(feed, parsed, subscriptions, report)
-                await self._record_document(feed, result, parsed, report)
+                plan = await self._store(feed, parsed, subscriptions, report)
+                await self._record_document(feed, result, parsed, report, plan)
         except FeedError as exc:
             report.error, report.error_kind = str(exc), exc.kind
             await self._record_failure(feed, exc, report)
@@ -304,19 +213,25 @@ class Pipeline:
             hints=hints,
         )
         report.interval_seconds = interval
-        await self.storage.feeds.record_success(
+        await self.storage.feeds.record_poll(
             feed.id,
-            now=now,
-            next_check_at=next_check(self.schedule, now, interval),
-            interval_seconds=interval,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            url=result.permanent_url,
-            document=False,
+            PollSuccess(
+                at=now,
+                next_check_at=next_check(self.schedule, now, interval),
+                interval_seconds=interval,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                moved_to=result.permanent_url,
+            ),
         )
 
     async def _record_document(
-        self, feed: Feed, result: FetchResult, parsed: ParsedFeed, report: FeedReport
+        self,
+        feed: Feed,
+        result: FetchResult,
+        parsed: ParsedFeed,
+        report: FeedReport,
+        plan: EntryPlan,
     ) -> None:
         now = self.clock()
         gap, newest = feed.usual_gap_seconds, feed.newest_entry_at
@@ -331,22 +246,27 @@ class Pipeline:
         report.interval_seconds = interval
         if parsed.warning:
             logger.debug("feed %d parsed with a warning: %s", feed.id, parsed.warning)
-        await self.storage.feeds.record_success(
+        await self.storage.feeds.record_poll(
             feed.id,
-            now=now,
-            next_check_at=next_check(self.schedule, now, interval),
-            interval_seconds=interval,
-            etag=result.etag,
-            last_modified=result.last_modified,
-            title=parsed.title or None,
-            site_url=parsed.site_url,
-            lang=parsed.lang,
-            new_entries=report.new_entries,
-            url=result.permanent_url,
-            usual_gap_seconds=gap,
-            newest_entry_at=newest,
-            ttl_seconds=parsed.ttl_seconds,
-            update_period_seconds=parsed.update_period_seconds,
+            PollSuccess(
+                at=now,
+                next_check_at=next_check(self.schedule, now, interval),
+                interval_seconds=interval,
+                etag=result.etag,
+                last_modified=result.last_modified,
+                moved_to=result.permanent_url,
+                document=DocumentFacts(
+                    title=parsed.title or None,
+                    site_url=parsed.site_url,
+                    lang=parsed.lang,
+                    new_entries=report.new_entries,
+                    usual_gap_seconds=gap,
+                    newest_entry_at=newest,
+                    ttl_seconds=parsed.ttl_seconds,
+                    update_period_seconds=parsed.update_period_seconds,
+                    reidentified=plan.reidentified,
+                ),
+            ),
         )
 
     async def _record_failure(self, feed: Feed, exc: FeedError, report: FeedReport) -> None:
@@ -358,12 +278,14 @@ class Pipeline:
         report.interval_seconds = interval
         logger.warning("feed %d (%s) failed [%s]: %s", feed.id, feed.url, exc.kind, exc)
         try:
-            await self.storage.feeds.record_failure(
+            await self.storage.feeds.record_poll(
                 feed.id,
-                now=now,
-                next_check_at=next_check(self.schedule, now, interval),
-                kind=exc.kind,
-                message=str(exc),
+                PollFailure(
+                    at=now,
+                    next_check_at=next_check(self.schedule, now, interval),
+                    kind=exc.kind,
+                    message=str(exc),
+                ),
             )
         except Exception:
             # The database itself is in trouble (locked by a long CLI write, disk
@@ -377,50 +299,48 @@ class Pipeline:
         parsed: ParsedFeed,
         subscriptions: Subscriptions,
         report: FeedReport,
-    ) -> None:
-        now = self.clock()
-        changes = await self.storage.entries.add(feed.id, parsed.entries, now)
-        report.new_entries = len(changes.new)
-        if feed.primed:
-            fresh = first_of_each_content(changes.new)
-            republished = await self.storage.feeds.repeated_content(
-                feed.id, [(s.id, s.entry.content_hash) for s in changes.new]
+    ) -> EntryPlan:
+        """Work out what is new, classify it, and store entries, events and alerts as
+        one write (see IngestBatch): a stop at any point loses no alert."""
+        entries = self.storage.entries
+        items = parsed.entries
+        known = await entries.known(feed.id, [item.uid for item in items])
+        unknown = [item for item in items if item.uid not in known]
+        texts = [h for h in (text_hash(item) for item in unknown) if h is not None]
+        seen = await entries.texts_seen(feed.id, texts, [i.content_hash for i in unknown])
+        limit = feed.backlog_alerts if feed.backlog_alerts is not None else self.backlog_alerts
+        plan = plan_entries(items, known, seen, primed=feed.primed, backlog_alerts=limit)
+        if plan.reidentified:
+            logger.debug(
+                "feed %d listed %d known stories under new ids", feed.id, plan.reidentified
             )
-            backlog = await self.storage.feeds.baseline_entries(
-                feed.id, [s.id for s in changes.updated]
-            )
-            candidates = [s for s in fresh if s.id not in republished] + [
-                s for s in changes.updated if s.id not in backlog
-            ]
-        else:
-            limit = feed.backlog_alerts if feed.backlog_alerts is not None else self.backlog_alerts
-            candidates = first_of_each_content(backlog_to_alert(changes.new, limit))
-        for stored in candidates:
-            await self._detect_and_enqueue(stored, feed, subscriptions, report)
+        verdicts = {id(item): self._verdict(item, subscriptions) for item in plan.to_classify}
+        batch = IngestBatch(
+            feed.id,
+            new=tuple(NewEntry(p.item, p.text_hash, verdicts.get(id(p.item))) for p in plan.new),
+            edited=tuple(
+                EditedEntry(p.entry_id, p.item, p.text_hash, verdicts.get(id(p.item)))
+                for p in plan.edited
+            ),
+        )
+        result = await entries.record(batch, self.clock())
+        report.new_entries = result.new_entries
+        report.reidentified = plan.reidentified
+        report.events += result.events
+        report.alerts += result.alerts
+        return plan
 
     # The detector reads each entry's language from its text, never from the feed's
     # declaration: feeds often declare a CMS default (a Russian site saying "en") or
     # mix languages, and Russian text matched with English rules would miss events.
-    async def _detect_and_enqueue(
-        self,
-        stored: StoredEntry,
-        feed: Feed,
-        subscriptions: Subscriptions,
-        report: FeedReport,
-    ) -> None:
-        entry = stored.entry
-        detection = self.detector.classify(entry.title, entry.summary)
-        event = detected_event(detection)
-        if event is None:
-            return
-        now = self.clock()
-        event_id = await self.storage.entries.add_event(stored.id, event, now)
-        if event_id is None:
-            return
-        report.events += 1
-        text = f"{entry.title}\n{entry.summary}"
-        chat_ids = matching_chats(event, text, subscriptions, keyword_filter)
-        report.alerts += await self.storage.outbox.enqueue(event_id, chat_ids, now)
+    def _verdict(self, item: NormalizedEntry, subscriptions: Subscriptions) -> Verdict | None:
+        detection = self.detector.classify(item.title, item.summary)
+        if not is_event(detection):
+            return None
+        text = f"{item.title}\n{item.summary}"
+        return Verdict(
+            detection, tuple(matching_chats(detection, text, subscriptions, keyword_filter))
+        )
 
     async def preview_feed(self, url: str) -> FeedPreview:
         """Fetch, parse and classify a feed without storing anything."""

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-from bot.storage.database import Database
+from bot.domain.notice import NoticeKind, StoredNotice
+from bot.storage.sqlite.database import Database
 from bot.timeutil import from_db, require, to_db
 
-NoticeKind = Literal["failing", "recovered", "silent", "resumed"]
 # Which feed column remembers the open spell a notice kind is about.
 _SPELL_COLUMN = {
     "failing": "failure_notified_at",
@@ -19,19 +17,6 @@ _SPELL_COLUMN = {
     "resumed": "silent_notified_at",
 }
 _OPENS = {"failing", "silent"}
-
-
-@dataclass(frozen=True)
-class StoredNotice:
-    id: int
-    feed_id: int
-    kind: str
-    episode: datetime
-    text: str
-    created_at: datetime
-    sent_at: datetime | None
-    attempts: int
-    last_error: str | None
 
 
 def _notice(row: sqlite3.Row) -> StoredNotice:

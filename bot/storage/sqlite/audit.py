@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.storage.database import Database
+from bot.domain.audit import AuditRecord
+from bot.storage.sqlite.database import Database
 from bot.timeutil import require, to_db
-
-
-@dataclass(frozen=True)
-class AuditRecord:
-    at: datetime
-    actor: str
-    action: str
-    detail: str
 
 
 class AuditStore:

@@ -15,7 +15,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from bot.storage.database import Database
+from bot.storage.sqlite.database import Database
 
 logger = logging.getLogger(__name__)
 

@@ -4,21 +4,15 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 
-from bot.models import Feed
-from bot.storage.batching import GroupWrite
-from bot.storage.database import Database, StorageError, storable_id
+from bot.domain.feed import Arrivals, Feed
+from bot.storage.errors import DuplicateFeedError
+from bot.storage.intents import PollFailure, PollOutcome
+from bot.storage.sqlite.batching import GroupWrite
+from bot.storage.sqlite.database import Database, storable_id
+from bot.storage.sqlite.entries import FROM_FIRST_POLL
 from bot.timeutil import from_db, require, to_db
-
-
-class DuplicateFeedError(StorageError):
-    def __init__(self, url: str, feed_id: int) -> None:
-        super().__init__(f"feed {url} is already added (id {feed_id})")
-        self.url = url
-        self.feed_id = feed_id
-
 
 _SELECT = """
 SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS entry_count
@@ -58,6 +52,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         update_period_seconds=row["update_period_seconds"],
         failure_notified_at=from_db(row["failure_notified_at"]),
         silent_notified_at=from_db(row["silent_notified_at"]),
+        reidentified=row["reidentified"],
     )
 
 
@@ -74,6 +69,7 @@ _RECORD_SUCCESS = (
     " newest_entry_at = COALESCE(?, newest_entry_at),"
     " ttl_seconds = CASE WHEN ? THEN ? ELSE ttl_seconds END,"
     " update_period_seconds = CASE WHEN ? THEN ? ELSE update_period_seconds END,"
+    " reidentified = CASE WHEN ? THEN ? ELSE reidentified END,"
     " url = CASE WHEN ? IS NOT NULL AND NOT EXISTS"
     "   (SELECT 1 FROM feeds other WHERE other.url = ? AND other.id != feeds.id)"
     "   THEN ? ELSE url END"
@@ -84,29 +80,6 @@ _RECORD_FAILURE = (
     " last_error_kind = ?, consecutive_failures = consecutive_failures + 1,"
     " failing_since = COALESCE(failing_since, ?) WHERE id = ?"
 )
-# Whether entry `e` came with its feed's first poll: the backlog, stored without
-# alerting. `<=`, not `=`: the feed is marked primed just after its first entries
-# are stored; and until it is primed, every entry it has is from that first poll.
-# (Not "the oldest first_seen_at": a first poll that found nothing would make the
-# second poll's entries, which did alert, look like backlog.)
-_FROM_FIRST_POLL = (
-    "(SELECT CASE WHEN p.primed THEN e.first_seen_at <= p.primed_at ELSE 1 END"
-    " FROM feeds p WHERE p.id = e.feed_id)"
-)
-
-
-@dataclass(frozen=True)
-class Arrivals:
-    """When a feed's entries appeared, for working out its rhythm.
-
-    An entry "arrives" at its published time, or when Tocsin first saw it if that is
-    earlier (a future date is a publisher's mistake) or if it has no date. Undated
-    entries found by the very first poll arrived at some unknown earlier time: they
-    count for `newest` but not for the rhythm.
-    """
-
-    rhythm: list[datetime]
-    newest: datetime | None
 
 
 class FeedStore:
@@ -221,71 +194,56 @@ class FeedStore:
     async def set_url(self, feed_id: int, url: str) -> None:
         await self._db.execute("UPDATE feeds SET url = ? WHERE id = ?", (url, feed_id))
 
-    async def record_success(
-        self,
-        feed_id: int,
-        *,
-        now: datetime,
-        next_check_at: datetime,
-        interval_seconds: int,
-        etag: str | None,
-        last_modified: str | None,
-        title: str | None = None,
-        site_url: str | None = None,
-        lang: str | None = None,
-        new_entries: int = 0,
-        url: str | None = None,
-        usual_gap_seconds: int | None = None,
-        newest_entry_at: datetime | None = None,
-        ttl_seconds: int | None = None,
-        update_period_seconds: int | None = None,
-        document: bool = True,
-    ) -> None:
-        """Record a successful poll. `document=False` for a 304: the document's own
-        hints (ttl, update period) are then kept rather than cleared.
+    async def record_poll(self, feed_id: int, outcome: PollOutcome) -> None:
+        """Record a poll's outcome (group-committed with other feeds' outcomes).
 
-        A permanent redirect moves the feed to `url`, unless another feed already
+        A permanent redirect moves the feed to `moved_to`, unless another feed already
         has that URL (then the two are the same feed; the operator can remove one).
         """
+        if isinstance(outcome, PollFailure):
+            await self._failures.write(
+                (
+                    to_db(outcome.at),
+                    to_db(outcome.next_check_at),
+                    outcome.message[:500],
+                    outcome.kind,
+                    to_db(outcome.at),
+                    feed_id,
+                )
+            )
+            return
+        doc = outcome.document
+        has_doc = doc is not None
+        now = to_db(outcome.at)
+        url = outcome.moved_to
         await self._successes.write(
             (
-                to_db(now),
-                to_db(now),
-                to_db(next_check_at),
-                interval_seconds,
-                etag,
-                last_modified,
-                title,
-                title,
-                site_url,
-                lang,
-                new_entries,
-                to_db(now),
-                to_db(now),
-                usual_gap_seconds,
-                to_db(newest_entry_at),
-                document,
-                ttl_seconds,
-                document,
-                update_period_seconds,
+                now,
+                now,
+                to_db(outcome.next_check_at),
+                outcome.interval_seconds,
+                outcome.etag,
+                outcome.last_modified,
+                doc.title if doc else None,
+                doc.title if doc else None,
+                doc.site_url if doc else None,
+                doc.lang if doc else None,
+                doc.new_entries if doc else 0,
+                now,
+                now,
+                doc.usual_gap_seconds if doc else None,
+                to_db(doc.newest_entry_at) if doc else None,
+                has_doc,
+                doc.ttl_seconds if doc else None,
+                has_doc,
+                doc.update_period_seconds if doc else None,
+                has_doc,
+                doc.reidentified if doc else 0,
                 url,
                 url,
                 url,
                 feed_id,
             )
-        )
-
-    async def record_failure(
-        self,
-        feed_id: int,
-        *,
-        now: datetime,
-        next_check_at: datetime,
-        kind: str,
-        message: str,
-    ) -> None:
-        await self._failures.write(
-            (to_db(now), to_db(next_check_at), message[:500], kind, to_db(now), feed_id)
         )
 
     async def schedule_now(self, feed_ids: Sequence[int], now: datetime) -> None:
@@ -298,7 +256,7 @@ class FeedStore:
         rows = await self._db.fetchall(
             "SELECT CASE WHEN e.published_at IS NOT NULL AND e.published_at < e.first_seen_at"
             "   THEN e.published_at ELSE e.first_seen_at END AS arrival,"
-            f" (e.published_at IS NULL AND {_FROM_FIRST_POLL}) AS backlog"
+            f" (e.published_at IS NULL AND {FROM_FIRST_POLL}) AS backlog"
             " FROM entries e WHERE e.feed_id = ? ORDER BY arrival DESC LIMIT ?",
             (feed_id, limit),
         )
@@ -307,56 +265,3 @@ class FeedStore:
             rhythm=[moment for moment, backlog in moments if not backlog],
             newest=moments[0][0] if moments else None,
         )
-
-    async def set_failure_notified(self, feed_id: int, episode: datetime | None) -> None:
-        """The failing spell an admin was told about (None once its end was told)."""
-        await self._db.execute(
-            "UPDATE feeds SET failure_notified_at = ? WHERE id = ?", (to_db(episode), feed_id)
-        )
-
-    async def set_silent_notified(self, feed_id: int, episode: datetime | None) -> None:
-        """The silent spell an admin was told about (None once its end was told)."""
-        await self._db.execute(
-            "UPDATE feeds SET silent_notified_at = ? WHERE id = ?", (to_db(episode), feed_id)
-        )
-
-    async def repeated_content(self, feed_id: int, fresh: Sequence[tuple[int, str]]) -> set[int]:
-        """Of these just-stored (entry id, content hash) pairs, the ids whose exact
-        content the feed already had under another identity (a republished entry).
-
-        Pass every entry the batch added: content shared only inside the batch is not
-        a republication (the caller keeps one entry per content itself)."""
-        if not fresh:
-            return set()
-        ids = [entry_id for entry_id, _ in fresh]
-        hashes = sorted({content for _, content in fresh})
-        found: set[str] = set()
-        for start in range(0, len(hashes), 400):
-            chunk = hashes[start : start + 400]
-            rows = await self._db.fetchall(
-                f"SELECT content_hash FROM entries WHERE feed_id = ?"
-                f" AND content_hash IN ({','.join('?' * len(chunk))})"
-                f" AND id NOT IN ({','.join('?' * len(ids))})",
-                (feed_id, *chunk, *ids),
-            )
-            found.update(row["content_hash"] for row in rows)
-        return {entry_id for entry_id, content in fresh if content in found}
-
-    async def baseline_entries(self, feed_id: int, entry_ids: Sequence[int]) -> set[int]:
-        """Of these entry ids, the ones the feed's first poll found: its backlog.
-
-        They were old news when Tocsin first saw them and never classified, so an edit
-        (a site re-rendering its summaries) must not turn them into alerts.
-        """
-        if not entry_ids:
-            return set()
-        found: set[int] = set()
-        for start in range(0, len(entry_ids), 400):
-            chunk = list(entry_ids[start : start + 400])
-            rows = await self._db.fetchall(
-                f"SELECT e.id FROM entries e WHERE e.feed_id = ?"
-                f" AND e.id IN ({','.join('?' * len(chunk))}) AND {_FROM_FIRST_POLL}",
-                (feed_id, *chunk),
-            )
-            found.update(int(row["id"]) for row in rows)
-        return found

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import logging
-from typing import Literal
 
-from bot.storage.database import Database, StorageError
+from bot.storage.errors import StorageError
+from bot.storage.protocols import DatabaseRole
+from bot.storage.sqlite.database import Database
 
 logger = logging.getLogger(__name__)
-
-DatabaseRole = Literal["demo", "live"]
 
 
 class RoleStore:

@@ -1,0 +1,29 @@
+"""What a platform sender needs to render one event for one chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain.chat import Chat
+
+
+@dataclass(frozen=True)
+class Alert:
+    """Everything a sender needs to render one event for one chat."""
+
+    outbox_id: int
+    event_id: int
+    chat: Chat
+    categories: tuple[str, ...]
+    severity: str
+    explanation: str
+    fields: dict[str, str]
+    title: str
+    summary: str
+    link: str | None
+    published_at: datetime | None
+    feed_title: str
+    feed_url: str
+    entry_lang: str | None
+    attempts: int = 0

@@ -1,0 +1,18 @@
+"""What storage raises, whatever the backend."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """The database cannot be opened or used; the message is meant for a person."""
+
+
+class DuplicateFeedError(StorageError):
+    def __init__(self, url: str, feed_id: int) -> None:
+        super().__init__(f"feed {url} is already added (id {feed_id})")
+        self.url = url
+        self.feed_id = feed_id
+
+
+class MigrationError(StorageError):
+    """The schema cannot be brought up to date; the message says why."""
