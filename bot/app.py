@@ -23,7 +23,7 @@ from bot.scheduler import PollScheduler
 from bot.senders.base import Sender
 from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
 from bot.settings import Settings
-from bot.storage import Storage
+from bot.storage import SenderLease, Storage
 from bot.timeutil import Clock, running_clock, utcnow
 from feeds.fetch import FetchConfig, Fetcher
 from feeds.netguard import Endpoint, NetworkPolicy
@@ -142,6 +142,9 @@ class Tocsin:
     runtimes: list[PlatformRuntime] = field(default_factory=list)
     # Runtimes made ready to send by `start_sending`; `build_app` stops them on exit.
     sending: list[PlatformRuntime] = field(default_factory=list)
+    # Set when another process delivers from this database ("pid 1234"): this one
+    # may poll and queue, and must not send.
+    delivered_by: str | None = None
 
     async def run_once(self) -> tuple[CycleReport, int]:
         """One poll of every due feed, then deliver everything that is due, on every platform."""
@@ -216,17 +219,34 @@ async def build_app(
     console_stream: TextIO | None = None,
     with_platforms: bool = True,
     embedded: bool = True,
+    deliver: bool = True,
 ) -> AsyncIterator[Tocsin]:
     """Build a Tocsin; `embedded=False` skips the demo server and the terminal chat
-    (for commands that manage feeds rather than run the bot)."""
+    (for commands that manage feeds rather than run the bot).
+
+    `deliver` asks for the database's sender lease: one process at a time delivers
+    from an outbox. When another process holds it, the app is built to poll and
+    queue only (`Tocsin.delivered_by` says who sends), with no platform, no terminal
+    chat, no demo server and no admin notices of its own.
+    """
     storage = await open_storage(settings)
     demo: DemoFeedServer | None = None
     parser = parse_pool(settings)
+    lease: SenderLease | None = None
+    delivered_by: str | None = None
     try:
         detector = Detector.load()
-        recovered = await storage.outbox.recover_inflight()
-        if recovered:
-            logger.warning("re-queued %d alerts whose delivery was interrupted", recovered)
+        if deliver:
+            taken = await storage.take_sender_lease()
+            if isinstance(taken, str):
+                delivered_by = taken
+                embedded = with_platforms = False
+            else:
+                lease = taken
+                # Rows left 'sending' by a process that died: this one resends them.
+                recovered = await storage.outbox.recover_inflight()
+                if recovered:
+                    logger.warning("re-queued %d alerts whose delivery was interrupted", recovered)
         if embedded and settings.demo_enabled:
             demo = DemoFeedServer(clock=clock)
             await demo.start()
@@ -239,7 +259,11 @@ async def build_app(
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
         async with Fetcher(config) as fetcher:
             delivery = Delivery(storage, senders, clock=clock)
-            notifier = AdminNotifier(storage, config=notice_config(settings), clock=clock)
+            notifier = (
+                AdminNotifier(storage, config=notice_config(settings), clock=clock)
+                if delivered_by is None
+                else None
+            )
             pipeline = Pipeline(
                 storage,
                 fetcher,
@@ -252,13 +276,14 @@ async def build_app(
                 on_enqueued=delivery.wake,
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
+            app.delivered_by = delivered_by
             if with_platforms:
                 for runtime in build_platform_runtimes(app):
                     app.runtimes.append(runtime)
                     delivery.add_sender(runtime.sender)
-                    if runtime.notice_sink is not None:
+                    if notifier is not None and runtime.notice_sink is not None:
                         notifier.add_sink(runtime.notice_sink)
-            if not notifier.sinks:
+            if notifier is not None and not notifier.sinks:
                 # No platform admins to tell: the log (and the terminal, when it is a chat).
                 notifier.add_sink(ConsoleNoticeSink(console_stream, echo=console))
             try:
@@ -271,6 +296,8 @@ async def build_app(
         if demo is not None:
             await demo.stop()
         await storage.close()
+        if lease is not None:
+            lease.release()
 
 
 def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:

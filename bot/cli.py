@@ -41,6 +41,13 @@ NO_FEEDS_HINT = (
 
 async def cmd_run(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     async with build_app(settings, clock=clock) as app:
+        if app.delivered_by is not None:
+            print(
+                f"error: a Tocsin is already running on {app.storage.location}"
+                f" ({app.delivered_by}); it polls and delivers by itself: stop it first",
+                file=sys.stderr,
+            )
+            return 1
         if not settings.demo_enabled and not await app.storage.feeds.count():
             logger.warning(NO_FEEDS_HINT)
         if args.once:

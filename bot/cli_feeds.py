@@ -94,7 +94,9 @@ async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) ->
             await storage.close()
         print(f"added feed {feed.id}: {feed.url} (not checked)")
         return 0
-    async with build_app(settings, clock=clock, with_platforms=False, embedded=False) as app:
+    async with build_app(
+        settings, clock=clock, with_platforms=False, embedded=False, deliver=False
+    ) as app:
         try:
             feed, preview = await app.pipeline.add_feed(args.url, added_by="cli")
         except FeedError as exc:
@@ -200,17 +202,28 @@ async def cmd_refresh(settings: Settings, args: argparse.Namespace, clock: Clock
     if args.ids and args.all:
         raise _usage_error("name feed ids or --all, not both")
     async with build_app(settings, clock=clock) as app:
+        if app.delivered_by is not None and settings.demo_enabled:
+            raise _usage_error(
+                f"the demo is running in another process ({app.delivered_by}); "
+                "it polls its own feeds"
+            )
         known = {feed.id for feed in await app.storage.feeds.all()}
         missing = [i for i in args.ids if i not in known]
         if missing:
             raise _usage_error(f"no feed with id {', '.join(map(str, missing))}")
-        # Alerts and admin notices reach every platform, as in `run --once`.
-        await app.start_sending()
+        if app.delivered_by is None:
+            # Alerts and admin notices reach every platform, as in `run --once`.
+            await app.start_sending()
         report = await app.pipeline.refresh(None if args.all else args.ids)
-        delivered = await app.delivery.drain()
+        delivered = await app.delivery.drain() if app.delivered_by is None else 0
     for feed in report.feeds:
         print(refresh_line(feed))
     print(report.summary(delivered))
+    if app.delivered_by is not None:
+        print(
+            f"{report.alerts} alerts queued: the Tocsin running on this database"
+            f" ({app.delivered_by}) delivers them"
+        )
     return 0
 
 

@@ -591,19 +591,15 @@ class CommandService:
             # It names deactivated chats (ids, titles) and their errors: not for a group.
             return Reply(text(lang, "status.private_only"), lang, refused=True)
         now = self._clock()
-        feeds = await self._storage.feeds.all()
-        failing = [f for f in feeds if f.enabled and f.consecutive_failures > 0]
-        disabled = [f for f in feeds if not f.enabled]
-        new = [f for f in feeds if f.enabled and f.last_checked_at is None and f not in failing]
-        ok = len(feeds) - len(failing) - len(disabled) - len(new)
+        health = await self._storage.feeds.health(listed=MAX_LISTED_FEEDS)
         lines = [
             text(
                 lang,
                 "status.feeds",
-                ok=ok,
-                failing=len(failing),
-                new=len(new),
-                disabled=len(disabled),
+                ok=health.ok,
+                failing=health.failing,
+                new=health.new,
+                disabled=health.disabled,
             )
         ]
         lines += [
@@ -614,9 +610,9 @@ class CommandService:
                 title=_one_line(f.name, 60),
                 error=_one_line(f.last_error or "?", 150),
             )
-            for f in failing[:MAX_LISTED_FEEDS]
+            for f in health.failing_feeds
         ]
-        counts = await self._storage.outbox.counts()
+        counts = await self._storage.outbox.open_counts()
         lines.append(
             text(
                 lang,

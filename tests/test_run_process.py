@@ -174,3 +174,77 @@ async def test_a_stop_at_any_point_of_a_busy_cycle_loses_no_alert(
     # Every alert arrived; a kill -9 may resend the one alert it caught in flight.
     assert counts[0] == 0, f"{counts[0]} alerts lost"
     assert sum(n for times, n in counts.items() if times > 1) <= 2, counts
+
+
+class Printed:
+    """What a running process prints, line by line, and a way to wait for a line."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.text = ""
+        self._changed = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read(stream))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            async with self._changed:
+                self.text += line.decode()
+                self._changed.notify_all()
+
+    async def wait_for(self, wanted: str, within: float = 30) -> None:
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: wanted in self.text)
+
+    async def close(self) -> None:
+        await asyncio.wait_for(self._reader, 15)
+
+
+async def test_one_process_delivers_and_the_others_hand_over_or_refuse(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
+    first = "Roskomnadzor blocked access to the Signal messenger"
+    later = "Roskomnadzor blocked access to the Threema messenger"
+    feed_server.serve("/rss", rss_feed([Item("a", first)]))
+    env = {**ENV, "BACKLOG_ALERTS": "5"}
+    added = await asyncio.to_thread(
+        tocsin, "feeds", "add", "--no-check", feed_server.url("/rss"), cwd=tmp_path, env=env
+    )
+    assert added.returncode == 0, added.stderr
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "run",
+        cwd=tmp_path,
+        env=tocsin_env(env),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    assert bot.stdout is not None
+    printed = Printed(bot.stdout)
+    try:
+        await printed.wait_for(first)
+        feed_server.serve("/rss", rss_feed([Item("b", later), Item("a", first)]))
+        second, once, refresh, listed = await asyncio.gather(
+            asyncio.to_thread(tocsin, "run", cwd=tmp_path, env=env),
+            asyncio.to_thread(tocsin, "run", "--once", cwd=tmp_path, env=env),
+            asyncio.to_thread(tocsin, "feeds", "refresh", "--all", cwd=tmp_path, env=env),
+            asyncio.to_thread(tocsin, "feeds", "list", cwd=tmp_path, env=env),
+        )
+        # The refresh stored and queued the new story; the running bot sends it.
+        await printed.wait_for(later)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 15)
+        await printed.close()
+    for refused in (second, once):
+        assert refused.returncode == 1
+        assert f"already running on data/tocsin.sqlite3 (pid {bot.pid})" in refused.stderr
+    assert refresh.returncode == 0, refresh.stderr
+    assert f"1 alerts queued: the Tocsin running on this database (pid {bot.pid})" in (
+        refresh.stdout
+    )
+    assert first not in refresh.stdout and later not in refresh.stdout  # it sent nothing
+    assert listed.returncode == 0 and feed_server.url("/rss") in listed.stdout
+    for other in (second, once, refresh, listed):
+        assert "re-queued" not in other.stderr  # nobody touched the bot's rows
+    assert printed.text.count(first + "\n") == 1 and printed.text.count(later + "\n") == 1

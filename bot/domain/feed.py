@@ -59,3 +59,15 @@ class Arrivals:
 
     rhythm: list[datetime]
     newest: datetime | None
+
+
+@dataclass(frozen=True)
+class FeedHealth:
+    """How the feeds are doing, in numbers, for /status."""
+
+    ok: int
+    failing: int
+    new: int
+    disabled: int
+    # The failing feeds, longest failing first, as many as were asked for.
+    failing_feeds: tuple[Feed, ...]

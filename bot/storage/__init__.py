@@ -8,16 +8,20 @@ own connection, for that backend's tests and nothing else.
 
 from __future__ import annotations
 
+import asyncio
+import os
 from pathlib import Path
 
 from bot.storage import protocols
 from bot.storage.errors import DuplicateFeedError, MigrationError, StorageError
-from bot.storage.protocols import DatabaseRole
+from bot.storage.protocols import DatabaseRole, SenderLease
+from bot.storage.sqlite import lease
 from bot.storage.sqlite.audit import AuditStore
 from bot.storage.sqlite.chats import ChatStore
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.entries import EntryStore
 from bot.storage.sqlite.feeds import FeedStore
+from bot.storage.sqlite.lease import FileLease
 from bot.storage.sqlite.migrations import applied_versions, migrate
 from bot.storage.sqlite.notices import NoticeStore
 from bot.storage.sqlite.outbox import OutboxStore
@@ -27,6 +31,7 @@ __all__ = [
     "DatabaseRole",
     "DuplicateFeedError",
     "MigrationError",
+    "SenderLease",
     "Storage",
     "StorageError",
 ]
@@ -67,6 +72,13 @@ class Storage:
     def location(self) -> str:
         """Where the data lives, for messages to the operator."""
         return str(self.db.path)
+
+    async def take_sender_lease(self) -> SenderLease | str:
+        """The right to deliver from this database, held until released or the process
+        ends; or, when another process holds it, who that is (for the operator)."""
+        if str(self.db.path) == ":memory:":
+            return FileLease(os.open(os.devnull, os.O_RDONLY), self.db.path)
+        return await asyncio.to_thread(lease.take, self.db.path)
 
     async def schema_version(self) -> int:
         return max(await applied_versions(self.db), default=0)

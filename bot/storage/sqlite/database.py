@@ -1,8 +1,11 @@
-"""The one SQLite connection Tocsin uses, with serialised write transactions.
+"""Tocsin's SQLite connections: one that writes, with serialised transactions, and
+one that only reads.
 
-aiosqlite runs every statement on a single worker thread, so one connection is
-shared by the whole process. A lock keeps one coroutine's transaction from
-interleaving with another's on that connection.
+aiosqlite runs every statement of a connection on that connection's one worker
+thread, so a lock keeps one coroutine's transaction from interleaving with another's.
+Reads go to a connection of their own: under WAL they see the last commit and wait
+for no writer, so a command such as /status answers at once while a poll cycle is
+writing thousands of entries.
 """
 
 from __future__ import annotations
@@ -34,9 +37,17 @@ def storable_id(value: int) -> bool:
 
 
 class Database:
-    def __init__(self, connection: aiosqlite.Connection, path: Path) -> None:
+    def __init__(
+        self,
+        connection: aiosqlite.Connection,
+        path: Path,
+        reader: aiosqlite.Connection | None = None,
+    ) -> None:
         self._connection = connection
         self._lock = asyncio.Lock()
+        # An in-memory database has no second connection to it: reads share the writer.
+        self._reader = reader or connection
+        self._read_lock = asyncio.Lock() if reader is not None else self._lock
         self.path = path
 
     @classmethod
@@ -60,9 +71,22 @@ class Database:
         except sqlite3.DatabaseError as exc:
             await connection.close()
             raise StorageError(f"{path} is not a usable SQLite database: {exc}") from None
-        return cls(connection, path)
+        if str(path) == ":memory:":
+            return cls(connection, path)
+        try:
+            reader = await aiosqlite.connect(str(path), isolation_level=None)
+            reader.row_factory = sqlite3.Row
+            await reader.execute("PRAGMA busy_timeout=5000")
+            await reader.execute("PRAGMA foreign_keys=ON")
+            await reader.execute("PRAGMA query_only=ON")
+        except sqlite3.Error as exc:
+            await connection.close()
+            raise StorageError(f"cannot open database {path}: {exc}") from None
+        return cls(connection, path, reader)
 
     async def close(self) -> None:
+        if self._reader is not self._connection:
+            await self._reader.close()
         await self._connection.close()
 
     @asynccontextmanager
@@ -79,15 +103,16 @@ class Database:
                 await self._connection.execute("COMMIT")
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
-        async with self._lock:
-            cursor = await self._connection.execute(sql, params)
+        """Rows of one read, as of the last commit."""
+        async with self._read_lock:
+            cursor = await self._reader.execute(sql, params)
             rows = await cursor.fetchall()
             await cursor.close()
         return list(rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
-        async with self._lock:
-            cursor = await self._connection.execute(sql, params)
+        async with self._read_lock:
+            cursor = await self._reader.execute(sql, params)
             row = await cursor.fetchone()
             await cursor.close()
         return row

@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.domain.feed import Arrivals, Feed
+from bot.domain.feed import Arrivals, Feed, FeedHealth
 from bot.storage.errors import DuplicateFeedError
 from bot.storage.intents import PollFailure, PollOutcome
 from bot.storage.sqlite.batching import GroupWrite
@@ -14,9 +14,11 @@ from bot.storage.sqlite.database import Database, storable_id
 from bot.storage.sqlite.entries import FROM_FIRST_POLL
 from bot.timeutil import from_db, require, to_db
 
+# Entry counts in one pass over the entries index, not one count per feed.
 _SELECT = """
-SELECT f.*, (SELECT COUNT(*) FROM entries e WHERE e.feed_id = f.id) AS entry_count
-FROM feeds f
+SELECT f.*, COALESCE(c.n, 0) AS entry_count
+FROM feeds f LEFT JOIN (SELECT feed_id, COUNT(*) AS n FROM entries GROUP BY feed_id) c
+ON c.feed_id = f.id
 """
 
 
@@ -149,6 +151,37 @@ class FeedStore:
 
     async def all(self) -> list[Feed]:
         return [_feed(row) for row in await self._db.fetchall(_SELECT + " ORDER BY f.id")]
+
+    async def health(self, listed: int = 20) -> FeedHealth:
+        row = await self._db.fetchone(
+            "SELECT COUNT(*) AS n,"
+            " SUM(enabled AND consecutive_failures > 0) AS failing,"
+            " SUM(enabled AND consecutive_failures = 0 AND last_checked_at IS NULL) AS new,"
+            " SUM(NOT enabled) AS disabled FROM feeds"
+        )
+        total, failing, new, disabled = (
+            (
+                int(row["n"]),
+                int(row["failing"] or 0),
+                int(row["new"] or 0),
+                int(row["disabled"] or 0),
+            )
+            if row
+            else (0, 0, 0, 0)
+        )
+        rows = await self._db.fetchall(
+            "SELECT f.*, 0 AS entry_count FROM feeds f"
+            " WHERE f.enabled AND f.consecutive_failures > 0"
+            " ORDER BY f.failing_since, f.id LIMIT ?",
+            (listed,),
+        )
+        return FeedHealth(
+            ok=total - failing - new - disabled,
+            failing=failing,
+            new=new,
+            disabled=disabled,
+            failing_feeds=tuple(_feed(r) for r in rows),
+        )
 
     async def count(self) -> int:
         row = await self._db.fetchone("SELECT COUNT(*) AS n FROM feeds")
