@@ -135,8 +135,59 @@ def test_to_json_round_trips(detector: Detector) -> None:
         "fields",
         "lang",
         "spans",
+        "entities",
     }
     assert data["categories"] == ["censorship"]
+    assert data["entities"] == ["meduza", "roskomnadzor"]
     assert data["lang"] == "ru"
     assert data["fields"]["actor"] == "Роскомнадзор"
     assert {"role": "actor", "text": "Роскомнадзор", "start": 0, "end": 12} in data["spans"]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "entities"),
+    [
+        # The same actor and platform in either language share one id.
+        ("Роскомнадзор потребовал от ТикТока удалить ролики", "", ("roskomnadzor", "tiktok")),
+        ("Roskomnadzor orders TikTok to delete clips", "", ("roskomnadzor", "tiktok")),
+        # Aliases fold into the id: "РКН", "ютуба".
+        ("РКН замедлил работу ютуба", "", ("roskomnadzor", "youtube")),
+        # Names outside the matched clause and in entries with no event count too.
+        (
+            "Суд оштрафовал Google на 3 млн рублей",
+            "Ранее «Медиазона» писала о штрафах для Telegram.",
+            ("google", "mediazona", "telegram"),
+        ),
+        ("Discord снова работает в России", "", ("discord",)),
+        ("Spotify launches a new podcast feature", "", ("spotify",)),
+        ("Погода на выходные: дожди и туман", "", ()),
+    ],
+)
+def test_entities_are_language_neutral_ids_from_the_whole_entry(
+    detector: Detector, title: str, summary: str, entities: tuple[str, ...]
+) -> None:
+    assert detector.classify(title, summary).entities == entities
+
+
+@pytest.mark.parametrize(
+    ("entity", "lang", "name"),
+    [
+        ("roskomnadzor", "ru", "Роскомнадзор"),
+        ("roskomnadzor", "en", "Roskomnadzor"),
+        ("tiktok", "ru", "TikTok"),
+        ("justice_ministry", "en", "Justice Ministry"),
+        ("justice_ministry", "ru", "Минюст"),
+        # A language with no rules file: the first file (by name) that names it.
+        ("justice_ministry", "de", "Justice Ministry"),
+        ("no_such_entity", "en", "no_such_entity"),
+    ],
+)
+def test_entity_display_names(detector: Detector, entity: str, lang: str, name: str) -> None:
+    assert detector.entity_name(entity, lang) == name
+
+
+def test_every_language_names_the_same_entities(detector: Detector) -> None:
+    # Story grouping compares ids across languages: an id one file lacks would
+    # show as a raw id in that language's alerts.
+    names = [set(r.entities) for r in detector.rulesets.values()]
+    assert all(n == names[0] for n in names)

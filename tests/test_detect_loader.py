@@ -45,6 +45,20 @@ need = ["detain", "protest"]
 window = 8
 """
 
+WITH_ENTITIES = (
+    MINIMAL
+    + """
+[entities]
+ovd_info = "OVD-Info"
+
+[groups.monitor]
+role = "actor"
+
+[groups.monitor.names]
+ovd_info = ["ovd info"]
+"""
+)
+
 
 def write(directory: Path, name: str, text: str) -> Path:
     path = directory / name
@@ -97,6 +111,33 @@ def test_malformed_rules_name_file_and_line(
     message = str(info.value)
     assert message.startswith(f"{path}:{line}: "), message
     assert words in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "words"),
+    [
+        ('ovd_info = "OVD-Info"', 'OVD = "OVD-Info"', 32, "entity id 'OVD' must be lower-case"),
+        ('ovd_info = "OVD-Info"', 'ovd_info = ""', 32, "needs a non-empty display name"),
+        ('ovd_info = ["ovd info"]', 'ovdinfo = ["ovd info"]', 38, "is not declared in [entities]"),
+    ],
+)
+def test_malformed_entities_name_file_and_line(
+    tmp_path: Path, old: str, new: str, line: int, words: str
+) -> None:
+    assert old in WITH_ENTITIES
+    path = write(tmp_path, "en.toml", WITH_ENTITIES.replace(old, new))
+    with pytest.raises(RulesError) as info:
+        Detector.load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert words in message
+
+
+def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
+    write(tmp_path, "en.toml", WITH_ENTITIES)
+    detector = Detector.load(tmp_path)
+    assert detector.classify("OVD Info counts the detained").entities == ("ovd_info",)
+    assert detector.entity_name("ovd_info", "en") == "OVD-Info"
 
 
 def test_missing_language_table(tmp_path: Path) -> None:

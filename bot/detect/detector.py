@@ -54,6 +54,9 @@ class Detection:
     spans: tuple[Span, ...]
     fields: dict[str, str] = field(default_factory=dict)
     lang: str = ""
+    # Language-neutral ids of every known actor, platform or outlet named anywhere
+    # in the entry ("roskomnadzor", "tiktok"), sorted; Detector.entity_name words them.
+    entities: tuple[str, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -65,6 +68,7 @@ class Detection:
             "explanation": self.explanation,
             "fields": dict(self.fields),
             "lang": self.lang,
+            "entities": list(self.entities),
             "spans": [
                 {"role": s.role, "text": s.text, "start": s.start, "end": s.end} for s in self.spans
             ],
@@ -119,6 +123,18 @@ class Detector:
     def rulesets(self) -> dict[str, Ruleset]:
         return self._rules
 
+    def entity_name(self, entity: str, lang: str) -> str:
+        """An entity id's display name in a language: that language's rules file
+        names it, else the first rules file (in name order) that does, else the id."""
+        rules = self._rules
+        found = rules.get(lang)
+        if found is not None and entity in found.entities:
+            return found.entities[entity]
+        for ruleset in rules.values():
+            if entity in ruleset.entities:
+                return ruleset.entities[entity]
+        return entity
+
     def reload_if_changed(self) -> bool:
         """Reload when a rules file changed; keep the last good rules on error."""
         signature = _signature(self._dir)
@@ -169,7 +185,9 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
     lang = ruleset.language.code
     if not analysis.matches and not analysis.nulls:
         # The common case for a news feed, kept cheap.
-        return Detection((), (), "none", 0.0, "none", NOTHING_MATCHED, (), {}, lang)
+        return Detection(
+            (), (), "none", 0.0, "none", NOTHING_MATCHED, (), {}, lang, analysis.entities
+        )
     categories: list[str] = []
     weak: list[str] = []
     chosen: list[Match] = []
@@ -215,7 +233,7 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
     wanted = {(m.rule.category, m.modality) for m in chosen}
     for match in sorted(analysis.matches, key=lambda m: -m.score):
         if (match.rule.category, match.modality) in wanted:
-            _fill_fields(fields, text, tokens, match)
+            _fill_fields(ruleset, fields, text, tokens, match)
     place = _place(ruleset, text, tokens, analysis.infos, chosen)
     if place is not None:
         fields.setdefault("place", place[0])
@@ -243,6 +261,7 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
         spans=tuple(unique),
         fields=fields,
         lang=lang,
+        entities=analysis.entities,
     )
 
 
@@ -295,7 +314,9 @@ def _clause(match: Match, spans: Sequence[Span]) -> str:
     return head + ": " + ", ".join(f"{s.role} «{s.text}»" for s in ordered)
 
 
-def _fill_fields(fields: dict[str, str], text: str, tokens: Sequence[Token], match: Match) -> None:
+def _fill_fields(
+    ruleset: Ruleset, fields: dict[str, str], text: str, tokens: Sequence[Token], match: Match
+) -> None:
     if match.modality in ("denied", "negated"):
         return
     for role, key in (("actor", "actor"), ("object", "target")):
@@ -305,9 +326,12 @@ def _fill_fields(fields: dict[str, str], text: str, tokens: Sequence[Token], mat
         if not candidates:
             continue
         # A named platform or outlet says more than "видео" or "сайт".
-        named = [o for o in candidates if o.canonical] or [o for r, o in match.named if r == role]
+        named = [o for o in candidates if o.entity] or [o for r, o in match.named if r == role]
         o = named[0] if named else candidates[0]
-        fields[key] = o.canonical or text[tokens[o.start].start : tokens[o.end - 1].end]
+        if o.entity is not None:
+            fields[key] = ruleset.entities[o.entity]
+        else:
+            fields[key] = text[tokens[o.start].start : tokens[o.end - 1].end]
     if match.detained is not None and "detained" not in fields:
         fields["detained"] = match.detained[0]
 

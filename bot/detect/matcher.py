@@ -47,7 +47,7 @@ class Occurrence(NamedTuple):
     group: str
     start: int  # token index, inclusive
     end: int  # token index, exclusive
-    canonical: str | None
+    entity: str | None  # the named entity's id, for a term from a names table
     # The tokens the term's words matched; a "…" gap leaves the skipped tokens
     # free for other roles ("Доступ к сайту … ограничен": сайт is the object).
     words: tuple[int, ...]
@@ -79,6 +79,7 @@ class Analysis:
     matches: tuple[Match, ...]
     nulls: tuple[NullHit, ...]
     infos: tuple[WordInfo | None, ...]  # per token; None for numbers
+    entities: tuple[str, ...] = ()  # ids of named entities anywhere in the entry, sorted
 
 
 # What _try_rule gets when no null consumed any token: shared, never mutated.
@@ -211,6 +212,7 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
         _add_names(ruleset, tokens, sentences, starts, present, name_candidates)
     if not any(present):
         return Analysis((), (), tuple(infos))
+    entities = _entities(ruleset, tokens, infos, sentences, starts, present)
 
     plan = ruleset.plan
     entry_groups = ruleset.entry_groups
@@ -251,7 +253,7 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
                 if found is not None:
                     taken = tuple(found[k] for k in term.marked) if term.marked else found
                     sent.occ.setdefault(term.group, []).append(
-                        new(Occurrence, (term.group, i, found[-1] + 1, term.canonical, taken))
+                        new(Occurrence, (term.group, i, found[-1] + 1, term.entity, taken))
                     )
 
     # Entry-level checks look at every sentence at once: a "migrant raid" in the
@@ -277,7 +279,31 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
         _match_sentence(
             ruleset, tokens, infos, sent, title_sentences, entry_vetoes, merged, matches, null_hits
         )
-    return Analysis(tuple(matches), tuple(null_hits), tuple(infos))
+    return Analysis(tuple(matches), tuple(null_hits), tuple(infos), entities)
+
+
+def _entities(
+    ruleset: Ruleset,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    sentences: Sequence[_Sentence],
+    starts: Sequence[tuple[Term, ...]],
+    present: Sequence[set[str]],
+) -> tuple[str, ...]:
+    """Ids of the named entities in every sentence, whether or not a rule can use it:
+    story grouping needs the platform of "Discord снова работает" as much as of a block."""
+    wanted = ruleset.entity_groups
+    found: set[str] = set()
+    for sent, groups in zip(sentences, present, strict=True):
+        if wanted.isdisjoint(groups):
+            continue
+        for i in range(sent.start, sent.end):
+            for term in starts[i]:
+                if term.entity is None or term.entity in found:
+                    continue
+                if term.single or _term_end(ruleset, term, tokens, infos, i, sent.end):
+                    found.add(term.entity)
+    return tuple(sorted(found))
 
 
 def _add_names(
@@ -439,7 +465,7 @@ def _named_within(
         return ()  # the common case: no named actor or object in the sentence
     found: list[tuple[str, Occurrence]] = []
     for group, role in plan.named:
-        found.extend((role, o) for o in occ[group] if o.canonical and lo <= o.start and o.end <= hi)
+        found.extend((role, o) for o in occ[group] if o.entity and lo <= o.start and o.end <= hi)
     return tuple(sorted(found, key=lambda p: p[1].start))
 
 

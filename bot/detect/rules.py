@@ -50,6 +50,8 @@ STATEMENT = "@statement"
 # "Speedtest"); rules may use it when the language declares `names`.
 NAME = "name"
 NAME_MODES = ("latin", "capitalised")
+# A named entity's language-neutral id: "roskomnadzor", "app_store".
+ENTITY_ID = re.compile(r"[a-z][a-z0-9_]*")
 
 
 class RulesError(Exception):
@@ -67,7 +69,7 @@ class WordPattern:
 class Term:
     group: str
     words: tuple[WordPattern, ...]
-    canonical: str | None  # the display name for field values ("Роскомнадзор")
+    entity: str | None  # the language-neutral id of a named actor or object ("roskomnadzor")
     single: bool  # one word that the index lookup alone proves matched
     gapped: bool  # has a "…"
     # Positions, among the term's non-gap words, written in [brackets]: only
@@ -171,9 +173,14 @@ class Ruleset:
     entry_nulls: tuple[NullRule, ...] = ()
     entry_groups: frozenset[str] = frozenset()  # groups looked for in every sentence
     name_term: Term | None = None  # set when the language declares `names`
-    # Actor and object groups that have canonical names, with their role: the
+    # Named entities: language-neutral id -> display name in this language.
+    entities: dict[str, str] = field(default_factory=dict)
+    # Actor and object groups that have named entities, with their role: the
     # only groups fields can take a name from.
     named_groups: tuple[tuple[str, str], ...] = ()
+    # Every group holding a named entity, whatever its role: entities are
+    # reported wherever they stand in the entry.
+    entity_groups: frozenset[str] = frozenset()
     # Cue groups that govern every head after them in the sentence, however far
     # ("рассматривает возможность … отключать", "a draft bill would let … order").
     clause_groups: frozenset[str] = frozenset()
@@ -192,8 +199,9 @@ class Ruleset:
             for n in self.entry_nulls
             for g in (*n.need, *n.unless, *((n.group,) if n.group else ()))
         ) | frozenset(g for r in self.rules for g in r.entry_any)
-        with_names = {t.group for terms in self.by_key.values() for t in terms if t.canonical}
-        with_names |= {t.group for t in (*self.by_prefix, *self.by_shape) if t.canonical}
+        with_names = {t.group for terms in self.by_key.values() for t in terms if t.entity}
+        with_names |= {t.group for t in (*self.by_prefix, *self.by_shape) if t.entity}
+        self.entity_groups = frozenset(with_names)
         self.named_groups = tuple(
             (g, role)
             for g, role in sorted(self.roles.items())
@@ -413,7 +421,7 @@ class _TermIndex:
         self.by_shape: list[Term] = []
 
     def add(
-        self, check: _Checker, line: int, group: str, text: str, canonical: str | None = None
+        self, check: _Checker, line: int, group: str, text: str, entity: str | None = None
     ) -> None:
         try:
             compiled = compile_marked_term(text, self.analyser)
@@ -425,7 +433,7 @@ class _TermIndex:
         single = len(words) == 1 and words[0].kind in (KEY, PREFIX, NUMBER_ANY, NUMBER_SHAPE)
         gapped = any(w.kind == GAP for w in words)
         later_keys = tuple(w.keys for w in words[1:] if w.kind == KEY)
-        term = Term(group, words, canonical, single, gapped, marked, later_keys)
+        term = Term(group, words, entity, single, gapped, marked, later_keys)
         first = words[0]
         if first.kind == KEY:
             for key in first.keys:
@@ -444,7 +452,7 @@ class _TermIndex:
 # The file
 
 
-_TOP_KEYS = ("language", "modality", "groups", "rules", "nulls")
+_TOP_KEYS = ("language", "entities", "modality", "groups", "rules", "nulls")
 _LANGUAGE_KEYS = (
     "code",
     "name",
@@ -517,7 +525,8 @@ def load_file(path: Path) -> Ruleset:
         ):
             index.add(check, line, name, term)
 
-    roles = _groups(check, data.get("groups", {}), index)
+    entities = _entities(check, data.get("entities", {}))
+    roles = _groups(check, data.get("groups", {}), index, entities)
     name_term: Term | None = None
     if language.names:
         if NAME in roles:
@@ -542,6 +551,7 @@ def load_file(path: Path) -> Ruleset:
         by_prefix=index.by_prefix,
         by_shape=index.by_shape,
         name_term=name_term,
+        entities=entities,
         clause_groups=modality.clause_groups,
         future_forms=modality.future_forms,
     )
@@ -705,7 +715,24 @@ def _stemmer(check: _Checker, table: object, lang_line: int) -> StemmerConfig:
     return stemmer_config(table)
 
 
-def _groups(check: _Checker, groups: object, index: _TermIndex) -> dict[str, str]:
+def _entities(check: _Checker, table: object) -> dict[str, str]:
+    line = check.where.header(r"\[entities\]")
+    if not isinstance(table, dict):
+        raise check.fail(line, "[entities] must map ids to display names")
+    out: dict[str, str] = {}
+    for ident, display in table.items():
+        key_line = check.where.key(line, ident)
+        if not ENTITY_ID.fullmatch(ident):
+            raise check.fail(key_line, f"entity id {ident!r} must be lower-case letters, digits, _")
+        if not isinstance(display, str) or not display.strip():
+            raise check.fail(key_line, f"entity {ident!r} needs a non-empty display name")
+        out[ident] = display
+    return out
+
+
+def _groups(
+    check: _Checker, groups: object, index: _TermIndex, entities: Mapping[str, str]
+) -> dict[str, str]:
     if not isinstance(groups, dict):
         raise check.fail(1, "'groups' must be a table of tables")
     roles: dict[str, str] = {}
@@ -734,10 +761,14 @@ def _groups(check: _Checker, groups: object, index: _TermIndex) -> dict[str, str
             names_line = line
         if not isinstance(names, dict):
             raise check.fail(names_line, f"groups.{name}.names must map names to alias lists")
-        for canonical, aliases in names.items():
-            alias_line = check.where.key(names_line, canonical)
-            for alias in _string_list(check, aliases, alias_line, f"aliases of {canonical!r}"):
-                index.add(check, alias_line, name, alias, canonical)
+        for ident, aliases in names.items():
+            alias_line = check.where.key(names_line, ident)
+            if ident not in entities:
+                raise check.fail(
+                    alias_line, f"groups.{name}.names: {ident!r} is not declared in [entities]"
+                )
+            for alias in _string_list(check, aliases, alias_line, f"aliases of {ident!r}"):
+                index.add(check, alias_line, name, alias, ident)
         if not terms and not names:
             raise check.fail(line, f"groups.{name} has neither terms nor names")
     return roles
