@@ -202,3 +202,94 @@ def test_eval_command_defaults_to_the_dev_file() -> None:
     args = build_parser().parse_args(["eval"])
     assert isinstance(args, argparse.Namespace)
     assert args.data is None  # cmd_eval reads tests/data/detect_dev.jsonl then
+
+
+REAL_HEADER = "id\tlang\tlabel\ttitle\tsummary\tsource\tnote\n"
+
+
+def _write_tsv(path: Path, rows: list[tuple[str, ...]]) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(REAL_HEADER + "".join("\t".join(r) + "\n" for r in rows), encoding="utf-8")
+    return path
+
+
+def test_tsv_labels_and_summary_only_rows(tmp_path: Path) -> None:
+    path = _write_tsv(
+        tmp_path / "real.tsv",
+        [
+            ("r1", "ru", "censorship", "РКН заблокировал сайт «Медузы»", "", "u", "n"),
+            # summary-only: the event sits in the first sentence of the summary
+            ("r2", "en", "arrest", "", "Police detained 30 people at a rally.", "u", ""),
+            ("r3", "en", "none", "Weather turns cold", "Snow is expected.", "u", ""),
+            # both labels in one cell; the detector finds only one: a miss
+            ("r4", "en", "censorship,arrest", "Police detain 30 at protest", "", "u", ""),
+        ],
+    )
+    report = evaluate(Detector.load(), path)
+    assert report.items == 4
+    assert report.cells[("censorship", "ru")].tp == 1
+    assert report.cells[("arrest", "en")].tp == 2
+    assert report.cells[("censorship", "en")].fn == 1
+    assert [m.id for m in report.misses] == ["r4"]
+    assert "  r4 [en] expected censorship,arrest, got arrest" in format_report(report)
+
+
+@pytest.mark.parametrize(
+    ("row", "words"),
+    [
+        (("r1", "en", "protest", "t", "s", "u", "n"), "unknown label(s) protest"),
+        (("r1", "en", "none", "t"), "4 fields, the header has 7"),
+    ],
+)
+def test_malformed_tsv_row_names_the_line(tmp_path: Path, row: tuple[str, ...], words: str) -> None:
+    path = _write_tsv(tmp_path / "bad.tsv", [("r0", "en", "none", "t", "s", "u", "n"), row])
+    with pytest.raises(ValueError, match=r"bad\.tsv:3: bad record: ") as info:
+        evaluate(Detector.load(), path)
+    assert words in str(info.value)
+
+
+async def test_eval_command_reports_real_text_apart(
+    tmp_path: Path, make_settings: Callable[..., Any], capsys: pytest.CaptureFixture[str]
+) -> None:
+    written = _write(
+        tmp_path / "a.jsonl", [{"id": "a", "title": "Police detain 30 at protest", "labels": []}]
+    )
+    real = _write_tsv(
+        tmp_path / "real.tsv", [("r1", "en", "arrest", "Police detain 30 at protest", "", "", "")]
+    )
+    args = build_parser().parse_args(["eval", "--data", str(written), "--data", str(real)])
+    assert await cmd_eval(make_settings(), args) == 0
+    written_part, real_part = capsys.readouterr().out.split("\n\n")
+    assert written_part.startswith("evaluation of a.jsonl: 1 items")
+    assert "arrest       all          0.000   1.000  0.000        0" in written_part
+    assert real_part.startswith("real text of real.tsv: 1 items")
+    assert "arrest       all          1.000   1.000  1.000        1" in real_part
+
+
+@pytest.mark.parametrize("real_present", [True, False])
+async def test_eval_command_default_adds_the_shared_real_set(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    make_settings: Callable[..., Any],
+    capsys: pytest.CaptureFixture[str],
+    real_present: bool,
+) -> None:
+    # A worktree beside ../shared: the default paths are relative to where it runs.
+    work = tmp_path / "wt"
+    _write(
+        (work / "tests/data").mkdir(parents=True) or work / "tests/data/detect_dev.jsonl",
+        [{"id": "a", "title": "РКН заблокировал сайт «Медузы»", "labels": ["censorship"]}],
+    )
+    if real_present:
+        _write_tsv(
+            tmp_path / "shared/realtext/detect_real.tsv",
+            [("r1", "en", "none", "Weather turns cold", "", "", "")],
+        )
+    monkeypatch.chdir(work)
+    assert await cmd_eval(make_settings(), build_parser().parse_args(["eval"])) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("evaluation of detect_dev.jsonl: 1 items")
+    if real_present:
+        assert "real text of detect_real.tsv: 1 items" in out
+    else:
+        assert "real text ../shared/realtext/detect_real.tsv: skipped: not found" in out
