@@ -117,7 +117,7 @@ def test_malformed_rules_name_file_and_line(
     ("old", "new", "line", "words"),
     [
         ('ovd_info = "OVD-Info"', 'OVD = "OVD-Info"', 32, "entity id 'OVD' must be lower-case"),
-        ('ovd_info = "OVD-Info"', 'ovd_info = ""', 32, "needs a non-empty display name"),
+        ('ovd_info = "OVD-Info"', 'ovd_info = ""', 32, "entities.ovd_info must not be blank"),
         ('ovd_info = ["ovd info"]', 'ovdinfo = ["ovd info"]', 38, "is not declared in [entities]"),
     ],
 )
@@ -138,6 +138,48 @@ def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
     detector = Detector.load(tmp_path)
     assert detector.classify("OVD Info counts the detained").entities == ("ovd_info",)
     assert detector.entity_name("ovd_info", "en") == "OVD-Info"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "words"),
+    [
+        # TOML has types: true is no window, "3" is no number
+        (
+            "[[rules]]\nid = 'b'\ncategory = 'arrest'\nneed = ['detain']\nwindow = true\n",
+            35,
+            "rules[1].window must be an integer",
+        ),
+        (
+            "[[rules]]\nid = 'b'\ncategory = 'arrest'\nneed = ['detain']\nweight = 1.5\n",
+            35,
+            "rules[1].weight must be at most 1",
+        ),
+        (
+            "[[rules]]\nid = 'arrest-protest'\ncategory = 'arrest'\nneed = ['detain']\n",
+            32,
+            "duplicate rule id 'arrest-protest'",
+        ),
+        ("[[nulls]]\nid = 'n'\nscope = 'sentence'\n", 31, "null 'n' needs 'phrases' or 'need'"),
+        ("[[nulls]]\nid = 'n'\nneed = ['detain']\n", 31, "scope 'tokens' needs 'phrases'"),
+        ("[[nulls]]\nid = 'n'\nphrases = ['x']\nscop = 'entry'\n", 34, "unknown key 'scop'"),
+        (
+            "[[nulls]]\nid = 'n'\nphrases = ['x']\nunless = ['protset']\n",
+            34,
+            "null 'n' unless refers to unknown group 'protset'",
+        ),
+        ("[modality]\nbefore_only = ['maybe']\n", 32, "before_only[0] must be one of"),
+        ("[groups.Bad]\nrole = 'object'\nterms = ['x']\n", 31, "group name 'Bad' must be"),
+    ],
+)
+def test_schema_errors_name_file_and_line(
+    tmp_path: Path, extra: str, line: int, words: str
+) -> None:
+    path = write(tmp_path, "en.toml", MINIMAL + "\n" + extra)
+    with pytest.raises(RulesError) as info:
+        Detector.load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert words in message
 
 
 def test_missing_language_table(tmp_path: Path) -> None:

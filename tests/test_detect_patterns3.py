@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.detect import Detector, RulesError
-from bot.detect.rules import NAME
+from bot.detect.model import NAME
 
 
 @pytest.fixture(scope="module")

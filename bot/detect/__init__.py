@@ -7,6 +7,6 @@ See docs/detection.md.
 
 from bot.detect.detector import Detection, Detector, Span
 from bot.detect.filters import KeywordFilter
-from bot.detect.rules import RulesError
+from bot.detect.model import RulesError
 
 __all__ = ["Detection", "Detector", "KeywordFilter", "RulesError", "Span"]

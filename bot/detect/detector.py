@@ -7,16 +7,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
-from bot.detect.lemmatize import WordInfo
-from bot.detect.matcher import Analysis, Match, NullHit, analyse
-from bot.detect.rules import RulesError, Ruleset, load_dir
-from bot.detect.text import WORD, Token, detect_language, tokenize
-from bot.domain.vocabulary import CATEGORIES
+from bot.detect.compiler import load_dir
+from bot.detect.match import Analysis, Match, NullHit, analyse
+from bot.detect.match.extraction import fill_fields, find_place
+from bot.detect.model import RulesError, Ruleset
+from bot.detect.text import Token, detect_language, tokenize
+from bot.domain.vocabulary import (
+    CATEGORIES,
+    WEAK_MODALITIES,
+    Category,
+    Modality,
+    Severity,
+)
 
 logger = logging.getLogger(__name__)
 
-WEAK_MODALITIES = ("threat", "plan", "warning", "lifted")
 HIGH = 0.8
 NOTHING_MATCHED = "no censorship or arrest pattern matched"
 MEDIUM = 0.6
@@ -45,11 +52,11 @@ class Span:
 
 @dataclass(frozen=True)
 class Detection:
-    categories: tuple[str, ...]
-    weak_categories: tuple[str, ...]
-    modality: str
+    categories: tuple[Category, ...]
+    weak_categories: tuple[Category, ...]
+    modality: Modality
     score: float
-    severity: str
+    severity: Severity | Literal["none"]
     explanation: str
     spans: tuple[Span, ...]
     fields: dict[str, str] = field(default_factory=dict)
@@ -188,8 +195,8 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
         return Detection(
             (), (), "none", 0.0, "none", NOTHING_MATCHED, (), {}, lang, analysis.entities
         )
-    categories: list[str] = []
-    weak: list[str] = []
+    categories: list[Category] = []
+    weak: list[Category] = []
     chosen: list[Match] = []
     denied: list[Match] = []
     for category in CATEGORIES:
@@ -208,6 +215,8 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
     # An explicit denial is the more telling clause to show.
     denied.sort(key=lambda m: m.modality != "denied")
 
+    modality: Modality
+    severity: Severity | Literal["none"]
     if categories:
         modality = "event"
         score = max(m.score for m in chosen if m.modality == "event")
@@ -233,11 +242,11 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
     wanted = {(m.rule.category, m.modality) for m in chosen}
     for match in sorted(analysis.matches, key=lambda m: -m.score):
         if (match.rule.category, match.modality) in wanted:
-            _fill_fields(ruleset, fields, text, tokens, match)
-    place = _place(ruleset, text, tokens, analysis.infos, chosen)
+            fill_fields(ruleset, fields, text, tokens, match)
+    place = find_place(ruleset, text, tokens, analysis.infos, chosen)
     if place is not None:
         fields.setdefault("place", place[0])
-        spans.append(place[1])
+        spans.append(_span("place", text, tokens, place[1], place[2]))
     blocked = {m.rule.category for m in chosen + denied}
     for hit in analysis.nulls:
         if hit.category in blocked:
@@ -312,111 +321,6 @@ def _clause(match: Match, spans: Sequence[Span]) -> str:
         head = category
     ordered = sorted(spans, key=lambda s: (_ROLE_ORDER.get(s.role, 9), s.start))
     return head + ": " + ", ".join(f"{s.role} «{s.text}»" for s in ordered)
-
-
-def _fill_fields(
-    ruleset: Ruleset, fields: dict[str, str], text: str, tokens: Sequence[Token], match: Match
-) -> None:
-    if match.modality in ("denied", "negated"):
-        return
-    for role, key in (("actor", "actor"), ("object", "target")):
-        if key in fields:
-            continue
-        candidates = [o for r, o in match.parts if r == role]
-        if not candidates:
-            continue
-        # A named platform or outlet says more than "видео" or "сайт".
-        named = [o for o in candidates if o.entity] or [o for r, o in match.named if r == role]
-        o = named[0] if named else candidates[0]
-        if o.entity is not None:
-            fields[key] = ruleset.entities[o.entity]
-        else:
-            fields[key] = text[tokens[o.start].start : tokens[o.end - 1].end]
-    if match.detained is not None and "detained" not in fields:
-        fields["detained"] = match.detained[0]
-
-
-def _place(
-    ruleset: Ruleset,
-    text: str,
-    tokens: Sequence[Token],
-    infos: Sequence[WordInfo | None],
-    chosen: Sequence[Match],
-) -> tuple[str, Span] | None:
-    """The first "в Москве" / "in Minsk" in a matched sentence, as a lemma."""
-    if not chosen:
-        return None
-    language = ruleset.language
-    covered = {i for m in chosen for _, o in m.parts for i in o.words}
-    prepositions = language.place_prepositions
-    candidates = [i for i, tok in enumerate(tokens) if tok.lower in prepositions]
-    if not candidates:
-        return None
-    order = list(dict.fromkeys(m.sentence for m in chosen))
-    in_order = sorted(
-        (i for i in candidates if tokens[i].sentence in order),
-        key=lambda i: (order.index(tokens[i].sentence), i),
-    )
-    for i in in_order:
-        tok = tokens[i]
-        words: list[int] = []
-        j = i + 1
-        # A place title may stand before the name: "в г. Томске", "в городе Нижний Новгород".
-        if (
-            j < len(tokens)
-            and tokens[j].sentence == tok.sentence
-            and _place_title(language.place_titles, tokens[j], infos[j])
-        ):
-            j += 1
-        while (
-            j < len(tokens)
-            and len(words) < 3
-            and tokens[j].kind == WORD
-            and tokens[j].sentence == tok.sentence
-            and tokens[j].text[0].isupper()
-            and j not in covered
-            and tokens[j].lower not in language.place_stopwords
-            and (not words or _joins_name(text, tokens[j - 1], tokens[j], language.abbreviations))
-        ):
-            words.append(j)
-            j += 1
-        if not words:
-            continue
-        if language.place_geo:
-            # Keep words up to and including the last dictionary place name, so
-            # "в Москве Иванов" yields Москва, not "Москва Иванов".
-            geo = [k for k in words if (info := infos[k]) is not None and info.geo]
-            if not geo:
-                continue
-            words = words[: words.index(geo[-1]) + 1]
-            parts = []
-            for n, k in enumerate(words):
-                info = infos[k]
-                lemma = info.lemma if info is not None else tokens[k].lower
-                parts.append(lemma[:1].upper() + lemma[1:])
-                if n + 1 < len(words):
-                    parts.append(text[tokens[k].end : tokens[words[n + 1]].start])
-            value = "".join(parts)
-        else:
-            value = text[tokens[words[0]].start : tokens[words[-1]].end]
-        start, end = tokens[words[0]].start, tokens[words[-1]].end
-        return value, Span("place", text[start:end], start, end)
-    return None
-
-
-def _place_title(titles: frozenset[str], tok: Token, info: WordInfo | None) -> bool:
-    if not titles or tok.kind != WORD:
-        return False
-    return tok.lower in titles or (info is not None and info.lemma in titles)
-
-
-def _joins_name(text: str, previous: Token, tok: Token, abbreviations: frozenset[str]) -> bool:
-    """Whether two capitalised words belong to one name: "Nizhny Novgorod",
-    "Санкт-Петербург", and an abbreviation's stop inside it ("St. Petersburg")."""
-    gap = text[previous.end : tok.start]
-    if gap in (" ", "-"):
-        return True
-    return gap in (". ", ".") and previous.lower in abbreviations
 
 
 __all__ = ["Detection", "Detector", "NullHit", "RulesError", "Span"]
