@@ -108,7 +108,14 @@ class _TermIndex:
         self.by_prefix: list[Term] = []
         self.by_shape: list[Term] = []
 
-    def add(self, loc: Loc, group: str, text: str, entity: str | None = None) -> None:
+    def add(
+        self,
+        loc: Loc,
+        group: str,
+        text: str,
+        entity: str | None = None,
+        not_after: frozenset[str] = frozenset(),
+    ) -> None:
         try:
             compiled = compile_marked_term(text, self.analyser)
         except ValueError as exc:
@@ -119,7 +126,7 @@ class _TermIndex:
         single = len(words) == 1 and words[0].kind in (KEY, PREFIX, NUMBER_ANY, NUMBER_SHAPE)
         gapped = any(w.kind == GAP for w in words)
         later_keys = tuple(w.keys for w in words[1:] if w.kind == KEY)
-        term = Term(group, words, entity, single, gapped, marked, later_keys)
+        term = Term(group, words, entity, single, gapped, marked, later_keys, not_after)
         first = words[0]
         if first.kind == KEY:
             for key in first.keys:
@@ -253,16 +260,27 @@ def _groups(
     roles: dict[str, Role] = {}
     for name, table in groups.items():
         roles[name] = table.role
-        for term in table.terms:
-            index.add(("groups", name, "terms"), name, term)
-        for ident, aliases in table.names.items():
-            loc: Loc = ("groups", name, "names", ident)
-            if ident not in entities:
+        for included in table.include:
+            source = groups.get(included)
+            if source is None or source.include:
+                reason = "is not a group" if source is None else "includes groups itself"
                 raise where.fail(
-                    loc, f"groups.{name}.names: {ident!r} is not declared in [entities]"
+                    ("groups", name, "include"), f"groups.{name}.include: {included!r} {reason}"
                 )
-            for alias in aliases:
-                index.add(loc, name, alias, ident)
+        not_after = frozenset(k for w in table.not_after for k in index.analyser.rule_keys(w))
+        # A group's terms, and those of the groups it includes, which take on
+        # its not_after ("в" before a country makes a place, not an actor).
+        for source_name in (name, *table.include):
+            source = groups[source_name]
+            for term in source.terms:
+                index.add(("groups", source_name, "terms"), name, term, None, not_after)
+            for ident, aliases in source.names.items():
+                loc: Loc = ("groups", source_name, "names", ident)
+                if ident not in entities:
+                    message = f"groups.{source_name}.names: {ident!r} is not declared in [entities]"
+                    raise where.fail(loc, message)
+                for alias in aliases:
+                    index.add(loc, name, alias, ident, not_after)
     return roles
 
 

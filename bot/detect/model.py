@@ -76,6 +76,9 @@ class Term:
     # Keys of the lemma words after the first: a sentence lacking any of them
     # cannot hold the term, which is cheaper to see than to try matching.
     later_keys: tuple[frozenset[str], ...] = ()
+    # Lemma keys of words that may not stand right before the term: a country
+    # after "в"/"in" is a place, not a government acting.
+    not_after: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)

@@ -174,11 +174,16 @@ class GroupTable(_Table):
     role: Role
     terms: Words = []
     names: dict[EntityId, SomeWords] = {}  # entity id -> aliases
+    # Other groups whose terms (and names) this group has too, under its own
+    # not_after: one list of countries serves as actors and as places.
+    include: list[GroupName] = []
+    # Words that may not stand right before a term of this group.
+    not_after: Words = []
 
     @model_validator(mode="after")
     def _has_words(self) -> GroupTable:
-        if not self.terms and not self.names:
-            raise ValueError("has neither terms nor names")
+        if not self.terms and not self.names and not self.include:
+            raise ValueError("has neither terms nor names nor include")
         return self
 
 

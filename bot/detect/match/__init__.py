@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bot.detect.lemmatize import WordInfo
+from bot.detect.match.modality import lead_governs
 from bot.detect.match.occurrences import Occurrence, find_occurrences
 from bot.detect.match.rules import Match, NullHit, entry_vetoes, match_sentence
 from bot.detect.model import Ruleset
@@ -59,4 +60,5 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
             matches,
             null_hits,
         )
-    return Analysis(tuple(matches), tuple(null_hits), found.infos, found.entities)
+    lead = frozenset(range(title_sentences)) if title_sentences else frozenset({tokens[0].sentence})
+    return Analysis(lead_governs(matches, lead), tuple(null_hits), found.infos, found.entities)

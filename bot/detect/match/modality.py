@@ -9,6 +9,9 @@ the sentence), else a future-tense head. docs/detection.md, step 7.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from bot.detect.lemmatize import WordInfo
 from bot.detect.match.occurrences import Occurrence, distance
@@ -20,7 +23,24 @@ from bot.detect.model import (
     Ruleset,
     SentencePlan,
 )
-from bot.domain.vocabulary import Modality
+from bot.domain.vocabulary import WEAK_MODALITIES, Modality
+
+if TYPE_CHECKING:  # rules.py judges modality: a run-time import would be circular
+    from bot.detect.match.rules import Match
+
+# How telling a lead's non-event reading is, when it governs the rest of the
+# entry: a denial outranks a lifting, which outranks the forward-looking kinds.
+_LEAD_PRIORITY: dict[Modality, int] = {
+    "denied": 0,
+    "negated": 1,
+    "lifted": 2,
+    "threat": 3,
+    "warning": 4,
+    "plan": 5,
+}
+
+# A weak event's score is this share of an event's.
+WEAK_SCORE = 0.5
 
 # Modality cues at the same distance from the head are ranked this way:
 # the more specific reading wins ("освобождены после задержания" is an event).
@@ -105,3 +125,40 @@ def judge_modality(
     if best[2] == "released":
         return "event", best[3]
     return best[2], best[3]
+
+
+def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Match, ...]:
+    """The lead decides what the rest of the entry is about.
+
+    A headline (or, with no headline, the first sentence) that reports a
+    category only as lifted, planned, threatened, warned of, denied or negated
+    makes the same category's events in later sentences background to that
+    news: "Таджикистан разблокировал соцсети || запрет, закрытый по распоряжению
+    Службы связи, снят", "Police deny detaining protesters || … said its
+    supporters had been detained". A lead with no match of the category, or
+    with an event, leaves the other sentences as they are; so does a lead whose
+    only sign is a future tense ("Таджикистан заблокирует 130 сайтов"), which
+    headlines use for orders already given.
+    """
+    if not matches:
+        return ()
+    out = list(matches)
+    categories = {m.rule.category for m in matches}
+    for category in categories:
+        in_lead = [m for m in matches if m.rule.category == category and m.sentence in lead]
+        if not in_lead or any(m.modality == "event" for m in in_lead):
+            continue
+        in_lead = [m for m in in_lead if m.cue is not None]
+        if not in_lead:
+            continue
+        governing = min(in_lead, key=lambda m: _LEAD_PRIORITY.get(m.modality, 9))
+        for i, m in enumerate(out):
+            if m.rule.category == category and m.sentence not in lead and m.modality == "event":
+                weak = governing.modality in WEAK_MODALITIES
+                out[i] = replace(
+                    m,
+                    modality=governing.modality,
+                    cue=governing.cue,
+                    score=m.score * WEAK_SCORE if weak else 0.0,
+                )
+    return tuple(out)

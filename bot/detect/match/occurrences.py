@@ -203,11 +203,18 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
                             continue
                     found = term_end(ruleset, term, tokens, infos, i, sent.end)
                 if found is not None:
+                    if term.not_after and i > sent.start and _after(term, infos[i - 1]):
+                        continue
                     taken = tuple(found[k] for k in term.marked) if term.marked else found
                     sent.occ.setdefault(term.group, []).append(
                         new(Occurrence, (term.group, i, found[-1] + 1, term.entity, taken))
                     )
     return Found(tuple(infos), tuple(sentences), entities)
+
+
+def _after(term: Term, previous: WordInfo | None) -> bool:
+    """Whether the word before a term is one the term may not follow."""
+    return previous is not None and not term.not_after.isdisjoint(previous.keys)
 
 
 def _entities(

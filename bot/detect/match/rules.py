@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.detect.lemmatize import WordInfo
 from bot.detect.match.extraction import detained_count
-from bot.detect.match.modality import judge_modality
+from bot.detect.match.modality import WEAK_SCORE, judge_modality
 from bot.detect.match.occurrences import Occurrence, Sentence, distance, overlaps
 from bot.detect.model import NullRule, Role, Rule, Ruleset, SentencePlan
 from bot.detect.text import Token
@@ -21,7 +21,6 @@ from bot.domain.vocabulary import CATEGORIES, Category, Modality
 
 TITLE_BONUS = 0.05
 EXTRA_BONUS = 0.1
-WEAK_FACTOR = 0.5
 
 # What _try_rule gets when no null consumed any token: shared, never mutated.
 _NO_TOKENS: frozenset[int] = frozenset()
@@ -151,7 +150,7 @@ def match_sentence(
         if modality in ("denied", "negated"):
             score = 0.0
         elif modality != "event":
-            score *= WEAK_FACTOR
+            score *= WEAK_SCORE
         detained = None
         if rule.category == "arrest":
             detained = detained_count(ruleset, tokens, infos, occ, sent, parts)
