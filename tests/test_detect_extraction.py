@@ -191,3 +191,50 @@ def test_every_language_names_the_same_entities(detector: Detector) -> None:
     # show as a raw id in that language's alerts.
     names = [set(r.entities) for r in detector.rulesets.values()]
     assert all(n == names[0] for n in names)
+
+
+def test_gapped_term_leaves_the_skipped_words_to_other_roles(detector: Detector) -> None:
+    d = detector.classify("Доступ к сайту «Новой газеты» ограничен")
+    assert d.categories == ("censorship",)
+    assert d.fields["target"] == "Новая газета"
+
+
+def test_provider_is_not_the_target(detector: Detector) -> None:
+    d = detector.classify("Venezuela's CONATEL orders providers to block Efecto Cocuyo")
+    assert d.categories == ("censorship",)
+    assert d.fields["actor"] == "CONATEL"
+    assert "target" not in d.fields
+    assert "context «providers»" in d.explanation
+
+
+def test_country_actor_and_named_police_unit_fill_fields(detector: Detector) -> None:
+    d = detector.classify("Нигерия приостановила работу Twitter")
+    assert d.fields == {"actor": "Нигерия", "target": "Twitter"}
+    d = detector.classify("Сотрудники центра «Э» забрали с акции в Сыктывкаре двух активистов")
+    assert d.fields["actor"] == "Центр «Э»"
+    assert d.fields["detained"] == "2"
+    assert d.fields["place"] == "Сыктывкар"
+
+
+def test_unknown_name_is_the_target(detector: Detector) -> None:
+    assert detector.classify("Роскомнадзор заблокировал Speedtest").fields["target"] == "Speedtest"
+    assert detector.classify("Russia restricts access to FaceTime").fields["target"] == "FaceTime"
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("Police detain dozens at anti-war rally in St. Petersburg", "St. Petersburg"),
+        ("Police detain dozens at rally in St. Petersburg. Others fled", "St. Petersburg"),
+        ("Protesters detained at rally in Mt. Kenya region", "Mt. Kenya"),
+        ("Police detain dozens at anti-war rally in Nizhny Novgorod", "Nizhny Novgorod"),
+        ("Police detain dozens at protest in New Delhi", "New Delhi"),
+        ("Protesters detained in central Minsk", "Minsk"),
+        ("В г. Нижний Новгород задержали участников пикета", "Нижний Новгород"),
+        ("В городе Нижний Новгород задержали участников пикета", "Нижний Новгород"),
+        ("В Санкт-Петербурге задержали участников антивоенного пикета", "Санкт-Петербург"),
+        ("В Ст. Осколе задержали участников пикета", "Ст. Оскол"),
+    ],
+)
+def test_place_keeps_abbreviations_and_titles(detector: Detector, title: str, place: str) -> None:
+    assert detector.classify(title).fields["place"] == place

@@ -12,6 +12,7 @@ import pytest
 
 from bot.detect import Detector, RulesError
 from bot.detect.detector import bundled_rules_dir
+from bot.detect.model import NAME
 
 MINIMAL = """\
 [language]
@@ -276,3 +277,64 @@ window = 10
 def test_bundled_rules_load(tmp_path: Path) -> None:
     detector = Detector.load()
     assert set(detector.languages) >= {"ru", "en"}
+
+
+NAMES_RULES = """\
+[language]
+code = "en"
+script = "latin"
+default = true
+analyser = "suffix"
+names = "capitalised"
+
+[language.stemmer]
+
+[modality]
+
+[groups.state]
+role = "actor"
+terms = ["russia"]
+
+[groups.access]
+role = "action"
+terms = ["restricts access"]  # no stemmer rules here: the form as written
+
+[[rules]]
+id = "access-name"
+category = "censorship"
+need = ["state", "access", "name"]
+window = 6
+"""
+
+
+def test_names_group_is_built_in_when_declared(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text(NAMES_RULES, encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    assert detector.classify("Russia restricts access to FaceTime").categories == ("censorship",)
+    assert detector.classify("Russia restricts access to the border").categories == ()
+
+
+def test_names_mode_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    path.write_text(
+        NAMES_RULES.replace('names = "capitalised"', 'names = "caps"'), encoding="utf-8"
+    )
+    with pytest.raises(
+        RulesError, match=rf"^{re.escape(str(path))}:6: language\.names must be one of"
+    ):
+        Detector.load(tmp_path)
+
+
+def test_rules_cannot_ask_for_names_undeclared(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    path.write_text(NAMES_RULES.replace('names = "capitalised"\n', ""), encoding="utf-8")
+    with pytest.raises(RulesError, match=f"unknown group '{NAME}'"):
+        Detector.load(tmp_path)
+
+
+def test_a_group_called_name_clashes_with_the_built_in_one(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    text = NAMES_RULES + '\n[groups.name]\nrole = "object"\nterms = ["x"]\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"is built in when language\.names is set"):
+        Detector.load(tmp_path)

@@ -260,17 +260,7 @@ def _groups(
     roles: dict[str, Role] = {}
     for name, table in groups.items():
         roles[name] = table.role
-        for included in table.include:
-            source = groups.get(included)
-            if source is None or source.include:
-                reason = "is not a group" if source is None else "includes groups itself"
-                raise where.fail(
-                    ("groups", name, "include"), f"groups.{name}.include: {included!r} {reason}"
-                )
-        not_after = frozenset(k for w in table.not_after for k in index.analyser.rule_keys(w))
-        # A group's terms, and those of the groups it includes, which take on
-        # its not_after ("в" before a country makes a place, not an actor).
-        for source_name in (name, *table.include):
+        for source_name, not_after in _sources(where, groups, name, index.analyser):
             source = groups[source_name]
             for term in source.terms:
                 index.add(("groups", source_name, "terms"), name, term, None, not_after)
@@ -282,6 +272,36 @@ def _groups(
                 for alias in aliases:
                     index.add(loc, name, alias, ident, not_after)
     return roles
+
+
+def _sources(
+    where: Locator, groups: Mapping[str, GroupTable], name: str, analyser: Analyser
+) -> list[tuple[str, frozenset[str]]]:
+    """A group and every group it includes (at any depth), each with the not_after
+    its terms carry here: their own group's, and that of every group on the way
+    ("в" before a country makes a place, wherever the country list is included).
+    """
+    out: list[tuple[str, frozenset[str]]] = []
+
+    def visit(current: str, inherited: frozenset[str], path: tuple[str, ...]) -> None:
+        table = groups[current]
+        own = frozenset(k for w in table.not_after for k in analyser.rule_keys(w))
+        out.append((current, inherited | own))
+        for included in table.include:
+            if included not in groups:
+                raise where.fail(
+                    ("groups", current, "include"),
+                    f"groups.{current}.include: {included!r} is not a group",
+                )
+            if included in path:
+                raise where.fail(
+                    ("groups", current, "include"),
+                    f"groups.{current}.include: {included!r} includes {current!r} in turn",
+                )
+            visit(included, inherited | own, (*path, included))
+
+    visit(name, frozenset(), (name,))
+    return out
 
 
 def _modality(
@@ -340,6 +360,7 @@ def _rules(
                 head_forms=frozenset(table.head_forms),
                 window=table.window,
                 weight=table.weight,
+                modality=table.modality,
             )
         )
     return tuple(out)

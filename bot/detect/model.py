@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from bot.detect.lemmatize import Analyser, WordInfo
 from bot.detect.text import NUMBER, ScriptProfile, Token
-from bot.domain.vocabulary import Category
+from bot.domain.vocabulary import Category, WeakModality
 
 Role = Literal["actor", "action", "object", "context", "designation", "count"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -93,6 +93,9 @@ class Rule:
     head_forms: frozenset[str]  # grammemes the head must carry (one of), when given
     window: int  # tokens from the first to the last matched token
     weight: float
+    # A weak modality the rule always reports when nothing says otherwise: a
+    # rule about unblocking reports a lifted ban, one about a bill a plan.
+    modality: WeakModality | None = None
 
 
 @dataclass(frozen=True, slots=True)

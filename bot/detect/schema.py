@@ -30,7 +30,7 @@ from bot.detect.model import (
     Scope,
     Script,
 )
-from bot.domain.vocabulary import Category
+from bot.domain.vocabulary import Category, WeakModality
 
 Loc = tuple[str | int, ...]
 
@@ -198,6 +198,7 @@ class RuleTable(_Table):
     head_forms: Words = []
     window: Window = 12
     weight: Annotated[float, Field(gt=0, le=1)] = 0.7
+    modality: WeakModality | None = None
 
 
 class NullTable(_Table):

@@ -148,7 +148,7 @@ def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Matc
         in_lead = [m for m in matches if m.rule.category == category and m.sentence in lead]
         if not in_lead or any(m.modality == "event" for m in in_lead):
             continue
-        in_lead = [m for m in in_lead if m.cue is not None]
+        in_lead = [m for m in in_lead if m.cue is not None or m.rule.modality is not None]
         if not in_lead:
             continue
         governing = min(in_lead, key=lambda m: _LEAD_PRIORITY.get(m.modality, 9))

@@ -145,6 +145,9 @@ def match_sentence(
                 parts = (*parts, (evidence.group, evidence))
                 lo, hi = min(lo, evidence.start), max(hi, evidence.end)
         modality, cue = judge_modality(ruleset, plan, occ, infos, head, parts, lo, hi)
+        if rule.modality is not None and modality == "event":
+            # A rule about an unblocking or a bill says what it reports.
+            modality = rule.modality
         extras = len(parts) - len(rule.need)
         score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
         if modality in ("denied", "negated"):
