@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.detect import Detector, Span
+from bot.detect import Clause, Detector, Span
 
 
 @pytest.fixture(scope="module")
@@ -136,9 +136,22 @@ def test_to_json_round_trips(detector: Detector) -> None:
         "lang",
         "spans",
         "entities",
+        "clauses",
     }
     assert data["categories"] == ["censorship"]
     assert data["entities"] == ["meduza", "roskomnadzor"]
+    assert data["clauses"] == [
+        {
+            "category": "censorship",
+            "modality": "event",
+            "parts": [
+                {"role": "actor", "text": "Роскомнадзор"},
+                {"role": "action", "text": "заблокировал"},
+                {"role": "object", "text": "сайт"},
+            ],
+            "null": "",
+        }
+    ]
     assert data["lang"] == "ru"
     assert data["fields"]["actor"] == "Роскомнадзор"
     assert {"role": "actor", "text": "Роскомнадзор", "start": 0, "end": 12} in data["spans"]
@@ -238,3 +251,84 @@ def test_unknown_name_is_the_target(detector: Detector) -> None:
 )
 def test_place_keeps_abbreviations_and_titles(detector: Detector, title: str, place: str) -> None:
     assert detector.classify(title).fields["place"] == place
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "clauses"),
+    [
+        (
+            "РКН пригрозил заблокировать YouTube",
+            "",
+            [
+                Clause(
+                    "censorship",
+                    "threat",
+                    (
+                        ("actor", "РКН"),
+                        ("cue", "пригрозил"),
+                        ("action", "заблокировать"),
+                        ("object", "YouTube"),
+                    ),
+                )
+            ],
+        ),
+        (
+            "Police deny detaining anyone at Sunday rally",
+            "",
+            [
+                Clause(
+                    "arrest",
+                    "denied",
+                    (
+                        ("actor", "Police"),
+                        ("cue", "deny"),
+                        ("action", "detaining"),
+                        ("context", "rally"),
+                    ),
+                )
+            ],
+        ),
+        (
+            "Протесты в Екатеринбурге",
+            "Полиция задержала 27 человек на акции. Вечером РКН ограничил доступ к паблику.",
+            [
+                Clause(
+                    "censorship",
+                    "event",
+                    (
+                        ("actor", "РКН"),
+                        ("action", "ограничил"),
+                        ("object", "паблику"),
+                    ),
+                ),
+                Clause(
+                    "arrest",
+                    "event",
+                    (
+                        ("actor", "Полиция"),
+                        ("action", "задержала"),
+                        ("context", "акции"),
+                        ("detained", "27"),
+                    ),
+                ),
+            ],
+        ),
+        # A null that blocked a rule is a clause too, named by its id.
+        (
+            "Рейс задержан из-за акции протеста в аэропорту",
+            "",
+            [Clause("arrest", "none", (("null", "Рейс задержан"),), "flight-delay")],
+        ),
+    ],
+)
+def test_clauses_record_the_explanation(
+    detector: Detector, title: str, summary: str, clauses: list[Clause]
+) -> None:
+    # The renderer words these in the chat's language; the English explanation
+    # says the same in the same order.
+    d = detector.classify(title, summary)
+    assert list(d.clauses) == clauses
+    for clause in d.clauses:
+        for role, text in clause.parts:
+            assert f"«{text}»" in d.explanation
+            assert role == "null" or f"{role} «{text}»" in d.explanation

@@ -50,6 +50,29 @@ class Span:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One reason of a decision, for a renderer to word in the chat's language.
+
+    ``parts`` are (role, matched text) in reading order: actor, cue, action,
+    designation, object, context, detained; or ("null", text) for a null
+    pattern that blocked the category, whose id is then ``null``.
+    """
+
+    category: Category
+    modality: Modality  # the match's; "none" for a blocked category
+    parts: tuple[tuple[str, str], ...]
+    null: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "modality": self.modality,
+            "parts": [{"role": role, "text": text} for role, text in self.parts],
+            "null": self.null,
+        }
+
+
 @dataclass(frozen=True)
 class Detection:
     categories: tuple[Category, ...]
@@ -64,6 +87,8 @@ class Detection:
     # Language-neutral ids of every known actor, platform or outlet named anywhere
     # in the entry ("roskomnadzor", "tiktok"), sorted; Detector.entity_name words them.
     entities: tuple[str, ...] = ()
+    # The explanation as records: one per reported match, denial or blocking null.
+    clauses: tuple[Clause, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -76,6 +101,7 @@ class Detection:
             "fields": dict(self.fields),
             "lang": self.lang,
             "entities": list(self.entities),
+            "clauses": [c.to_json() for c in self.clauses],
             "spans": [
                 {"role": s.role, "text": s.text, "start": s.start, "end": s.end} for s in self.spans
             ],
@@ -232,11 +258,15 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
 
     spans: list[Span] = []
     clauses: list[str] = []
+    records: list[Clause] = []
     fields: dict[str, str] = {}
     for match in chosen + denied[:1]:
         clause_spans = _match_spans(ruleset, text, tokens, match)
         spans.extend(clause_spans)
-        clauses.append(_clause(match, clause_spans))
+        ordered = sorted(clause_spans, key=lambda s: (_ROLE_ORDER.get(s.role, 9), s.start))
+        clauses.append(_clause(match, ordered))
+        parts = tuple((s.role, s.text) for s in ordered)
+        records.append(Clause(match.rule.category, match.modality, parts))
     # Fields come from every match of a reported category, best first, so a
     # named platform found by a weaker rule still fills "target".
     wanted = {(m.rule.category, m.modality) for m in chosen}
@@ -256,6 +286,8 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
         spans.extend(null_spans)
         quoted = ", ".join(f"«{s.text}»" for s in null_spans)
         clauses.append(f"not {hit.category}: {quoted} ({hit.null.explain})")
+        parts = tuple(("null", s.text) for s in null_spans)
+        records.append(Clause(hit.category, "none", parts, hit.null.id))
     if not clauses:
         clauses.append(NOTHING_MATCHED)
 
@@ -271,6 +303,7 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
         fields=fields,
         lang=lang,
         entities=analysis.entities,
+        clauses=tuple(records),
     )
 
 
@@ -309,7 +342,8 @@ def _match_spans(ruleset: Ruleset, text: str, tokens: Sequence[Token], match: Ma
     return spans
 
 
-def _clause(match: Match, spans: Sequence[Span]) -> str:
+def _clause(match: Match, ordered: Sequence[Span]) -> str:
+    """The English clause of one match; ``ordered`` are its spans in role order."""
     category = match.rule.category
     if match.modality == "denied":
         head = f"{category} denied"
@@ -319,8 +353,7 @@ def _clause(match: Match, spans: Sequence[Span]) -> str:
         head = f"{category} ({match.modality})"
     else:
         head = category
-    ordered = sorted(spans, key=lambda s: (_ROLE_ORDER.get(s.role, 9), s.start))
     return head + ": " + ", ".join(f"{s.role} «{s.text}»" for s in ordered)
 
 
-__all__ = ["Detection", "Detector", "NullHit", "RulesError", "Span"]
+__all__ = ["Clause", "Detection", "Detector", "NullHit", "RulesError", "Span"]
