@@ -11,18 +11,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.detect import Detection, Detector
+from bot.detect import Detector
+from tests.test_detect_tables import classify, one_language_families
 
 
 @pytest.fixture(scope="module")
 def detector() -> Detector:
     return Detector.load()
-
-
-def classify(detector: Detector, text: str) -> Detection:
-    """An entry written as "title || summary" (the summary may be left out)."""
-    title, _, summary = text.partition(" || ")
-    return detector.classify(title, summary)
 
 
 FAMILIES: dict[str, list[str]] = {
@@ -312,12 +307,7 @@ def test_censorship_families(detector: Detector, text: str, family: str) -> None
 
 def test_each_family_has_both_languages() -> None:
     # A family that works in one language only is half a family.
-    for name, texts in FAMILIES.items():
-        if name in ONE_LANGUAGE:
-            continue
-        cyrillic = any(any("а" <= ch <= "я" for ch in t.lower()) for t in texts)
-        latin = any(not any("а" <= ch <= "я" for ch in t.lower()) for t in texts)
-        assert cyrillic and latin, name
+    assert one_language_families(FAMILIES, ONE_LANGUAGE) == []
 
 
 # What real newsrooms publish and the detector once missed, by kind: (text,

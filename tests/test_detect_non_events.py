@@ -16,19 +16,14 @@ from __future__ import annotations
 
 import pytest
 
-from bot.detect import Detection, Detector
+from bot.detect import Detector
 from bot.domain.vocabulary import WEAK_MODALITIES
+from tests.test_detect_tables import classify
 
 
 @pytest.fixture(scope="module")
 def detector() -> Detector:
     return Detector.load()
-
-
-def classify(detector: Detector, text: str) -> Detection:
-    """An entry written as "title || summary" (the summary may be left out)."""
-    title, _, summary = text.partition(" || ")
-    return detector.classify(title, summary)
 
 
 # Words of an event in a sentence that reports none: (text, the trap).

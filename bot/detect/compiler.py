@@ -328,23 +328,33 @@ def _modality(
     return groups, frozenset(clause_groups)
 
 
+def _check_refs(
+    where: Locator,
+    kind: str,
+    i: int,
+    tables: Sequence[RuleTable] | Sequence[NullTable],
+    roles: Mapping[str, str],
+    keys: Sequence[str],
+) -> None:
+    """A rule's or null's id is new and every group it names exists."""
+    table = tables[i]
+    what = "rule" if kind == "rules" else "null"
+    if any(other.id == table.id for other in tables[:i]):
+        raise where.fail((kind, i, "id"), f"duplicate {what} id {table.id!r}")
+    for key in keys:
+        for name in getattr(table, key) or ():
+            if name not in roles:
+                raise where.fail(
+                    (kind, i, key), f"{what} {table.id!r} {key} refers to unknown group {name!r}"
+                )
+
+
 def _rules(
     where: Locator, tables: Sequence[RuleTable], roles: Mapping[str, str]
 ) -> tuple[Rule, ...]:
     out: list[Rule] = []
-    ids: set[str] = set()
     for i, table in enumerate(tables):
-        if table.id in ids:
-            raise where.fail(("rules", i, "id"), f"duplicate rule id {table.id!r}")
-        ids.add(table.id)
-        for key in ("need", "any", "entry_any", "also"):
-            refs: list[str] = getattr(table, key)
-            for name in refs:
-                if name not in roles:
-                    raise where.fail(
-                        ("rules", i, key),
-                        f"rule {table.id!r} {key} refers to unknown group {name!r}",
-                    )
+        _check_refs(where, "rules", i, tables, roles, ("need", "any", "entry_any", "also"))
         head = table.head if table.head is not None else table.need[0]
         if head not in table.need:
             raise where.fail(("rules", i, "head"), f"rule {table.id!r}: head must be one of need")
@@ -370,18 +380,8 @@ def _nulls(
     where: Locator, tables: Sequence[NullTable], roles: Mapping[str, str], index: _TermIndex
 ) -> tuple[NullRule, ...]:
     out: list[NullRule] = []
-    ids: set[str] = set()
     for i, table in enumerate(tables):
-        if table.id in ids:
-            raise where.fail(("nulls", i, "id"), f"duplicate null id {table.id!r}")
-        ids.add(table.id)
-        for key in ("need", "unless"):
-            for name in getattr(table, key) or ():
-                if name not in roles:
-                    raise where.fail(
-                        ("nulls", i, key),
-                        f"null {table.id!r} {key} refers to unknown group {name!r}",
-                    )
+        _check_refs(where, "nulls", i, tables, roles, ("need", "unless"))
         group: str | None = None
         if table.phrases is not None:
             group = "@null:" + table.id
