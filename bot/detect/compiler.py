@@ -10,7 +10,7 @@ checked, with the file and line of a bad one.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 from bot.detect.lemmatize import Analyser, morph_analyser, stemmer_config, suffix_stemmer
@@ -159,7 +159,15 @@ def load_file(path: Path) -> Ruleset:
         for term in words:
             index.add(("language", key), name, term)
 
-    roles = _groups(where, data.groups, data.entities, index)
+    # A group that others include and no rule or null names is only a list:
+    # its terms are indexed through the groups that include it.
+    named: set[str] = set()
+    for rule in data.rules:
+        named.update(rule.need, rule.any, rule.entry_any, rule.also)
+    for null in data.nulls:
+        named.update(null.need or (), null.unless)
+    lists = {g for t in data.groups.values() for g in t.include} - named
+    roles = _groups(where, data.groups, data.entities, index, lists)
     name_term: Term | None = None
     if language.names:
         if NAME in roles:
@@ -256,10 +264,13 @@ def _groups(
     groups: Mapping[str, GroupTable],
     entities: Mapping[str, str],
     index: _TermIndex,
+    lists: Collection[str],
 ) -> dict[str, Role]:
     roles: dict[str, Role] = {}
     for name, table in groups.items():
         roles[name] = table.role
+        if name in lists:
+            continue
         for source_name, not_after in _sources(where, groups, name, index.analyser):
             source = groups[source_name]
             for term in source.terms:

@@ -140,8 +140,8 @@ def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Matc
     only sign is a future tense ("Таджикистан заблокирует 130 сайтов"), which
     headlines use for orders already given.
     """
-    if not matches:
-        return ()
+    if all(m.modality == "event" for m in matches):
+        return tuple(matches)  # the common case: nothing for a lead to govern
     out = list(matches)
     categories = {m.rule.category for m in matches}
     for category in categories:

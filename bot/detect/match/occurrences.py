@@ -164,10 +164,14 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
         _add_names(ruleset, tokens, sentences, starts, present, name_candidates)
     if not any(present):
         return Found(tuple(infos), tuple(sentences), ())
-    entities = _entities(ruleset, tokens, infos, sentences, starts, present)
+    entities: set[str] = set()
+    entity_groups = ruleset.entity_groups
 
     plan = ruleset.plan
     entry_groups = ruleset.entry_groups
+    # Groups some term may start anywhere in the entry: a rule whose entry_any
+    # groups are absent from all of it cannot fire in any sentence.
+    in_entry: set[str] = set().union(*present)
     new = tuple.__new__
     for sent, found_groups in zip(sentences, present, strict=True):
         # Most sentences cannot satisfy any rule whatever their terms turn out
@@ -175,12 +179,17 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
         # (entry-wide nulls, rules' entry_any).
         # The cached plan answers "does any rule's need fit?" with one lookup
         # instead of a subset test per rule.
-        if plan(frozenset(found_groups)).rules:
+        rules = plan(frozenset(found_groups)).rules
+        if rules and any(not r.entry_any or not in_entry.isdisjoint(r.entry_any) for r in rules):
             wanted = None
-        elif found_groups & entry_groups:
-            wanted = entry_groups
         else:
-            continue
+            # Entities are reported from every sentence, a rule's or not.
+            if not entity_groups.isdisjoint(found_groups):
+                _add_entities(ruleset, tokens, infos, sent, starts, entities)
+            if found_groups & entry_groups:
+                wanted = entry_groups
+            else:
+                continue
         keys: set[str] | None = None  # every key of the sentence's words, made on demand
         for i in range(sent.start, sent.end):
             for term in starts[i]:
@@ -209,7 +218,9 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
                     sent.occ.setdefault(term.group, []).append(
                         new(Occurrence, (term.group, i, found[-1] + 1, term.entity, taken))
                     )
-    return Found(tuple(infos), tuple(sentences), entities)
+                    if term.entity is not None:
+                        entities.add(term.entity)
+    return Found(tuple(infos), tuple(sentences), tuple(sorted(entities)))
 
 
 def _after(term: Term, previous: WordInfo | None) -> bool:
@@ -217,28 +228,23 @@ def _after(term: Term, previous: WordInfo | None) -> bool:
     return previous is not None and not term.not_after.isdisjoint(previous.keys)
 
 
-def _entities(
+def _add_entities(
     ruleset: Ruleset,
     tokens: Sequence[Token],
     infos: Sequence[WordInfo | None],
-    sentences: Sequence[Sentence],
+    sent: Sentence,
     starts: Sequence[tuple[Term, ...]],
-    present: Sequence[set[str]],
-) -> tuple[str, ...]:
-    """Ids of the named entities in every sentence, whether or not a rule can use it:
-    story grouping needs the platform of "Discord снова работает" as much as of a block."""
-    wanted = ruleset.entity_groups
-    found: set[str] = set()
-    for sent, groups in zip(sentences, present, strict=True):
-        if wanted.isdisjoint(groups):
-            continue
-        for i in range(sent.start, sent.end):
-            for term in starts[i]:
-                if term.entity is None or term.entity in found:
-                    continue
-                if term.single or term_end(ruleset, term, tokens, infos, i, sent.end):
-                    found.add(term.entity)
-    return tuple(sorted(found))
+    found: set[str],
+) -> None:
+    """The named entities of a sentence no rule can use: story grouping needs
+    the platform of "Discord снова работает" as much as that of a block. (In a
+    sentence a rule can use, they are collected while its terms are matched.)"""
+    for i in range(sent.start, sent.end):
+        for term in starts[i]:
+            if term.entity is None or term.entity in found:
+                continue
+            if term.single or term_end(ruleset, term, tokens, infos, i, sent.end):
+                found.add(term.entity)
 
 
 def _add_names(
