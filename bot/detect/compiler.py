@@ -107,6 +107,9 @@ class _TermIndex:
         self.by_key: dict[str, list[Term]] = {}
         self.by_prefix: list[Term] = []
         self.by_shape: list[Term] = []
+        # What each added term matches: a second term that matches the same
+        # ("protester" and "protesters" share a stem) would only cost time.
+        self._seen: set[tuple[object, ...]] = set()
 
     def add(
         self,
@@ -126,6 +129,11 @@ class _TermIndex:
         single = len(words) == 1 and words[0].kind in (KEY, PREFIX, NUMBER_ANY, NUMBER_SHAPE)
         gapped = any(w.kind == GAP for w in words)
         later_keys = tuple(w.keys for w in words[1:] if w.kind == KEY)
+        matches = tuple((w.kind, w.keys) if w.kind == KEY else (w.kind, w.text) for w in words)
+        signature = (group, matches, entity, marked, not_after)
+        if signature in self._seen:
+            return
+        self._seen.add(signature)
         term = Term(group, words, entity, single, gapped, marked, later_keys, not_after)
         first = words[0]
         if first.kind == KEY:

@@ -145,6 +145,11 @@ class SentencePlan:
     """
 
     rules: tuple[Rule, ...]  # rules whose every `need` group is present
+    # Whether one of them needs nothing from the rest of the entry, and the
+    # entry_any groups the others need: without one of those anywhere in the
+    # entry, the sentence cannot fire a rule.
+    free: bool
+    entry_any: frozenset[str]
     nulls: tuple[NullRule, ...]  # non-entry nulls whose phrase group is present, or that have none
     # present modality groups: (group, modality, clause)
     cues: tuple[tuple[str, CueModality, bool], ...]
@@ -242,8 +247,11 @@ class Ruleset:
         found = self.plans_cache.get(groups)
         if found is not None:
             return found
+        rules = tuple(r for r, need in self.rules_with_needs if need <= groups)
         found = SentencePlan(
-            rules=tuple(r for r, need in self.rules_with_needs if need <= groups),
+            rules=rules,
+            free=any(not r.entry_any for r in rules),
+            entry_any=frozenset(g for r in rules for g in r.entry_any),
             nulls=tuple(
                 n
                 for n in self.nulls

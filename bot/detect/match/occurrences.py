@@ -179,8 +179,8 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
         # (entry-wide nulls, rules' entry_any).
         # The cached plan answers "does any rule's need fit?" with one lookup
         # instead of a subset test per rule.
-        rules = plan(frozenset(found_groups)).rules
-        if rules and any(not r.entry_any or not in_entry.isdisjoint(r.entry_any) for r in rules):
+        sentence_plan = plan(frozenset(found_groups))
+        if sentence_plan.free or not in_entry.isdisjoint(sentence_plan.entry_any):
             wanted = None
         else:
             # Entities are reported from every sentence, a rule's or not.
