@@ -60,5 +60,6 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
             matches,
             null_hits,
         )
-    lead = frozenset(range(title_sentences)) if title_sentences else frozenset({tokens[0].sentence})
-    return Analysis(lead_governs(matches, lead), tuple(null_hits), found.infos, found.entities)
+    # The lead: the title's sentences, or the first sentence when there is no title.
+    lead_end = title_sentences or tokens[0].sentence + 1
+    return Analysis(lead_governs(matches, lead_end), tuple(null_hits), found.infos, found.entities)

@@ -9,7 +9,6 @@ the sentence), else a future-tense head. docs/detection.md, step 7.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from collections.abc import Set as AbstractSet
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -127,7 +126,7 @@ def judge_modality(
     return best[2], best[3]
 
 
-def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Match, ...]:
+def lead_governs(matches: Sequence[Match], lead_end: int) -> tuple[Match, ...]:
     """The lead decides what the rest of the entry is about.
 
     A headline (or, with no headline, the first sentence) that reports a
@@ -135,7 +134,8 @@ def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Matc
     makes the same category's events in later sentences background to that
     news: "Таджикистан разблокировал соцсети || запрет, закрытый по распоряжению
     Службы связи, снят", "Police deny detaining protesters || … said its
-    supporters had been detained". A lead with no match of the category, or
+    supporters had been detained". The lead is the sentences before
+    ``lead_end``. A lead with no match of the category, or
     with an event, leaves the other sentences as they are; so does a lead whose
     only sign is a future tense ("Таджикистан заблокирует 130 сайтов"), which
     headlines use for orders already given.
@@ -145,7 +145,7 @@ def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Matc
     out = list(matches)
     categories = {m.rule.category for m in matches}
     for category in categories:
-        in_lead = [m for m in matches if m.rule.category == category and m.sentence in lead]
+        in_lead = [m for m in matches if m.rule.category == category and m.sentence < lead_end]
         if not in_lead or any(m.modality == "event" for m in in_lead):
             continue
         in_lead = [m for m in in_lead if m.cue is not None or m.rule.modality is not None]
@@ -153,7 +153,7 @@ def lead_governs(matches: Sequence[Match], lead: AbstractSet[int]) -> tuple[Matc
             continue
         governing = min(in_lead, key=lambda m: _LEAD_PRIORITY.get(m.modality, 9))
         for i, m in enumerate(out):
-            if m.rule.category == category and m.sentence not in lead and m.modality == "event":
+            if m.rule.category == category and m.sentence >= lead_end and m.modality == "event":
                 weak = governing.modality in WEAK_MODALITIES
                 out[i] = replace(
                     m,

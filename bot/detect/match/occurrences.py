@@ -169,9 +169,9 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
 
     plan = ruleset.plan
     entry_groups = ruleset.entry_groups
-    # Groups some term may start anywhere in the entry: a rule whose entry_any
-    # groups are absent from all of it cannot fire in any sentence.
-    in_entry: set[str] = set().union(*present)
+    # Groups some term may start anywhere in the entry (made when first asked):
+    # a rule whose entry_any groups are absent from all of it cannot fire.
+    in_entry: set[str] | None = None
     new = tuple.__new__
     for sent, found_groups in zip(sentences, present, strict=True):
         # Most sentences cannot satisfy any rule whatever their terms turn out
@@ -180,7 +180,11 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
         # The cached plan answers "does any rule's need fit?" with one lookup
         # instead of a subset test per rule.
         sentence_plan = plan(frozenset(found_groups))
-        if sentence_plan.free or not in_entry.isdisjoint(sentence_plan.entry_any):
+        if not sentence_plan.free and sentence_plan.entry_any and in_entry is None:
+            in_entry = set().union(*present)
+        if sentence_plan.free or (
+            in_entry is not None and not in_entry.isdisjoint(sentence_plan.entry_any)
+        ):
             wanted = None
         else:
             # Entities are reported from every sentence, a rule's or not.
