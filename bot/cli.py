@@ -29,6 +29,11 @@ logger = logging.getLogger(__name__)
 Handler = Callable[[Settings, argparse.Namespace, Clock], Coroutine[Any, Any, int]]
 
 
+DEFAULT_EVAL_DATA = Path("tests/data/detect_dev.jsonl")
+# Labelled real news, kept beside the worktrees and never in the repository.
+DEFAULT_REAL_DATA = Path("../shared/realtext/detect_real.tsv")
+
+
 class UsageError(Exception):
     """Bad arguments or input file; exit status 2."""
 
@@ -90,17 +95,33 @@ async def cmd_classify(settings: Settings, args: argparse.Namespace, clock: Cloc
 
 async def cmd_eval(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     from bot.detect import Detector
-    from bot.detect.evaluate import evaluate, format_report
+    from bot.detect.evaluate import evaluate, format_report, is_tsv
 
-    paths: list[Path] = args.data or [Path("tests/data/detect_dev.jsonl")]
+    given: list[Path] | None = args.data
+    paths: list[Path] = given or [DEFAULT_EVAL_DATA]
     for path in paths:
         if not await asyncio.to_thread(path.is_file):
             raise UsageError(f"no labelled data at {path}")
+    # Real published text is reported apart from the sets written to test the
+    # detector: the two answer different questions.
+    written = [p for p in paths if not is_tsv(p)]
+    real = [p for p in paths if is_tsv(p)]
+    real_missing = False
+    if given is None:
+        if await asyncio.to_thread(DEFAULT_REAL_DATA.is_file):
+            real.append(DEFAULT_REAL_DATA)
+        else:
+            real_missing = True
+    detector = Detector.load()
     try:
-        report = evaluate(Detector.load(), *paths)
+        sections = [format_report(evaluate(detector, *written))] if written else []
+        if real:
+            sections.append(format_report(evaluate(detector, *real), "real text"))
     except ValueError as exc:  # a malformed record, named by file and line
         raise UsageError(str(exc)) from None
-    print(format_report(report))
+    if real_missing:
+        sections.append(f"real text {DEFAULT_REAL_DATA}: skipped: not found")
+    print("\n\n".join(sections))
     return 0
 
 
@@ -129,7 +150,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--data",
         type=Path,
         action="append",
-        help="JSON lines file; repeat to pool several (default: tests/data/detect_dev.jsonl)",
+        help=(
+            "labelled JSON lines (written sets) or TSV (real text, reported apart); repeat to "
+            "pool several (default: tests/data/detect_dev.jsonl, plus "
+            "../shared/realtext/detect_real.tsv when it exists)"
+        ),
     )
     evaluate.set_defaults(handler=cmd_eval)
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.detect import Detector, Span
+from bot.detect import Clause, Detector, Span
 
 
 @pytest.fixture(scope="module")
@@ -135,8 +135,200 @@ def test_to_json_round_trips(detector: Detector) -> None:
         "fields",
         "lang",
         "spans",
+        "entities",
+        "clauses",
     }
     assert data["categories"] == ["censorship"]
+    assert data["entities"] == ["meduza", "roskomnadzor"]
+    assert data["clauses"] == [
+        {
+            "category": "censorship",
+            "modality": "event",
+            "parts": [
+                {"role": "actor", "text": "Роскомнадзор"},
+                {"role": "action", "text": "заблокировал"},
+                {"role": "object", "text": "сайт"},
+            ],
+            "null": "",
+        }
+    ]
     assert data["lang"] == "ru"
     assert data["fields"]["actor"] == "Роскомнадзор"
     assert {"role": "actor", "text": "Роскомнадзор", "start": 0, "end": 12} in data["spans"]
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "entities"),
+    [
+        # The same actor and platform in either language share one id.
+        ("Роскомнадзор потребовал от ТикТока удалить ролики", "", ("roskomnadzor", "tiktok")),
+        ("Roskomnadzor orders TikTok to delete clips", "", ("roskomnadzor", "tiktok")),
+        # Aliases fold into the id: "РКН", "ютуба".
+        ("РКН замедлил работу ютуба", "", ("roskomnadzor", "youtube")),
+        # Names outside the matched clause and in entries with no event count too.
+        (
+            "Суд оштрафовал Google на 3 млн рублей",
+            "Ранее «Медиазона» писала о штрафах для Telegram.",
+            ("google", "mediazona", "telegram"),
+        ),
+        ("Discord снова работает в России", "", ("discord",)),
+        ("Spotify launches a new podcast feature", "", ("spotify",)),
+        ("Погода на выходные: дожди и туман", "", ()),
+    ],
+)
+def test_entities_are_language_neutral_ids_from_the_whole_entry(
+    detector: Detector, title: str, summary: str, entities: tuple[str, ...]
+) -> None:
+    assert detector.classify(title, summary).entities == entities
+
+
+@pytest.mark.parametrize(
+    ("entity", "lang", "name"),
+    [
+        ("roskomnadzor", "ru", "Роскомнадзор"),
+        ("roskomnadzor", "en", "Roskomnadzor"),
+        ("tiktok", "ru", "TikTok"),
+        ("justice_ministry", "en", "Justice Ministry"),
+        ("justice_ministry", "ru", "Минюст"),
+        # A language with no rules file: the first file (by name) that names it.
+        ("justice_ministry", "de", "Justice Ministry"),
+        ("no_such_entity", "en", "no_such_entity"),
+    ],
+)
+def test_entity_display_names(detector: Detector, entity: str, lang: str, name: str) -> None:
+    assert detector.entity_name(entity, lang) == name
+
+
+def test_every_language_names_the_same_entities(detector: Detector) -> None:
+    # Story grouping compares ids across languages: an id one file lacks would
+    # show as a raw id in that language's alerts.
+    names = [set(r.entities) for r in detector.rulesets.values()]
+    assert all(n == names[0] for n in names)
+
+
+def test_gapped_term_leaves_the_skipped_words_to_other_roles(detector: Detector) -> None:
+    d = detector.classify("Доступ к сайту «Новой газеты» ограничен")
+    assert d.categories == ("censorship",)
+    assert d.fields["target"] == "Новая газета"
+
+
+def test_provider_is_not_the_target(detector: Detector) -> None:
+    d = detector.classify("Venezuela's CONATEL orders providers to block Efecto Cocuyo")
+    assert d.categories == ("censorship",)
+    assert d.fields["actor"] == "CONATEL"
+    assert "target" not in d.fields
+    assert "context «providers»" in d.explanation
+
+
+def test_country_actor_and_named_police_unit_fill_fields(detector: Detector) -> None:
+    d = detector.classify("Нигерия приостановила работу Twitter")
+    assert d.fields == {"actor": "Нигерия", "target": "Twitter"}
+    d = detector.classify("Сотрудники центра «Э» забрали с акции в Сыктывкаре двух активистов")
+    assert d.fields["actor"] == "Центр «Э»"
+    assert d.fields["detained"] == "2"
+    assert d.fields["place"] == "Сыктывкар"
+
+
+def test_unknown_name_is_the_target(detector: Detector) -> None:
+    assert detector.classify("Роскомнадзор заблокировал Speedtest").fields["target"] == "Speedtest"
+    assert detector.classify("Russia restricts access to FaceTime").fields["target"] == "FaceTime"
+
+
+@pytest.mark.parametrize(
+    ("title", "place"),
+    [
+        ("Police detain dozens at anti-war rally in St. Petersburg", "St. Petersburg"),
+        ("Police detain dozens at rally in St. Petersburg. Others fled", "St. Petersburg"),
+        ("Protesters detained at rally in Mt. Kenya region", "Mt. Kenya"),
+        ("Police detain dozens at anti-war rally in Nizhny Novgorod", "Nizhny Novgorod"),
+        ("Police detain dozens at protest in New Delhi", "New Delhi"),
+        ("Protesters detained in central Minsk", "Minsk"),
+        ("В г. Нижний Новгород задержали участников пикета", "Нижний Новгород"),
+        ("В городе Нижний Новгород задержали участников пикета", "Нижний Новгород"),
+        ("В Санкт-Петербурге задержали участников антивоенного пикета", "Санкт-Петербург"),
+        ("В Ст. Осколе задержали участников пикета", "Ст. Оскол"),
+    ],
+)
+def test_place_keeps_abbreviations_and_titles(detector: Detector, title: str, place: str) -> None:
+    assert detector.classify(title).fields["place"] == place
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "clauses"),
+    [
+        (
+            "РКН пригрозил заблокировать YouTube",
+            "",
+            [
+                Clause(
+                    "censorship",
+                    "threat",
+                    (
+                        ("actor", "РКН"),
+                        ("cue", "пригрозил"),
+                        ("action", "заблокировать"),
+                        ("object", "YouTube"),
+                    ),
+                )
+            ],
+        ),
+        (
+            "Police deny detaining anyone at Sunday rally",
+            "",
+            [
+                Clause(
+                    "arrest",
+                    "denied",
+                    (
+                        ("actor", "Police"),
+                        ("cue", "deny"),
+                        ("action", "detaining"),
+                        ("context", "rally"),
+                    ),
+                )
+            ],
+        ),
+        (
+            "Протесты в Екатеринбурге",
+            "Полиция задержала 27 человек на акции. Вечером РКН ограничил доступ к паблику.",
+            [
+                Clause(
+                    "censorship",
+                    "event",
+                    (
+                        ("actor", "РКН"),
+                        ("action", "ограничил"),
+                        ("object", "паблику"),
+                    ),
+                ),
+                Clause(
+                    "arrest",
+                    "event",
+                    (
+                        ("actor", "Полиция"),
+                        ("action", "задержала"),
+                        ("context", "акции"),
+                        ("detained", "27"),
+                    ),
+                ),
+            ],
+        ),
+        # A null that blocked a rule is a clause too, named by its id.
+        (
+            "Рейс задержан из-за акции протеста в аэропорту",
+            "",
+            [Clause("arrest", "none", (("null", "Рейс задержан"),), "flight-delay")],
+        ),
+    ],
+)
+def test_clauses_record_the_explanation(
+    detector: Detector, title: str, summary: str, clauses: list[Clause]
+) -> None:
+    # The renderer words these in the chat's language; the English explanation
+    # says the same in the same order.
+    d = detector.classify(title, summary)
+    assert list(d.clauses) == clauses
+    for clause in d.clauses:
+        for role, text in clause.parts:
+            assert f"«{text}»" in d.explanation
+            assert role == "null" or f"{role} «{text}»" in d.explanation

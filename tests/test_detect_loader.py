@@ -12,6 +12,7 @@ import pytest
 
 from bot.detect import Detector, RulesError
 from bot.detect.detector import bundled_rules_dir
+from bot.detect.model import NAME
 
 MINIMAL = """\
 [language]
@@ -44,6 +45,20 @@ category = "arrest"
 need = ["detain", "protest"]
 window = 8
 """
+
+WITH_ENTITIES = (
+    MINIMAL
+    + """
+[entities]
+ovd_info = "OVD-Info"
+
+[groups.monitor]
+role = "actor"
+
+[groups.monitor.names]
+ovd_info = ["ovd info"]
+"""
+)
 
 
 def write(directory: Path, name: str, text: str) -> Path:
@@ -92,6 +107,75 @@ def test_malformed_rules_name_file_and_line(
 ) -> None:
     assert old in MINIMAL
     path = write(tmp_path, "en.toml", MINIMAL.replace(old, new))
+    with pytest.raises(RulesError) as info:
+        Detector.load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert words in message
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "line", "words"),
+    [
+        ('ovd_info = "OVD-Info"', 'OVD = "OVD-Info"', 32, "entity id 'OVD' must be lower-case"),
+        ('ovd_info = "OVD-Info"', 'ovd_info = ""', 32, "entities.ovd_info must not be blank"),
+        ('ovd_info = ["ovd info"]', 'ovdinfo = ["ovd info"]', 38, "is not declared in [entities]"),
+    ],
+)
+def test_malformed_entities_name_file_and_line(
+    tmp_path: Path, old: str, new: str, line: int, words: str
+) -> None:
+    assert old in WITH_ENTITIES
+    path = write(tmp_path, "en.toml", WITH_ENTITIES.replace(old, new))
+    with pytest.raises(RulesError) as info:
+        Detector.load(tmp_path)
+    message = str(info.value)
+    assert message.startswith(f"{path}:{line}: "), message
+    assert words in message
+
+
+def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
+    write(tmp_path, "en.toml", WITH_ENTITIES)
+    detector = Detector.load(tmp_path)
+    assert detector.classify("OVD Info counts the detained").entities == ("ovd_info",)
+    assert detector.entity_name("ovd_info", "en") == "OVD-Info"
+
+
+@pytest.mark.parametrize(
+    ("extra", "line", "words"),
+    [
+        # TOML has types: true is no window, "3" is no number
+        (
+            "[[rules]]\nid = 'b'\ncategory = 'arrest'\nneed = ['detain']\nwindow = true\n",
+            35,
+            "rules[1].window must be an integer",
+        ),
+        (
+            "[[rules]]\nid = 'b'\ncategory = 'arrest'\nneed = ['detain']\nweight = 1.5\n",
+            35,
+            "rules[1].weight must be at most 1",
+        ),
+        (
+            "[[rules]]\nid = 'arrest-protest'\ncategory = 'arrest'\nneed = ['detain']\n",
+            32,
+            "duplicate rule id 'arrest-protest'",
+        ),
+        ("[[nulls]]\nid = 'n'\nscope = 'sentence'\n", 31, "null 'n' needs 'phrases' or 'need'"),
+        ("[[nulls]]\nid = 'n'\nneed = ['detain']\n", 31, "scope 'tokens' needs 'phrases'"),
+        ("[[nulls]]\nid = 'n'\nphrases = ['x']\nscop = 'entry'\n", 34, "unknown key 'scop'"),
+        (
+            "[[nulls]]\nid = 'n'\nphrases = ['x']\nunless = ['protset']\n",
+            34,
+            "null 'n' unless refers to unknown group 'protset'",
+        ),
+        ("[modality]\nbefore_only = ['maybe']\n", 32, "before_only[0] must be one of"),
+        ("[groups.Bad]\nrole = 'object'\nterms = ['x']\n", 31, "group name 'Bad' must be"),
+    ],
+)
+def test_schema_errors_name_file_and_line(
+    tmp_path: Path, extra: str, line: int, words: str
+) -> None:
+    path = write(tmp_path, "en.toml", MINIMAL + "\n" + extra)
     with pytest.raises(RulesError) as info:
         Detector.load(tmp_path)
     message = str(info.value)
@@ -193,3 +277,64 @@ window = 10
 def test_bundled_rules_load(tmp_path: Path) -> None:
     detector = Detector.load()
     assert set(detector.languages) >= {"ru", "en"}
+
+
+NAMES_RULES = """\
+[language]
+code = "en"
+script = "latin"
+default = true
+analyser = "suffix"
+names = "capitalised"
+
+[language.stemmer]
+
+[modality]
+
+[groups.state]
+role = "actor"
+terms = ["russia"]
+
+[groups.access]
+role = "action"
+terms = ["restricts access"]  # no stemmer rules here: the form as written
+
+[[rules]]
+id = "access-name"
+category = "censorship"
+need = ["state", "access", "name"]
+window = 6
+"""
+
+
+def test_names_group_is_built_in_when_declared(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text(NAMES_RULES, encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    assert detector.classify("Russia restricts access to FaceTime").categories == ("censorship",)
+    assert detector.classify("Russia restricts access to the border").categories == ()
+
+
+def test_names_mode_is_checked(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    path.write_text(
+        NAMES_RULES.replace('names = "capitalised"', 'names = "caps"'), encoding="utf-8"
+    )
+    with pytest.raises(
+        RulesError, match=rf"^{re.escape(str(path))}:6: language\.names must be one of"
+    ):
+        Detector.load(tmp_path)
+
+
+def test_rules_cannot_ask_for_names_undeclared(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    path.write_text(NAMES_RULES.replace('names = "capitalised"\n', ""), encoding="utf-8")
+    with pytest.raises(RulesError, match=f"unknown group '{NAME}'"):
+        Detector.load(tmp_path)
+
+
+def test_a_group_called_name_clashes_with_the_built_in_one(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    text = NAMES_RULES + '\n[groups.name]\nrole = "object"\nterms = ["x"]\n'
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(RulesError, match=r"is built in when language\.names is set"):
+        Detector.load(tmp_path)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pytest
 
-from bot.detect import Detector
+from bot.detect import Detector, RulesError
 
 
 @pytest.fixture(scope="module")
@@ -103,3 +106,181 @@ def test_threat_is_less_severe_than_event(detector: Detector) -> None:
     assert event.severity in ("high", "medium")
     assert threat.severity == "low"
     assert threat.score < event.score
+
+
+@pytest.mark.parametrize(
+    ("title", "modality"),
+    [
+        # a cue inside the match counts even when far from the head word
+        ("Pakistan restores access to X after a year-long block", "lifted"),
+        # a threat before the verb of a gapped head ("доступ … ограничить")
+        ("В противном случае доступ к сервису может быть ограничен", "threat"),
+        # a cue spanning two terms of the match
+        ("The High Court suspended its directive to block the broadcaster's site", "lifted"),
+        ("Суд приостановил блокировку сайта издания", "lifted"),
+        # a law is not yet a block
+        ("Госдума приняла закон о блокировке VPN", "plan"),
+        ("Parliament passes law on blocking VPNs", "plan"),
+    ],
+)
+def test_modality_inside_the_match(detector: Detector, title: str, modality: str) -> None:
+    d = detector.classify(title)
+    assert d.categories == ()
+    assert d.weak_categories == ("censorship",), d.explanation
+    assert d.modality == modality
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        # "faces charges" reports a charge; "faces" inside the term is no threat
+        "Khabarovsk protest veteran faces criminal charges for rally violations",
+        # "without charge" after a detention still reports the detention
+        "Samara picketer freed without charge after three hours at police station",
+        # "угрозой" as a reason, not a threat
+        "Агентство признало материалы угрозой и поручило провайдерам закрыть доступ к сайту",
+    ],
+)
+def test_words_that_look_like_cues_but_are_not(detector: Detector, title: str) -> None:
+    d = detector.classify(title)
+    assert d.categories, d.explanation
+    assert d.modality == "event"
+
+
+def test_a_condition_of_belief_keeps_the_event(detector: Detector) -> None:
+    # "если верить" is no condition on the detention, and "будут" no plan for it.
+    d = detector.classify("Задержаны 50 участников акции, если верить данным правозащитников")
+    assert d.categories == ("arrest",), d.explanation
+
+
+def test_future_forms_make_a_plan(detector: Detector) -> None:
+    assert detector.classify("РКН заблокирует YouTube").modality == "plan"
+    assert detector.classify("РКН заблокировал YouTube").modality == "event"
+
+
+@pytest.mark.parametrize(
+    ("title", "summary", "categories", "weak"),
+    [
+        # A headline that lifts or denies makes what the summary recalls background.
+        (
+            "В Казахстане разблокировали Telegram",
+            "Ограничения, введенные по распоряжению властей, сняты.",
+            (),
+            ("censorship",),
+        ),
+        (
+            "Regulator unblocks the news site",
+            "The site was blocked last month on the orders of the ministry.",
+            (),
+            ("censorship",),
+        ),
+        (
+            "МВД опровергло задержания на акции",
+            "Правозащитники сообщали, что задержаны пять участников пикета.",
+            (),
+            (),
+        ),
+        # A headline in the future tense reports an order already given.
+        (
+            "Регулятор заблокирует 40 сайтов",
+            "Ведомство направило провайдерам предписание о блокировке.",
+            ("censorship",),
+            (),
+        ),
+        # A headline with no match of the category leaves the summary alone.
+        (
+            "Новости недели",
+            "Роскомнадзор заблокировал сайт правозащитников.",
+            ("censorship",),
+            (),
+        ),
+        # A headline with an event keeps a summary's lifted ban from hiding it.
+        (
+            "Роскомнадзор заблокировал сайт издания",
+            "Ранее суд снял запрет с другого сайта.",
+            ("censorship",),
+            (),
+        ),
+    ],
+)
+def test_the_lead_governs_the_entry(
+    detector: Detector,
+    title: str,
+    summary: str,
+    categories: tuple[str, ...],
+    weak: tuple[str, ...],
+) -> None:
+    d = detector.classify(title, summary)
+    assert (d.categories, d.weak_categories) == (categories, weak), d.explanation
+
+
+@pytest.mark.parametrize(
+    ("title", "modality"),
+    [
+        ("В Таджикистане разблокировали соцсети", "lifted"),
+        ("Turkey unblocks Wikipedia", "lifted"),
+        ("В Госдуму внесли законопроект о блокировке VPN-сервисов", "plan"),
+    ],
+)
+def test_a_rule_may_say_what_it_reports(detector: Detector, title: str, modality: str) -> None:
+    # Unblocking and bills are matched as such: weak, whatever cue is missing.
+    d = detector.classify(title)
+    assert (d.categories, d.weak_categories, d.modality) == ((), ("censorship",), modality)
+
+
+CLAUSE_RULES = """\
+[language]
+code = "en"
+script = "latin"
+default = true
+analyser = "suffix"
+
+[language.stemmer]
+
+[modality]
+plan = ["plan"]
+
+[modality.clause]
+plan = ["would let"]
+
+[groups.state]
+role = "actor"
+terms = ["ministry"]
+
+[groups.block]
+role = "action"
+terms = ["block", "blocks"]
+
+[groups.thing]
+role = "object"
+terms = ["site", "sites"]
+
+[[rules]]
+id = "block"
+category = "censorship"
+need = ["state", "block", "thing"]
+head = "block"
+window = 30
+"""
+
+
+def test_a_clause_cue_governs_a_head_however_far(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text(CLAUSE_RULES, encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    far = "A bill would let the ministry of one small country in the north block sites"
+    d = detector.classify(far)
+    assert (d.categories, d.weak_categories, d.modality) == ((), ("censorship",), "plan")
+    # An ordinary plan cue reaches only its window; a cue after the head governs nothing.
+    assert detector.classify(
+        "A plan was made in the spring, and now the ministry of one country block sites"
+    ).categories == ("censorship",)
+    assert detector.classify("The ministry blocks sites, which would let it rest").categories == (
+        "censorship",
+    )
+
+
+def test_clause_cues_name_only_forward_modalities(tmp_path: Path) -> None:
+    path = tmp_path / "en.toml"
+    path.write_text(CLAUSE_RULES.replace('plan = ["would let"]', 'lifted = ["restore"]'))
+    with pytest.raises(RulesError, match=rf"^{re.escape(str(path))}:\d+: .*modality\.clause"):
+        Detector.load(tmp_path)

@@ -107,3 +107,13 @@ def test_english_stemmer_keeps_different_words_apart(stem: object) -> None:
     assert callable(stem)
     assert stem("press") != stem("pres")
     assert stem("status") == frozenset({"status"})
+
+
+def test_language_is_detected_from_the_alphabet() -> None:
+    detector = Detector.load()
+    assert detector.classify("Police detain protesters at rally").lang == "en"
+    assert detector.classify("РКН заблокировал VPN-сервисы").lang == "ru"
+    # a given language wins over detection
+    assert detector.classify("Police detain protesters", lang="en").lang == "en"
+    # an unknown code falls back to detection instead of failing
+    assert detector.classify("На митинге задержали активистов", lang="xx").lang == "ru"

@@ -5,8 +5,8 @@ engine matches them on lemmas inside sentences and explains every decision.
 See docs/detection.md.
 """
 
-from bot.detect.detector import Detection, Detector, Span
+from bot.detect.detector import Clause, Detection, Detector, Span
 from bot.detect.filters import KeywordFilter
-from bot.detect.rules import RulesError
+from bot.detect.model import RulesError
 
-__all__ = ["Detection", "Detector", "KeywordFilter", "RulesError", "Span"]
+__all__ = ["Clause", "Detection", "Detector", "KeywordFilter", "RulesError", "Span"]

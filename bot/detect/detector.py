@@ -7,16 +7,23 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
+from typing import Literal
 
-from bot.detect.lemmatize import WordInfo
-from bot.detect.matcher import Analysis, Match, NullHit, analyse
-from bot.detect.rules import RulesError, Ruleset, load_dir
-from bot.detect.text import WORD, Token, detect_language, tokenize
-from bot.domain.vocabulary import CATEGORIES
+from bot.detect.compiler import load_dir
+from bot.detect.match import Analysis, Match, NullHit, analyse
+from bot.detect.match.extraction import fill_fields, find_place
+from bot.detect.model import RulesError, Ruleset
+from bot.detect.text import Token, detect_language, tokenize
+from bot.domain.vocabulary import (
+    CATEGORIES,
+    WEAK_MODALITIES,
+    Category,
+    Modality,
+    Severity,
+)
 
 logger = logging.getLogger(__name__)
 
-WEAK_MODALITIES = ("threat", "plan", "warning", "lifted")
 HIGH = 0.8
 NOTHING_MATCHED = "no censorship or arrest pattern matched"
 MEDIUM = 0.6
@@ -46,17 +53,45 @@ class Span:
     end: int
 
 
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """One reason of a decision, for a renderer to word in the chat's language.
+
+    ``parts`` are (role, matched text) in reading order: actor, cue, action,
+    designation, object, context, detained; or ("null", text) for a null
+    pattern that blocked the category, whose id is then ``null``.
+    """
+
+    category: Category
+    modality: Modality  # the match's; "none" for a blocked category
+    parts: tuple[tuple[str, str], ...]
+    null: str = ""
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "category": self.category,
+            "modality": self.modality,
+            "parts": [{"role": role, "text": text} for role, text in self.parts],
+            "null": self.null,
+        }
+
+
 @dataclass(frozen=True)
 class Detection:
-    categories: tuple[str, ...]
-    weak_categories: tuple[str, ...]
-    modality: str
+    categories: tuple[Category, ...]
+    weak_categories: tuple[Category, ...]
+    modality: Modality
     score: float
-    severity: str
+    severity: Severity | Literal["none"]
     explanation: str
     spans: tuple[Span, ...]
     fields: dict[str, str] = field(default_factory=dict)
     lang: str = ""
+    # Language-neutral ids of every known actor, platform or outlet named anywhere
+    # in the entry ("roskomnadzor", "tiktok"), sorted; Detector.entity_name words them.
+    entities: tuple[str, ...] = ()
+    # The explanation as records: one per reported match, denial or blocking null.
+    clauses: tuple[Clause, ...] = ()
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -68,6 +103,8 @@ class Detection:
             "explanation": self.explanation,
             "fields": dict(self.fields),
             "lang": self.lang,
+            "entities": list(self.entities),
+            "clauses": [c.to_json() for c in self.clauses],
             "spans": [
                 {"role": s.role, "text": s.text, "start": s.start, "end": s.end} for s in self.spans
             ],
@@ -122,6 +159,18 @@ class Detector:
     def rulesets(self) -> dict[str, Ruleset]:
         return self._rules
 
+    def entity_name(self, entity: str, lang: str) -> str:
+        """An entity id's display name in a language: that language's rules file
+        names it, else the first rules file (in name order) that does, else the id."""
+        rules = self._rules
+        found = rules.get(lang)
+        if found is not None and entity in found.entities:
+            return found.entities[entity]
+        for ruleset in rules.values():
+            if entity in ruleset.entities:
+                return ruleset.entities[entity]
+        return entity
+
     def reload_if_changed(self) -> bool:
         """Reload when a rules file changed; keep the last good rules on error."""
         signature = _signature(self._dir)
@@ -175,9 +224,11 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
     lang = ruleset.language.code
     if not analysis.matches and not analysis.nulls:
         # The common case for a news feed, kept cheap.
-        return Detection((), (), "none", 0.0, "none", NOTHING_MATCHED, (), {}, lang)
-    categories: list[str] = []
-    weak: list[str] = []
+        return Detection(
+            (), (), "none", 0.0, "none", NOTHING_MATCHED, (), {}, lang, analysis.entities
+        )
+    categories: list[Category] = []
+    weak: list[Category] = []
     chosen: list[Match] = []
     denied: list[Match] = []
     for category in CATEGORIES:
@@ -196,6 +247,8 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
     # An explicit denial is the more telling clause to show.
     denied.sort(key=lambda m: m.modality != "denied")
 
+    modality: Modality
+    severity: Severity | Literal["none"]
     if categories:
         modality = "event"
         score = max(m.score for m in chosen if m.modality == "event")
@@ -211,21 +264,25 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
 
     spans: list[Span] = []
     clauses: list[str] = []
+    records: list[Clause] = []
     fields: dict[str, str] = {}
     for match in chosen + denied[:1]:
         clause_spans = _match_spans(ruleset, text, tokens, match)
         spans.extend(clause_spans)
-        clauses.append(_clause(match, clause_spans))
+        ordered = sorted(clause_spans, key=lambda s: (_ROLE_ORDER.get(s.role, 9), s.start))
+        clauses.append(_clause(match, ordered))
+        parts = tuple((s.role, s.text) for s in ordered)
+        records.append(Clause(match.rule.category, match.modality, parts))
     # Fields come from every match of a reported category, best first, so a
     # named platform found by a weaker rule still fills "target".
     wanted = {(m.rule.category, m.modality) for m in chosen}
     for match in sorted(analysis.matches, key=lambda m: -m.score):
         if (match.rule.category, match.modality) in wanted:
-            _fill_fields(fields, text, tokens, match)
-    place = _place(ruleset, text, tokens, analysis.infos, chosen)
+            fill_fields(ruleset, fields, text, tokens, match)
+    place = find_place(ruleset, text, tokens, analysis.infos, chosen)
     if place is not None:
         fields.setdefault("place", place[0])
-        spans.append(place[1])
+        spans.append(_span("place", text, tokens, place[1], place[2]))
     blocked = {m.rule.category for m in chosen + denied}
     for hit in analysis.nulls:
         if hit.category in blocked:
@@ -235,6 +292,8 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
         spans.extend(null_spans)
         quoted = ", ".join(f"«{s.text}»" for s in null_spans)
         clauses.append(f"not {hit.category}: {quoted} ({hit.null.explain})")
+        parts = tuple(("null", s.text) for s in null_spans)
+        records.append(Clause(hit.category, "none", parts, hit.null.id))
     if not clauses:
         clauses.append(NOTHING_MATCHED)
 
@@ -249,6 +308,8 @@ def _build(ruleset: Ruleset, text: str, tokens: Sequence[Token], analysis: Analy
         spans=tuple(unique),
         fields=fields,
         lang=lang,
+        entities=analysis.entities,
+        clauses=tuple(records),
     )
 
 
@@ -287,7 +348,8 @@ def _match_spans(ruleset: Ruleset, text: str, tokens: Sequence[Token], match: Ma
     return spans
 
 
-def _clause(match: Match, spans: Sequence[Span]) -> str:
+def _clause(match: Match, ordered: Sequence[Span]) -> str:
+    """The English clause of one match; ``ordered`` are its spans in role order."""
     category = match.rule.category
     if match.modality == "denied":
         head = f"{category} denied"
@@ -297,108 +359,7 @@ def _clause(match: Match, spans: Sequence[Span]) -> str:
         head = f"{category} ({match.modality})"
     else:
         head = category
-    ordered = sorted(spans, key=lambda s: (_ROLE_ORDER.get(s.role, 9), s.start))
     return head + ": " + ", ".join(f"{s.role} «{s.text}»" for s in ordered)
 
 
-def _fill_fields(fields: dict[str, str], text: str, tokens: Sequence[Token], match: Match) -> None:
-    if match.modality in ("denied", "negated"):
-        return
-    for role, key in (("actor", "actor"), ("object", "target")):
-        if key in fields:
-            continue
-        candidates = [o for r, o in match.parts if r == role]
-        if not candidates:
-            continue
-        # A named platform or outlet says more than "видео" or "сайт".
-        named = [o for o in candidates if o.canonical] or [o for r, o in match.named if r == role]
-        o = named[0] if named else candidates[0]
-        fields[key] = o.canonical or text[tokens[o.start].start : tokens[o.end - 1].end]
-    if match.detained is not None and "detained" not in fields:
-        fields["detained"] = match.detained[0]
-
-
-def _place(
-    ruleset: Ruleset,
-    text: str,
-    tokens: Sequence[Token],
-    infos: Sequence[WordInfo | None],
-    chosen: Sequence[Match],
-) -> tuple[str, Span] | None:
-    """The first "в Москве" / "in Minsk" in a matched sentence, as a lemma."""
-    if not chosen:
-        return None
-    language = ruleset.language
-    covered = {i for m in chosen for _, o in m.parts for i in o.words}
-    prepositions = language.place_prepositions
-    candidates = [i for i, tok in enumerate(tokens) if tok.lower in prepositions]
-    if not candidates:
-        return None
-    order = list(dict.fromkeys(m.sentence for m in chosen))
-    in_order = sorted(
-        (i for i in candidates if tokens[i].sentence in order),
-        key=lambda i: (order.index(tokens[i].sentence), i),
-    )
-    for i in in_order:
-        tok = tokens[i]
-        words: list[int] = []
-        j = i + 1
-        # A place title may stand before the name: "в г. Томске", "в городе Нижний Новгород".
-        if (
-            j < len(tokens)
-            and tokens[j].sentence == tok.sentence
-            and _place_title(language.place_titles, tokens[j], infos[j])
-        ):
-            j += 1
-        while (
-            j < len(tokens)
-            and len(words) < 3
-            and tokens[j].kind == WORD
-            and tokens[j].sentence == tok.sentence
-            and tokens[j].text[0].isupper()
-            and j not in covered
-            and tokens[j].lower not in language.place_stopwords
-            and (not words or _joins_name(text, tokens[j - 1], tokens[j], language.abbreviations))
-        ):
-            words.append(j)
-            j += 1
-        if not words:
-            continue
-        if language.place_geo:
-            # Keep words up to and including the last dictionary place name, so
-            # "в Москве Иванов" yields Москва, not "Москва Иванов".
-            geo = [k for k in words if (info := infos[k]) is not None and info.geo]
-            if not geo:
-                continue
-            words = words[: words.index(geo[-1]) + 1]
-            parts = []
-            for n, k in enumerate(words):
-                info = infos[k]
-                lemma = info.lemma if info is not None else tokens[k].lower
-                parts.append(lemma[:1].upper() + lemma[1:])
-                if n + 1 < len(words):
-                    parts.append(text[tokens[k].end : tokens[words[n + 1]].start])
-            value = "".join(parts)
-        else:
-            value = text[tokens[words[0]].start : tokens[words[-1]].end]
-        start, end = tokens[words[0]].start, tokens[words[-1]].end
-        return value, Span("place", text[start:end], start, end)
-    return None
-
-
-def _place_title(titles: frozenset[str], tok: Token, info: WordInfo | None) -> bool:
-    if not titles or tok.kind != WORD:
-        return False
-    return tok.lower in titles or (info is not None and info.lemma in titles)
-
-
-def _joins_name(text: str, previous: Token, tok: Token, abbreviations: frozenset[str]) -> bool:
-    """Whether two capitalised words belong to one name: "Nizhny Novgorod",
-    "Санкт-Петербург", and an abbreviation's stop inside it ("St. Petersburg")."""
-    gap = text[previous.end : tok.start]
-    if gap in (" ", "-"):
-        return True
-    return gap in (". ", ".") and previous.lower in abbreviations
-
-
-__all__ = ["Detection", "Detector", "NullHit", "RulesError", "Span"]
+__all__ = ["Clause", "Detection", "Detector", "NullHit", "RulesError", "Span"]

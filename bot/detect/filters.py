@@ -12,8 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.detect.compiler import compile_term, load_dir
 from bot.detect.lemmatize import Analyser, WordInfo
-from bot.detect.rules import GAP, MAX_GAP, WordPattern, compile_term, load_dir, word_matches
+from bot.detect.model import GAP, MAX_GAP, WordPattern, word_matches
 from bot.detect.text import NUMBER, ScriptProfile, Token, detect_language, tokenize
 
 

@@ -24,7 +24,8 @@ Modality = Literal[
 ]
 MODALITIES: tuple[Modality, ...] = get_args(Modality)
 # Modalities that make a weak event: worth a low-severity note to chats that ask.
-WEAK_MODALITIES: tuple[Modality, ...] = ("threat", "plan", "warning", "lifted")
+WeakModality = Literal["threat", "plan", "warning", "lifted"]
+WEAK_MODALITIES: tuple[WeakModality, ...] = get_args(WeakModality)
 
 
 def is_category(word: str) -> TypeGuard[Category]:

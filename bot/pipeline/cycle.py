@@ -355,7 +355,7 @@ class Pipeline:
         )
 
     def _alerting(self, entries: Sequence[NormalizedEntry]) -> list[tuple[str, tuple[str, ...]]]:
-        found = []
+        found: list[tuple[str, tuple[str, ...]]] = []
         for entry in entries:
             detection = self.detector.classify(entry.title, entry.summary)
             if detection.categories:

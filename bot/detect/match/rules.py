@@ -1,0 +1,305 @@
+"""Rules and nulls: which rules fire in a sentence, and which null patterns stop them.
+
+A rule fires when its groups occur within its window around a head word; the
+tightest combination wins. Null patterns take words away from rules (tokens),
+veto a category in a sentence, or in the whole entry.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
+
+from bot.detect.lemmatize import WordInfo
+from bot.detect.match.extraction import detained_count
+from bot.detect.match.modality import WEAK_SCORE, judge_modality
+from bot.detect.match.occurrences import Occurrence, Sentence, distance, overlaps
+from bot.detect.model import NullRule, Role, Rule, Ruleset, SentencePlan
+from bot.detect.text import Token
+from bot.domain.vocabulary import CATEGORIES, Category, Modality
+
+TITLE_BONUS = 0.05
+EXTRA_BONUS = 0.1
+
+# What _try_rule gets when no null consumed any token: shared, never mutated.
+_NO_TOKENS: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    rule: Rule
+    modality: Modality  # "event", a weak modality, "denied", or "negated" ("без задержаний")
+    score: float
+    parts: tuple[tuple[Role, Occurrence], ...]  # (role, occurrence), in text order
+    cue: Occurrence | None
+    sentence: int
+    detained: tuple[str, int, int] | None  # digits, token start, token end
+    # Named actors and objects inside the match's stretch of text, for fields:
+    # "Доступ к сайту «Новой газеты» ограничен" targets Новая газета, not "сайт".
+    named: tuple[tuple[Role, Occurrence], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class NullHit:
+    null: NullRule
+    occurrences: tuple[Occurrence, ...]
+    category: Category  # the category whose match it blocked
+
+
+def entry_vetoes(
+    ruleset: Ruleset, sentences: Sequence[Sentence]
+) -> tuple[list[NullHit], dict[str, list[Occurrence]]]:
+    """Entry-wide nulls that apply, and every sentence's occurrences merged.
+
+    Entry-level checks look at every sentence at once: a "migrant raid" in the
+    title explains "60 detained" in the summary, and OVD-Info named anywhere
+    makes a bare head count political."""
+    vetoes: list[NullHit] = []
+    merged: dict[str, list[Occurrence]] = {}
+    if ruleset.entry_groups:
+        for sent in sentences:
+            for group, occurrences in sent.occ.items():
+                merged.setdefault(group, []).extend(occurrences)
+        for null in ruleset.entry_nulls:
+            where = sentence_null(null, merged)
+            if where is not None:
+                for cat in (null.category,) if null.category != "*" else CATEGORIES:
+                    vetoes.append(NullHit(null, where, cat))
+    return vetoes, merged
+
+
+def match_sentence(
+    ruleset: Ruleset,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    sent: Sentence,
+    title_sentences: int,
+    entry_vetoes: Sequence[NullHit],
+    entry_occ: dict[str, list[Occurrence]],
+    matches: list[Match],
+    null_hits: list[NullHit],
+) -> None:
+    occ = sent.occ
+    # Which rules could fire at all, ignoring nulls; most sentences stop here.
+    # The plan (cached per set of groups) spares scanning every rule and null.
+    plan = ruleset.plan(frozenset(occ))
+    candidates = [
+        r for r in plan.rules if not r.entry_any or any(g in entry_occ for g in r.entry_any)
+    ]
+    if not candidates:
+        return
+
+    consumed: dict[str, set[int]] = {}
+    consumed_by: dict[str, list[tuple[NullRule, Occurrence]]] = {}
+    vetoed: dict[str, list[NullHit]] = {}
+    for hit in entry_vetoes:
+        vetoed.setdefault(hit.category, []).append(hit)
+    categories = {r.category for r in candidates}
+    # plan.nulls already leaves out entry nulls and those whose phrases are absent.
+    for null in plan.nulls:
+        if null.category != "*" and null.category not in categories:
+            continue
+        if null.scope == "tokens":
+            assert null.group is not None
+            for o in occ[null.group]:
+                cats = (null.category,) if null.category != "*" else tuple(categories)
+                for cat in cats:
+                    consumed.setdefault(cat, set()).update(o.words)
+                    consumed_by.setdefault(cat, []).append((null, o))
+            continue
+        where = sentence_null(null, occ)
+        if where is None:
+            continue
+        cats = (null.category,) if null.category != "*" else tuple(categories)
+        for cat in cats:
+            vetoed.setdefault(cat, []).append(NullHit(null, where, cat))
+
+    title = tokens[sent.start].sentence < title_sentences
+    reported: set[tuple[str, str]] = set()
+    for rule in candidates:
+        used_nulls = consumed.get(rule.category, _NO_TOKENS)
+        found = _try_rule(rule, occ, infos, used_nulls)
+        if found is None:
+            if used_nulls and _try_rule(rule, occ, infos, _NO_TOKENS) is not None:
+                for null, o in consumed_by.get(rule.category, ()):
+                    if (null.id, rule.category) not in reported:
+                        reported.add((null.id, rule.category))
+                        null_hits.append(NullHit(null, (o,), rule.category))
+            continue
+        if rule.category in vetoed:
+            for hit in vetoed[rule.category]:
+                if (hit.null.id, rule.category) not in reported:
+                    reported.add((hit.null.id, rule.category))
+                    null_hits.append(hit)
+            continue
+        parts, head, lo, hi = found
+        named = _named_within(plan, occ, lo, hi)
+        if rule.entry_any:
+            # Show the evidence that made the entry qualify, wherever it stands.
+            evidence = min(
+                (o for g in rule.entry_any for o in entry_occ.get(g, ())),
+                key=lambda o: distance(o, head),
+            )
+            if all(o is not evidence for _, o in parts):
+                parts = (*parts, (evidence.group, evidence))
+                lo, hi = min(lo, evidence.start), max(hi, evidence.end)
+        modality, cue = judge_modality(ruleset, plan, occ, infos, head, parts, lo, hi)
+        if rule.modality is not None and modality == "event":
+            # A rule about an unblocking or a bill says what it reports.
+            modality = rule.modality
+        extras = len(parts) - len(rule.need)
+        score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
+        if modality in ("denied", "negated"):
+            score = 0.0
+        elif modality != "event":
+            score *= WEAK_SCORE
+        detained = None
+        if rule.category == "arrest":
+            detained = detained_count(ruleset, tokens, infos, occ, sent, parts)
+        role_parts = tuple(
+            sorted(
+                ((ruleset.roles[g], o) for g, o in parts),
+                key=lambda p: p[1].start,
+            )
+        )
+        matches.append(
+            Match(
+                rule=rule,
+                modality=modality,
+                score=min(1.0, score),
+                parts=role_parts,
+                cue=cue,
+                sentence=tokens[sent.start].sentence,
+                detained=detained,
+                named=named,
+            )
+        )
+
+
+def _named_within(
+    plan: SentencePlan,
+    occ: dict[str, list[Occurrence]],
+    lo: int,
+    hi: int,
+) -> tuple[tuple[Role, Occurrence], ...]:
+    """Named occurrences inside tokens lo..hi (the match's stretch)."""
+    if not plan.named:
+        return ()  # the common case: no named actor or object in the sentence
+    found: list[tuple[Role, Occurrence]] = []
+    for group, role in plan.named:
+        found.extend((role, o) for o in occ[group] if o.entity and lo <= o.start and o.end <= hi)
+    return tuple(sorted(found, key=lambda p: p[1].start))
+
+
+def sentence_null(
+    null: NullRule, occ: dict[str, list[Occurrence]]
+) -> tuple[Occurrence, ...] | None:
+    if any(g in occ for g in null.unless):
+        return None
+    found: list[Occurrence] = []
+    if null.group is not None:
+        if null.group not in occ:
+            return None
+        found.append(occ[null.group][0])
+    if null.need:
+        if not all(g in occ for g in null.need):
+            return None
+        first, *rest = null.need
+        for anchor in occ[first]:
+            picked = [anchor]
+            for g in rest:
+                picked.append(_nearest(occ[g], anchor, set()) or anchor)
+            lo = min(o.start for o in picked)
+            hi = max(o.end for o in picked)
+            if hi - lo <= null.window:
+                found.extend(picked)
+                break
+        else:
+            return None
+    return tuple(found)
+
+
+def _try_rule(
+    rule: Rule,
+    occ: dict[str, list[Occurrence]],
+    infos: Sequence[WordInfo | None],
+    consumed: AbstractSet[int],
+) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None:
+    """The tightest combination satisfying the rule around some head, if any,
+    with the token span it covers (lo, hi)."""
+    available: Callable[[str], Sequence[Occurrence]]
+    if consumed:
+
+        def available(group: str) -> Sequence[Occurrence]:
+            return [o for o in occ.get(group, ()) if not overlaps(o, consumed)]
+
+    else:
+        # Nothing consumed (the usual case): read the lists in place, uncopied;
+        # nothing below mutates them.
+        def available(group: str) -> Sequence[Occurrence]:
+            return occ.get(group, ())
+
+    heads = available(rule.head)
+    if rule.head_forms:
+        heads = [h for h in heads if _has_form(infos[h.start], rule.head_forms)]
+    best: tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None = None
+    best_len = 0
+    for head in heads:
+        used = set(head.words)
+        parts: list[tuple[str, Occurrence]] = [(rule.head, head)]
+        ok = True
+        skipped_head = False
+        for group in rule.need:
+            if group == rule.head and not skipped_head:
+                skipped_head = True
+                continue
+            o = _nearest(available(group), head, used)
+            if o is None:
+                ok = False
+                break
+            parts.append((group, o))
+            used.update(o.words)
+        if not ok:
+            continue
+        if rule.any:
+            pool = [(g, o) for g in rule.any for o in available(g) if not overlaps(o, used)]
+            if not pool:
+                continue
+            g, o = min(pool, key=lambda p: distance(p[1], head))
+            parts.append((g, o))
+            used.update(o.words)
+        # List comprehensions: min/max over them beat generator expressions.
+        lo = min([o.start for _, o in parts])
+        hi = max([o.end for _, o in parts])
+        if hi - lo > rule.window:
+            continue
+        for group in rule.also:
+            o = _nearest(available(group), head, used)
+            if o is None:
+                continue
+            if max(hi, o.end) - min(lo, o.start) > rule.window:
+                continue
+            parts.append((group, o))
+            used.update(o.words)
+            lo, hi = min(lo, o.start), max(hi, o.end)
+        length = hi - lo
+        if best is None or length < best_len:
+            best, best_len = (tuple(parts), head, lo, hi), length
+    return best
+
+
+def _has_form(info: WordInfo | None, forms: frozenset[str]) -> bool:
+    return info is not None and not forms.isdisjoint(info.grammemes)
+
+
+def _nearest(items: Sequence[Occurrence], head: Occurrence, used: set[int]) -> Occurrence | None:
+    best: Occurrence | None = None
+    best_d = 0
+    for o in items:
+        if overlaps(o, used):
+            continue
+        d = distance(o, head)
+        if best is None or d < best_d:
+            best, best_d = o, d
+    return best
