@@ -267,7 +267,7 @@ async def test_eval_command_reports_real_text_apart(
         tmp_path / "real.tsv", [("r1", "en", "arrest", "Police detain 30 at protest", "", "", "")]
     )
     args = build_parser().parse_args(["eval", "--data", str(written), "--data", str(real)])
-    assert await cmd_eval(make_settings(), args) == 0
+    assert await cmd_eval(make_settings(), args, utcnow) == 0
     written_part, real_part = capsys.readouterr().out.split("\n\n")
     assert written_part.startswith("evaluation of a.jsonl: 1 items")
     assert "arrest       all          0.000   1.000  0.000        0" in written_part
@@ -295,7 +295,7 @@ async def test_eval_command_default_adds_the_shared_real_set(
             [("r1", "en", "none", "Weather turns cold", "", "", "")],
         )
     monkeypatch.chdir(work)
-    assert await cmd_eval(make_settings(), build_parser().parse_args(["eval"])) == 0
+    assert await cmd_eval(make_settings(), build_parser().parse_args(["eval"]), utcnow) == 0
     out = capsys.readouterr().out
     assert out.startswith("evaluation of detect_dev.jsonl: 1 items")
     if real_present:
