@@ -19,6 +19,8 @@ group them without parsing messages:
 
 from __future__ import annotations
 
+from feeds.badchars import encodable
+
 KINDS: tuple[str, ...] = (
     "url",
     "blocked",
@@ -48,7 +50,9 @@ class FeedError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        # The message is stored and shown to admins; whatever a server or a document
+        # put into it must be encodable.
+        super().__init__(encodable(message))
         if kind is not None:
             self.kind = kind
         self.status = status
