@@ -24,6 +24,14 @@ ARREST = "Police detained 30 protesters at an anti-war rally in Moscow"
 # The bad item is news too, so that its repaired text also goes all the way to a chat.
 COURT = "A Moscow court ordered the blocking of a news website"
 ATOM = "http://www.w3.org/2005/Atom"
+# Each format's document without items: the first poll, the baseline.
+EMPTY = {
+    "application/rss+xml": rss_feed([]),
+    "application/atom+xml": f'<feed xmlns="{ATOM}"><title>Bad characters</title></feed>',
+    "application/feed+json": json.dumps(
+        {"version": "https://jsonfeed.org/version/1.1", "items": []}
+    ),
+}
 
 
 @pytest.fixture
@@ -31,12 +39,19 @@ def settings(make_settings: Callable[..., Settings]) -> Settings:
     return make_settings(parse_pool="thread", console_chat="on")
 
 
-def rss_document(bad_title: str, bad_text: str, bad_link: str) -> str:
-    items = [
-        ("good-1", BLOCK, "The regulator restricted the app.", "https://example.org/1"),
-        ("bad", bad_title, bad_text, bad_link),
-        ("good-2", ARREST, "OVD-Info counted the detentions.", "https://example.org/2"),
+def three_items(
+    bad_title: str, bad_text: str, bad_link: str, prefix: str = ""
+) -> list[tuple[str, str, str, str]]:
+    """(id, title, text, link): a good item, the bad one, another good one."""
+    return [
+        (f"{prefix}good-1", BLOCK, "The regulator restricted the app.", "https://example.org/1"),
+        (f"{prefix}bad", bad_title, bad_text, bad_link),
+        (f"{prefix}good-2", ARREST, "OVD-Info counted the detentions.", "https://example.org/2"),
     ]
+
+
+def rss_document(bad_title: str, bad_text: str, bad_link: str) -> str:
+    items = three_items(bad_title, bad_text, bad_link)
     body = "".join(
         f"<item><guid isPermaLink='false'>{guid}</guid><title>{title}</title>"
         f"<link>{link}</link><description>{text}</description></item>"
@@ -49,11 +64,7 @@ def rss_document(bad_title: str, bad_text: str, bad_link: str) -> str:
 
 
 def atom_document(bad_title: str, bad_text: str, bad_href: str) -> str:
-    entries = [
-        ("urn:good-1", BLOCK, "The regulator restricted the app.", "https://example.org/1"),
-        ("urn:bad", bad_title, bad_text, bad_href),
-        ("urn:good-2", ARREST, "OVD-Info counted the detentions.", "https://example.org/2"),
-    ]
+    entries = three_items(bad_title, bad_text, bad_href, prefix="urn:")
     body = "".join(
         f"<entry><id>{uid}</id><title>{title}</title><summary>{text}</summary>"
         f"<link rel='alternate' href='{href}'/><updated>2026-11-24T11:00:00Z</updated></entry>"
@@ -74,10 +85,7 @@ async def first_then(
 ) -> tuple[list[sqlite3.Row], int, str | None, str]:
     """Poll an empty feed (the baseline), then `body`: (entries, alerts delivered,
     the poll's error, what the terminal chat printed)."""
-    empty = rss_feed([]) if "rss" in content_type else body.split("<entry>")[0] + "</feed>"
-    if "json" in content_type:
-        empty = json.dumps({"version": "https://jsonfeed.org/version/1.1", "items": []})
-    url = feed_server.serve("/feed", empty, content_type)
+    url = feed_server.serve("/feed", EMPTY[content_type], content_type)
     out = io.StringIO()
     async with running(settings, clock, out) as app:
         feed = await app.storage.feeds.add(url, now=clock())
