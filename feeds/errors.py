@@ -11,6 +11,7 @@ group them without parsing messages:
     timeout      connect, read or total time limit passed
     redirects    more than the allowed number of redirects
     http         the server answered with an error status (`status` says which)
+    proxy        the proxy could not be reached, or refused the request
     too_large    the body passed the size limit (counted after decompression)
     not_a_feed   HTML, an empty body, or something else that is not RSS/Atom/JSON Feed
     parse        a feed document that could not be read (or took too long to read)
@@ -30,6 +31,7 @@ KINDS: tuple[str, ...] = (
     "timeout",
     "redirects",
     "http",
+    "proxy",
     "too_large",
     "not_a_feed",
     "parse",

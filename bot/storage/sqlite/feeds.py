@@ -53,6 +53,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         failure_notified_at=from_db(row["failure_notified_at"]),
         silent_notified_at=from_db(row["silent_notified_at"]),
         reidentified=row["reidentified"],
+        proxy=row["proxy"],
     )
 
 
@@ -106,6 +107,7 @@ class FeedStore:
         added_by: str | None = None,
         backlog_alerts: int | None = None,
         next_check_at: datetime | None = None,
+        proxy: str | None = None,
     ) -> Feed:
         existing = await self.get_by_url(url)
         if existing is not None:
@@ -115,7 +117,8 @@ class FeedStore:
             async with self._db.transaction() as connection:
                 cursor = await connection.execute(
                     "INSERT INTO feeds (url, title, lang, country, kind, added_at, added_by,"
-                    " backlog_alerts, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " backlog_alerts, next_check_at, proxy)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         url,
                         title,
@@ -126,6 +129,7 @@ class FeedStore:
                         added_by,
                         backlog_alerts,
                         to_db(first_check),
+                        proxy,
                     ),
                 )
                 feed_id = cursor.lastrowid
