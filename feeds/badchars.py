@@ -24,8 +24,15 @@ from feeds.encoding import one_for_one_codec
 REPLACEMENT = "\ufffd"
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Hexadecimal (XML writes "x"; HTML, which feedparser's lenient parser follows, also
-# "X") or decimal. The digits are bounded only by the document: see _code_point.
-_REFERENCE = re.compile(r"&#(?:[xX]([0-9A-Fa-f]+)|([0-9]+));")
+# "X") or decimal references that *may* be bad: controls have one or two digits,
+# surrogates and U+FFFE/U+FFFF four hexadecimal ones starting with D or F (five decimal
+# ones), anything past U+FFFF five or more. The common ones (&#8217;, &#x2014;) are
+# never matched, which keeps the repair cheap on feeds full of them. The digits are
+# bounded only by the document: see _code_point.
+_REFERENCE = re.compile(
+    r"&#(?:[xX](0*(?:[0-9A-Fa-f]{1,2}|[DdFf][0-9A-Fa-f]{3}|[0-9A-Fa-f]{5,}))"
+    r"|(0*(?:[0-9]{1,2}|[0-9]{5,})));"
+)
 _HIGH = range(0xD800, 0xDC00)
 _LOW = range(0xDC00, 0xE000)
 # Past U+10FFFF; stands for any number too long to be worth converting.

@@ -27,7 +27,6 @@ from typing import Any, Self
 import aiohttp
 import aiohttp_socks
 from aiohttp.abc import AbstractResolver
-from aiohttp.resolver import DefaultResolver
 from yarl import URL
 
 from feeds.errors import BlockedAddressError, FeedError, FetchError
@@ -51,13 +50,6 @@ Admission = Callable[[], Awaitable[object]]
 _REDIRECTS = {301, 302, 303, 307, 308}
 _PERMANENT = {301, 308}
 _CHUNK = 64 * 1024
-# What aiohttp-socks raises when a SOCKS proxy cannot be reached, or answers with an
-# error (its own, or its report that the target cannot be reached).
-_SOCKS_ERRORS = (
-    aiohttp_socks.ProxyConnectionError,
-    aiohttp_socks.ProxyTimeoutError,
-    aiohttp_socks.ProxyError,
-)
 
 
 @dataclass(frozen=True)
@@ -175,8 +167,9 @@ class Fetcher:
             limit, per_host = self.config.concurrency, self.config.per_host
             connector: aiohttp.BaseConnector
             if proxy.kind == "http":
+                # No resolver given: aiohttp's default, which the connector owns and closes.
                 connector = aiohttp.TCPConnector(
-                    resolver=self.config.resolver or DefaultResolver(),
+                    resolver=self.config.resolver,
                     limit=limit,
                     limit_per_host=per_host,
                 )
@@ -267,7 +260,11 @@ class Fetcher:
             cause = getattr(exc, "os_error", None) or exc
             return FetchError(f"cannot reach the proxy {_shown(proxy)}: {cause}", kind="proxy")
         if isinstance(exc, aiohttp_socks.ProxyTimeoutError):
-            return FetchError(f"the proxy {_shown(proxy)} did not answer in time", kind="proxy")
+            return FetchError(
+                f"the proxy {_shown(proxy)} did not answer"
+                f" within {config.connect_timeout_seconds:g} s",
+                kind="proxy",
+            )
         if isinstance(exc, aiohttp_socks.ProxyError):
             return FetchError(f"the proxy {_shown(proxy)} refused: {exc}", kind="proxy")
         if isinstance(exc, aiohttp.ClientHttpProxyError):

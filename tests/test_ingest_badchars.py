@@ -106,10 +106,12 @@ def by_uid(rows: list[sqlite3.Row]) -> dict[str, sqlite3.Row]:
     [
         (
             f"{COURT} &#xD800;",
-            "Lone halves &#xDFFF; and &#55296;, past Unicode &#x110000;, control&#1;.",
+            "Lone halves &#xDFFF; and &#55296;, past Unicode &#x110000;, control&#1;,"
+            " not characters &#xFFFE; &#65535;.",
             "https://example.org/bad&#xDFFF;",
             f"{COURT} \ufffd",
-            "Lone halves \ufffd and \ufffd, past Unicode \ufffd, control.",
+            "Lone halves \ufffd and \ufffd, past Unicode \ufffd, control,"
+            " not characters \ufffd \ufffd.",
             "https://example.org/bad\ufffd",
         ),
         (
