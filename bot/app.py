@@ -71,7 +71,8 @@ def schedule_config(settings: Settings) -> ScheduleConfig:
 
 def fetch_config(settings: Settings, *, demo_endpoint: Endpoint | None = None) -> FetchConfig:
     """`demo_endpoint` is the embedded demo's own feed server: it is allowed by address
-    and port, so the demo opens no other door on that host."""
+    and port, so the demo opens no other door on that host. The demo fetches from
+    itself, never through FETCH_PROXY: a proxy elsewhere cannot reach this loopback."""
     allow_all, networks = settings.private_networks
     endpoints = frozenset([demo_endpoint]) if demo_endpoint is not None else frozenset()
     return FetchConfig(
@@ -84,6 +85,7 @@ def fetch_config(settings: Settings, *, demo_endpoint: Endpoint | None = None) -
         concurrency=settings.fetch_concurrency,
         per_host=settings.fetch_per_host,
         policy=NetworkPolicy(allow_all, networks, endpoints),
+        proxy=settings.proxy if demo_endpoint is None else None,
     )
 
 

@@ -19,6 +19,7 @@ from bot.timeutil import Clock
 from feeds.catalog import KINDS, CatalogFeed, load_catalog, select
 from feeds.errors import FeedError
 from feeds.opml import OpmlError, Outline, parse_opml, render_opml
+from feeds.proxy import Proxy, ProxyURLError, feed_proxy_setting, shown_setting
 
 _usage_error: type[Exception] = ValueError
 
@@ -47,7 +48,22 @@ def feed_state(feed: Feed, now: datetime, config: NoticeConfig | None = None) ->
     return "ok, ids change" if feed.reidentified else "ok"
 
 
-def format_feed_table(feeds: list[Feed], now: datetime, config: NoticeConfig | None = None) -> str:
+def _feed_cell(feed: Feed) -> str:
+    """The last column of `feeds list`: title, URL, and the feed's own proxy setting
+    (password hidden)."""
+    cell = f"{feed.title} <{feed.url}>" if feed.title else feed.url
+    proxy = shown_setting(feed.proxy)
+    if proxy == "direct":
+        return f"{cell} direct (not through FETCH_PROXY)"
+    return f"{cell} via {proxy}" if proxy else cell
+
+
+def format_feed_table(
+    feeds: list[Feed],
+    now: datetime,
+    config: NoticeConfig | None = None,
+    default_proxy: Proxy | None = None,
+) -> str:
     if not feeds:
         return (
             "no feeds yet; add the bundled catalog with: tocsin feeds add-catalog\n"
@@ -63,31 +79,38 @@ def format_feed_table(feeds: list[Feed], now: datetime, config: NoticeConfig | N
                 every,
                 _ago(feed.last_success_at, now),
                 str(feed.entry_count),
-                f"{feed.title} <{feed.url}>" if feed.title else feed.url,
+                _feed_cell(feed),
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    return "\n".join(
+    table = "\n".join(
         "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:5])) + "  " + row[5]
         for row in rows
     )
+    if default_proxy is not None:
+        table += f"\nfeeds without a proxy of their own: via {default_proxy.shown} (FETCH_PROXY)"
+    return table
 
 
 async def cmd_list(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
     storage = await open_storage(settings)
     try:
         feeds = await storage.feeds.all()
-        print(format_feed_table(feeds, clock(), notice_config(settings)))
+        print(format_feed_table(feeds, clock(), notice_config(settings), settings.proxy))
     finally:
         await storage.close()
     return 0
 
 
 async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    try:
+        proxy = None if args.proxy is None else feed_proxy_setting(args.proxy)
+    except ProxyURLError as exc:
+        raise _usage_error(f"--proxy: {exc}") from None
     if args.no_check:
         storage = await open_storage(settings)
         try:
-            feed = await storage.feeds.add(args.url, now=clock(), added_by="cli")
+            feed = await storage.feeds.add(args.url, now=clock(), added_by="cli", proxy=proxy)
         except DuplicateFeedError as exc:
             raise _usage_error(str(exc)) from None
         finally:
@@ -98,14 +121,17 @@ async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) ->
         settings, clock=clock, with_platforms=False, embedded=False, deliver=False
     ) as app:
         try:
-            feed, preview = await app.pipeline.add_feed(args.url, added_by="cli")
+            feed, preview = await app.pipeline.add_feed(args.url, added_by="cli", proxy=proxy)
         except FeedError as exc:
             print(f"not added: {exc}", file=sys.stderr)
             return 1
         except DuplicateFeedError as exc:
             print(f"not added: {exc}", file=sys.stderr)
             return 1
-    print(f"added feed {feed.id}: {preview.title or feed.url} ({preview.entry_count} entries)")
+    route = f" via {shown_setting(proxy)}" if proxy else ""
+    print(
+        f"added feed {feed.id}: {preview.title or feed.url} ({preview.entry_count} entries){route}"
+    )
     for title, categories in preview.alerting:
         print(f"  would have alerted [{', '.join(categories)}]: {title}")
     return 0
@@ -304,6 +330,12 @@ def add_commands(commands: Any, usage_error: type[Exception]) -> None:
     add = sub.add_parser("add", help="check a feed URL and start polling it")
     add.add_argument("url")
     add.add_argument("--no-check", action="store_true", help="add without fetching it first")
+    add.add_argument(
+        "--proxy",
+        metavar="PROXY_URL",
+        help="fetch this feed through http://[user:pass@]host:port or socks5://...;"
+        " 'none' to fetch it directly even when FETCH_PROXY is set",
+    )
     add.set_defaults(handler=cmd_add)
 
     sub.add_parser("list", help="feeds with their state").set_defaults(handler=cmd_list)

@@ -20,6 +20,8 @@ from pydantic import (
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from feeds.proxy import Proxy, parse_proxy
+
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
@@ -72,6 +74,9 @@ class Settings(BaseSettings):
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
     fetch_concurrency: int = Field(default=512, ge=1)
     fetch_per_host: int = Field(default=4, ge=1)
+    # Feeds are fetched through this proxy (http:// or socks5://) unless a feed has its
+    # own setting. Secret: its URL usually holds a password.
+    fetch_proxy: SecretStr | None = None
 
     backlog_alerts: int = Field(default=0, ge=0)
     feed_failure_notify_after_seconds: int = Field(default=6 * 3600, ge=0)
@@ -86,14 +91,31 @@ class Settings(BaseSettings):
         return _split_list(value)
 
     @field_validator(
-        "telegram_bot_token", "discord_bot_token", "telegram_webhook_secret", mode="before"
+        "telegram_bot_token",
+        "discord_bot_token",
+        "telegram_webhook_secret",
+        "fetch_proxy",
+        mode="before",
     )
     @classmethod
     def _empty_token_is_none(cls, value: object) -> object:
-        # `.env.example` ships with empty assignments; an empty token means "not set".
+        # `.env.example` ships with empty assignments; an empty secret means "not set".
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("fetch_proxy", mode="after")
+    @classmethod
+    def _proxy(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            # The message names what is wrong, never the value (it may hold a password).
+            parse_proxy(value.get_secret_value())
+        return value
+
+    @property
+    def proxy(self) -> Proxy | None:
+        """FETCH_PROXY, parsed."""
+        return parse_proxy(self.fetch_proxy.get_secret_value()) if self.fetch_proxy else None
 
     @field_validator("clock_start", mode="before")
     @classmethod

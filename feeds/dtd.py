@@ -11,25 +11,7 @@ leaves them as text (and still knows the HTML ones such as &nbsp;).
 
 from __future__ import annotations
 
-import codecs
-
-
-def _codec(body: bytes) -> str:
-    """How to read the document's characters one for one: UTF-16/32 by their byte
-    order marks or NUL patterns, else latin-1, which maps every byte to one character
-    and back, so that an ASCII-compatible document comes back byte for byte."""
-    head = body[:4]
-    if head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
-        return "utf-32"
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
-    wide = {
-        b"\x00\x00\x00<": "utf-32-be",
-        b"<\x00\x00\x00": "utf-32-le",
-        b"\x00<\x00?": "utf-16-be",
-        b"<\x00?\x00": "utf-16-le",
-    }
-    return wide.get(head, "latin-1")
+from feeds.encoding import one_for_one_codec
 
 
 def _doctype_end(text: str, start: int) -> int:
@@ -60,7 +42,7 @@ def strip_entity_declarations(body: bytes) -> bytes:
 
     The whole document is searched: padding before the DOCTYPE must not hide it.
     """
-    codec = _codec(body)
+    codec = one_for_one_codec(body)
     if codec == "latin-1" and b"<!ENTITY" not in body:
         return body  # the common case, decided without decoding anything
     text = body.decode(codec, errors="replace")

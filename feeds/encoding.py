@@ -89,6 +89,15 @@ def wide_encoding(body: bytes) -> str | None:
     return None
 
 
+def one_for_one_codec(body: bytes) -> str:
+    """How to read a document's characters one for one, to rewrite some and encode it
+    back: UTF-16 or UTF-32 in the document's own byte order (a byte order mark stays a
+    character, so it comes back too), else latin-1, which maps every byte to one
+    character and back, so that any ASCII-compatible document (UTF-8, windows-1251...)
+    comes back byte for byte wherever its ASCII is left alone."""
+    return wide_encoding(body) or "latin-1"
+
+
 def cyrillic_share(body: bytes) -> float:
     """The share of non-ASCII bytes among letter-like bytes."""
     high = len(body.translate(None, _BELOW_C0))

@@ -11,6 +11,7 @@ group them without parsing messages:
     timeout      connect, read or total time limit passed
     redirects    more than the allowed number of redirects
     http         the server answered with an error status (`status` says which)
+    proxy        the proxy could not be reached, or refused the request
     too_large    the body passed the size limit (counted after decompression)
     not_a_feed   HTML, an empty body, or something else that is not RSS/Atom/JSON Feed
     parse        a feed document that could not be read (or took too long to read)
@@ -18,6 +19,8 @@ group them without parsing messages:
 """
 
 from __future__ import annotations
+
+from feeds.badchars import encodable
 
 KINDS: tuple[str, ...] = (
     "url",
@@ -28,6 +31,7 @@ KINDS: tuple[str, ...] = (
     "timeout",
     "redirects",
     "http",
+    "proxy",
     "too_large",
     "not_a_feed",
     "parse",
@@ -48,7 +52,9 @@ class FeedError(Exception):
         status: int | None = None,
         retry_after: float | None = None,
     ) -> None:
-        super().__init__(message)
+        # The message is stored and shown to admins; whatever a server or a document
+        # put into it must be encodable.
+        super().__init__(encodable(message))
         if kind is not None:
             self.kind = kind
         self.status = status

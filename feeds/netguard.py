@@ -110,6 +110,14 @@ class NetworkPolicy:
             )
 
 
+def _refusal(host: str, addresses: set[str]) -> BlockedAddressError:
+    shown = ", ".join(sorted(addresses)) or "nothing"
+    return BlockedAddressError(
+        f"{host} resolves to {shown}, a private or reserved address; "
+        "set FETCH_ALLOW_PRIVATE_NETWORKS to allow it"
+    )
+
+
 class GuardedResolver(AbstractResolver):
     """Resolves through aiohttp's resolver, then drops addresses the policy forbids.
 
@@ -130,12 +138,37 @@ class GuardedResolver(AbstractResolver):
             r for r in results if self._policy.is_allowed(ipaddress.ip_address(r["host"]), port)
         ]
         if not allowed:
-            shown = ", ".join(sorted({r["host"] for r in results})) or "nothing"
-            raise BlockedAddressError(
-                f"{host} resolves to {shown}, a private or reserved address; "
-                "set FETCH_ALLOW_PRIVATE_NETWORKS to allow it"
-            )
+            raise _refusal(host, {r["host"] for r in results})
         return allowed
+
+    async def check_proxied(self, host: str, port: int) -> None:
+        """Before a fetch is handed to a proxy: refuse `host` when any address it
+        resolves to here is forbidden.
+
+        The proxy connects, and resolves the name again itself, so Tocsin cannot pick
+        the allowed addresses as it does for a direct fetch: one forbidden address is
+        enough to refuse. A name that does not resolve here is let through, since where
+        sources are blocked the local resolver is often what blocks them, and a proxy
+        may be the only way out to any name (docs/ingestion.md says what follows).
+        """
+        try:
+            address = ipaddress.ip_address(host.strip("[]"))
+        except ValueError:
+            pass
+        else:
+            self._policy.check_literal(str(address), port)
+            return
+        try:
+            results = await self._inner.resolve(host, port, socket.AF_UNSPEC)
+        except OSError:
+            return
+        forbidden = {
+            r["host"]
+            for r in results
+            if not self._policy.is_allowed(ipaddress.ip_address(r["host"]), port)
+        }
+        if forbidden:
+            raise _refusal(host, forbidden)
 
     async def close(self) -> None:
         await self._inner.close()

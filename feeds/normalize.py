@@ -13,12 +13,13 @@ from html.parser import HTMLParser
 from typing import Any, TypeVar
 from urllib.parse import urljoin
 
+from feeds.badchars import bounded_references, encodable
 from feeds.models import NormalizedEntry
 
 _SPACE = re.compile(r"\s+")
-# C0 controls other than whitespace, and lone surrogates: they break storage and
-# terminals, and no legitimate headline contains them.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# C0 controls other than whitespace: they break terminals, and no legitimate headline
+# contains them. (Lone surrogates become U+FFFD: see feeds.badchars.)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _BLOCK_TAGS = {"p", "br", "div", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote"}
 _SKIP_TAGS = {"script", "style", "template", "noscript"}
 # What a browser drops without showing: comments (an unclosed one runs to the end),
@@ -60,7 +61,7 @@ class _TextExtractor(HTMLParser):
 
 
 def _fold(text: str, limit: int) -> str:
-    text = _SPACE.sub(" ", _CONTROL.sub("", text)).strip()
+    text = _SPACE.sub(" ", _CONTROL.sub("", encodable(text))).strip()
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
     return text
@@ -76,7 +77,7 @@ def plain_text(value: str | None, limit: int = MAX_SUMMARY, *, is_html: bool = T
         return ""
     value = str(value)
     if is_html and ("<" in value or "&" in value):
-        value = value[:_MAX_HTML]
+        value = bounded_references(value[:_MAX_HTML])
         if "<!" in value or "<?" in value:
             value = _INVISIBLE.sub(" ", value)
         extractor = _TextExtractor()
@@ -113,7 +114,7 @@ def absolute_link(link: str | None, base: str) -> str | None:
         return None
     if any(ch.isspace() for ch in joined):
         joined = re.sub(r"\s", lambda m: f"%{ord(m.group()):02X}", joined)
-    return joined
+    return encodable(joined)
 
 
 _Item = TypeVar("_Item")
@@ -164,7 +165,7 @@ def build_entry(
     if summary == title:
         summary = ""
     return NormalizedEntry(
-        uid=_uid(guid.strip(), link, title, summary, published),
+        uid=_uid(encodable(guid.strip()), link, title, summary, published),
         content_hash=stable_hash(title, summary, link or ""),
         title=title,
         summary=summary,

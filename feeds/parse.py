@@ -11,7 +11,8 @@ Why these feedparser options:
 - only the decoding-related response headers are passed on.
 Entity-expansion bombs: a DOCTYPE that declares entities is removed before
 feedparser sees the document (feeds.dtd explains why feedparser's and expat's own
-limits are not enough).
+limits are not enough). Character references XML forbids (`&#xD800;`) are repaired
+before that (feeds.badchars), or one bad character would fail the whole feed.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from typing import Any
 
 import feedparser
 
+from feeds.badchars import encodable, repair_references
 from feeds.dtd import strip_entity_declarations
 from feeds.encoding import encoding_override
 from feeds.errors import FeedError, ParseError
@@ -93,7 +95,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         passed["content-type"] = f"application/xml; charset={override}"
     try:
         parsed = feedparser.parse(
-            strip_entity_declarations(body),
+            strip_entity_declarations(repair_references(body)),
             response_headers=passed,
             sanitize_html=False,
             resolve_relative_uris=False,
@@ -121,7 +123,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
     site_url = absolute_link(feed.get("link"), url)
     base = site_url or url
     raw_entries, cut = first_entries(raw_entries)
-    warning = cut or (str(problem)[:300] if bozo and problem else None)
+    warning = cut or (encodable(str(problem))[:300] if bozo and problem else None)
     entries: list[NormalizedEntry] = [normalize_entry(raw, base, feed_lang) for raw in raw_entries]
     return ParsedFeed(
         title=plain_text(feed.get("title"), 300, is_html=title_is_html),

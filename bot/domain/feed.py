@@ -41,6 +41,9 @@ class Feed:
     silent_notified_at: datetime | None = None
     # Entries the last document listed again under new ids (see `feeds list`).
     reidentified: int = 0
+    # The feed's own proxy setting (migration 0010): None follows FETCH_PROXY,
+    # feeds.proxy.DIRECT fetches directly, else a proxy URL (with its password).
+    proxy: str | None = None
 
     @property
     def name(self) -> str:

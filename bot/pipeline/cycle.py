@@ -176,6 +176,7 @@ class Pipeline:
                     etag=feed.etag,
                     last_modified=feed.last_modified,
                     admission=document.acquire,
+                    proxy=feed.proxy,
                 )
                 parsed = None if result.not_modified else await self._parse(result)
             finally:
@@ -342,9 +343,10 @@ class Pipeline:
             detection, tuple(matching_chats(detection, text, subscriptions, keyword_filter))
         )
 
-    async def preview_feed(self, url: str) -> FeedPreview:
-        """Fetch, parse and classify a feed without storing anything."""
-        result = await self.fetcher.fetch(url)
+    async def preview_feed(self, url: str, proxy: str | None = None) -> FeedPreview:
+        """Fetch, parse and classify a feed without storing anything (`proxy`: the
+        feed's own proxy setting, see Feed.proxy)."""
+        result = await self.fetcher.fetch(url, proxy=proxy)
         parsed = await self._parse(result)
         return FeedPreview(
             url=result.permanent_url or url,
@@ -362,11 +364,18 @@ class Pipeline:
                 found.append((entry.title, tuple(detection.categories)))
         return found
 
-    async def add_feed(self, url: str, added_by: str) -> tuple[Feed, FeedPreview]:
+    async def add_feed(
+        self, url: str, added_by: str, proxy: str | None = None
+    ) -> tuple[Feed, FeedPreview]:
         """Check that a URL really is a readable feed, then start polling it."""
-        preview = await self.preview_feed(url)
+        preview = await self.preview_feed(url, proxy)
         now: datetime = self.clock()
         feed = await self.storage.feeds.add(
-            preview.url, now=now, title=preview.title, lang=preview.lang, added_by=added_by
+            preview.url,
+            now=now,
+            title=preview.title,
+            lang=preview.lang,
+            added_by=added_by,
+            proxy=proxy,
         )
         return feed, preview

@@ -44,8 +44,10 @@ class FeedStore(Protocol):
         added_by: str | None = None,
         backlog_alerts: int | None = None,
         next_check_at: datetime | None = None,
+        proxy: str | None = None,
     ) -> Feed:
-        """Raises DuplicateFeedError when the URL is already a feed."""
+        """Raises DuplicateFeedError when the URL is already a feed. `proxy`: see
+        Feed.proxy."""
         ...
 
     async def get(self, feed_id: int) -> Feed | None: ...

@@ -55,6 +55,7 @@ def _feed(row: sqlite3.Row) -> Feed:
         failure_notified_at=from_db(row["failure_notified_at"]),
         silent_notified_at=from_db(row["silent_notified_at"]),
         reidentified=row["reidentified"],
+        proxy=row["proxy"],
     )
 
 
@@ -108,6 +109,7 @@ class FeedStore:
         added_by: str | None = None,
         backlog_alerts: int | None = None,
         next_check_at: datetime | None = None,
+        proxy: str | None = None,
     ) -> Feed:
         existing = await self.get_by_url(url)
         if existing is not None:
@@ -117,7 +119,8 @@ class FeedStore:
             async with self._db.transaction() as connection:
                 cursor = await connection.execute(
                     "INSERT INTO feeds (url, title, lang, country, kind, added_at, added_by,"
-                    " backlog_alerts, next_check_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    " backlog_alerts, next_check_at, proxy)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         url,
                         title,
@@ -128,6 +131,7 @@ class FeedStore:
                         added_by,
                         backlog_alerts,
                         to_db(first_check),
+                        proxy,
                     ),
                 )
                 feed_id = cursor.lastrowid
