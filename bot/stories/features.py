@@ -24,6 +24,8 @@ from bot.stories.similarity import shingle_hashes
 from bot.stories.textview import TextView, view
 from bot.stories.words import (
     ACTIONS,
+    ANNOUNCED,
+    ANNOUNCED_REACH,
     EN_STOPWORDS,
     LIFTED,
     MONTHS,
@@ -66,6 +68,11 @@ class ReportBuilder:
             lang: frozenset(k for names in MONTHS[lang] for m in names for k in a.rule_keys(m))
             for lang, a in analysers.items()
             if lang in MONTHS
+        }
+        self._announced = {
+            lang: PhraseSet(a, {"announced": ANNOUNCED[lang]})
+            for lang, a in analysers.items()
+            if lang in ANNOUNCED
         }
         self._kind_words = {
             lang: frozenset(
@@ -112,8 +119,14 @@ class ReportBuilder:
         ]
         covered = set(entities.tokens) | {i for h in hits for i in range(h.start, h.end)}
         headline = headline_end(text)
-        actions = self._actions[code].labels(text, 0, headline) if code in self._actions else ()
+        found = self._actions[code].find(text, 0, headline) if code in self._actions else []
+        actions = tuple(dict.fromkeys(label for _, label in found))
         lifted = code in self._lifted and bool(self._lifted[code].labels(text, 0, headline))
+        # Announced when every action the headline names follows a cue closely.
+        cues = self._announced[code].find(text, 0, headline) if code in self._announced else []
+        announced = bool(found) and all(
+            any(0 < a - c <= ANNOUNCED_REACH for c, _ in cues) for a, _ in found
+        )
         lemmas = _content_lemmas(text)
         return Report(
             id=report_id,
@@ -127,7 +140,7 @@ class ReportBuilder:
             categories=_categories(detection.categories),
             weak_categories=_categories(detection.weak_categories),
             modality=detection.modality,
-            phase=_phase(detection, lifted),
+            phase=_phase(detection, lifted, announced),
             actors=entities.actors,
             targets=entities.targets,
             main_targets=self._main_targets(text, ruleset, entities, headline, covered),
@@ -151,25 +164,39 @@ class ReportBuilder:
         headline: int,
         covered: set[int],
     ) -> tuple[str, ...]:
-        """The detector's target, then the named targets of the headline. In Cyrillic
-        text a Latin word the rules do not know is a product's name ("FaceTime")."""
+        """The detector's target, then the named targets of the headline.
+
+        Names the rules do not know count too when they look like a product's:
+        a Latin word in Cyrillic text, a word with an inner capital ("FaceTime"),
+        a capitalised word right after "service", "messenger", "app".
+        """
         found = [entities.target] if entities.target else []
         found += [
             h.entity for h in self.names.find(text) if h.role == "object" and h.start < headline
         ]
-        if text.lang in self._kinds and not _LATIN_SCRIPT.get(text.lang, True):
-            kinds = self._kind_words.get(text.lang, frozenset())
-            for i in range(min(headline, len(text.tokens))):
-                tok = text.tokens[i]
-                if (
-                    i in covered
-                    or tok.kind != WORD
-                    or len(tok.text) < 3
-                    or not ("a" <= tok.lower[0] <= "z")
-                    or ruleset.word(tok.lower)[2]
-                    or tok.lower in kinds
-                ):
-                    continue
+        kinds = self._kind_words.get(text.lang, frozenset())
+        services = self._origin_nouns.get(text.lang, frozenset())
+        latin_is_a_name = not _LATIN_SCRIPT.get(text.lang, True)
+        tokens = text.tokens
+        for i in range(min(headline, len(tokens))):
+            tok = tokens[i]
+            if (
+                i in covered
+                or tok.kind != WORD
+                or len(tok.text) < 3
+                or ruleset.word(tok.lower)[2]
+                or tok.lower in kinds
+            ):
+                continue
+            latin = "a" <= tok.lower[0] <= "z"
+            camel = any(a.islower() and b.isupper() for a, b in zip(tok.text, tok.text[1:]))
+            after_service = (
+                i > 0
+                and tok.text[0].isupper()
+                and not text.sentence_start(i)
+                and not text.keys(i - 1).isdisjoint(services)
+            )
+            if (latin and latin_is_a_name) or camel or after_service:
                 found.append(unnamed_id(tok.text))
         return tuple(dict.fromkeys(found))
 
@@ -198,11 +225,14 @@ def _categories(values: tuple[str, ...]) -> tuple[Category, ...]:
     return tuple(c for c in CATEGORIES if c in values and is_category(c))
 
 
-def _phase(detection: Detection, lifted_headline: bool) -> Phase:
-    # A headline announcing a lifting outweighs a block the detector read in the
-    # body ("Sri Lanka lifts the ban it imposed after the attacks").
+def _phase(detection: Detection, lifted_headline: bool, announced_headline: bool) -> Phase:
+    # What the headline says outweighs what the detector read in the body: a
+    # lifting ("Sri Lanka lifts the ban it imposed after the attacks"), a threat
+    # ("threatens to block Tor unless ...").
     if lifted_headline or (not detection.categories and detection.modality == "lifted"):
         return "lifted"
+    if announced_headline:
+        return "announced"
     if detection.categories:
         return "event"
     if detection.weak_categories and detection.modality in WEAK_MODALITIES:

@@ -39,7 +39,6 @@ from bot.stories.similarity import (
     Centroid,
     DocumentFrequencies,
     Vector,
-    dot,
     minhash,
     minhash_similarity,
 )
@@ -64,7 +63,7 @@ def _default_follow_up() -> dict[str, timedelta]:
 class Weights:
     """What each agreeing signal adds to a candidate's score."""
 
-    same_day: float = 0.6  # published within the same day (precise times only)
+    same_day: float = 0.9  # published within the same day (precise times only)
     event_day: float = 0.6  # the texts name the same day for the event
     other_day: float = 1.5  # taken off when they name days two or more apart
     close_in_time: float = 0.3  # within half a day of the story's span
@@ -75,7 +74,7 @@ class Weights:
     target_kind: float = 0.3  # "mobile internet", "social media", "VPN"
     action: float = 0.3
     city: float = 1.5
-    region: float = 1.0
+    region: float = 1.5
     country: float = 0.8
     name: float = 0.9  # per shared name, up to names_cap
     names_cap: float = 1.8
@@ -96,7 +95,7 @@ class GroupingConfig:
     # officials confirming a block a week later, a late count of a protest.
     follow_up: Mapping[str, timedelta] = field(default_factory=_default_follow_up)
     follow_up_extra: float = 1.5
-    threshold: float = 2.4
+    threshold: float = 2.0
     growth: float = 0.3  # added to the threshold per doubling of the story's size
     # A report the detector found nothing in joins only on strong evidence.
     unclassified_extra: float = 0.4
@@ -617,15 +616,7 @@ class Grouper:
         centroid = story.centroids.get(report.lang)
         if centroid is None:
             return None
-        import os
-
-        mode = os.environ.get("TEXTMODE", "centroid")
-        if mode == "centroid":
-            return centroid.cosine(vector)
-        sims = [dot(vector, story.vectors[r.id]) for r in story.reports if r.lang == report.lang]
-        if mode == "max":
-            return max(sims)
-        return (max(sims) + centroid.cosine(vector)) / 2
+        return centroid.cosine(vector)
 
     def _is_city(self, place: str) -> bool:
         return self._places.kind_of(place) == "city"

@@ -25,19 +25,25 @@ class PhraseSet:
 
     def labels(self, text: TextView, start: int = 0, end: int | None = None) -> tuple[str, ...]:
         """Labels of the phrases found in tokens [start, end), in order of first sight."""
+        return tuple(dict.fromkeys(label for _, label in self.find(text, start, end)))
+
+    def find(self, text: TextView, start: int = 0, end: int | None = None) -> list[tuple[int, str]]:
+        """(token index, label) of every phrase in tokens [start, end), in text order."""
         tokens = text.tokens
         stop = len(tokens) if end is None else min(end, len(tokens))
-        found: dict[str, None] = {}
+        found: list[tuple[int, str]] = []
         for i in range(start, stop):
             if tokens[i].kind != WORD:
                 continue
+            here: dict[str, None] = {}
             for key in text.keys(i):
                 for keys, label in self._index.get(key, ()):
-                    if label in found or i + len(keys) > stop:
+                    if label in here or i + len(keys) > stop:
                         continue
                     if all(not k.isdisjoint(text.keys(i + n)) for n, k in enumerate(keys)):
-                        found[label] = None
-        return tuple(found)
+                        here[label] = None
+            found.extend((i, label) for label in here)
+        return found
 
 
 # A first sentence shorter than this is a dateline ("ТБИЛИСИ, 18 июн — Sputnik."),

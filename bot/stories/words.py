@@ -79,6 +79,24 @@ LIFTED: Mapping[str, tuple[str, ...]] = {
     ),
 }  # fmt: skip
 
+# A headline that announces an action instead of reporting it: "threatens to
+# block", "could be fined", "возможной блокировке", "может заблокировать". The
+# cue must come shortly before the action word ("blocks X after threatening to"
+# reports the block).
+ANNOUNCED: Mapping[str, tuple[str, ...]] = {
+    "ru": (
+        "пригрозить", "грозить", "угрожать", "возможный", "может", "могут", "предупредить",
+        "намерен", "намереваться", "планировать", "собираться", "пообещать", "предложить",
+        "рассмотреть", "рассматривать", "допустить",
+    ),
+    "en": (
+        "threaten", "threatens", "threatened", "could", "may", "might", "warn", "warns",
+        "plan", "plans", "planned", "possible", "consider", "considers", "mull", "mulls",
+        "propose", "proposes", "vow", "vows", "set to", "poised to", "likely",
+    ),
+}  # fmt: skip
+ANNOUNCED_REACH = 3  # words from the cue to the action it governs
+
 # Generic targets, for reports that name no platform.
 TARGET_KINDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     "ru": {
