@@ -8,6 +8,7 @@ places, names, head counts, figures, words and what the headline says was done.
 from __future__ import annotations
 
 from collections import Counter
+from itertools import pairwise
 
 from bot.detect.detector import Detection, Detector
 from bot.detect.rules import Ruleset
@@ -36,6 +37,7 @@ from bot.stories.words import (
 
 MIN_TERM = 3  # shorter words carry no topic ("в", "of", "US")
 MIN_FIGURE = 10  # smaller figures are too common to tell events apart
+MIN_PLACE = 4  # shorter place values are abbreviations the gazetteer spells its own way
 _BASED = frozenset({"based", "bas", "owned", "own"})
 # Whether a language is written in Latin letters (then a Latin word is no sign of a name).
 _LATIN_SCRIPT = {"en": True, "ru": False}
@@ -112,7 +114,9 @@ class ReportBuilder:
             detection, text, self.names, lambda value: stands_as_name(text, ruleset, value)
         )
         hits = [h for h in self.gazetteer.find(text) if not self._origin(text, h)]
-        places = tuple(dict.fromkeys(h.place for h in hits))
+        places = tuple(dict.fromkeys(h.place for h in hits)) + self._unnamed_place(
+            detection, ruleset, hits, text
+        )
         countries = [c for p in places if (c := self.gazetteer.country_of(p)) is not None]
         countries += [
             c for e in entities.actors if (c := self.gazetteer.entity_countries.get(e)) is not None
@@ -189,7 +193,7 @@ class ReportBuilder:
             ):
                 continue
             latin = "a" <= tok.lower[0] <= "z"
-            camel = any(a.islower() and b.isupper() for a, b in zip(tok.text, tok.text[1:]))
+            camel = any(a.islower() and b.isupper() for a, b in pairwise(tok.text))
             after_service = (
                 i > 0
                 and tok.text[0].isupper()
@@ -199,6 +203,22 @@ class ReportBuilder:
             if (latin and latin_is_a_name) or camel or after_service:
                 found.append(unnamed_id(tok.text))
         return tuple(dict.fromkeys(found))
+
+    def _unnamed_place(
+        self, detection: Detection, ruleset: Ruleset, hits: list[PlaceHit], text: TextView
+    ) -> tuple[str, ...]:
+        """The detector's place when the gazetteer does not know it ("в Баймаке"), as
+        an id spelled alike in both alphabets; it can support a join, not rule one out."""
+        value = detection.fields.get("place", "")
+        if len(value) < MIN_PLACE or not value[0].isupper():
+            return ()
+        own = view(ruleset, "", value)
+        if self.gazetteer.find(own) or any(
+            text.text[text.tokens[h.start].start : text.tokens[h.end - 1].end] in value
+            for h in hits
+        ):
+            return ()
+        return (unnamed_id(value),)
 
     def _origin(self, text: TextView, hit: PlaceHit) -> bool:
         """A place that says where the target comes from: "американский мессенджер",

@@ -104,6 +104,8 @@ class GroupingConfig:
     # Index: how many candidates are scored, how many stories of one key are looked
     # at (the most recent ones), how many of a report's rarest words are keys.
     max_candidates: int = 24
+    # How long a closed story is kept in memory for updates of its entries.
+    keep_closed: timedelta = timedelta(days=30)
     posting_cap: int = 256
     index_terms: int = 8
 
@@ -133,6 +135,7 @@ class _OpenStory:
         self.keys: dict[tuple[str, ...], None] = {}
         self.touched = 0
         self.lifted_at: datetime | None = None  # when a lifting of this story was reported
+        self.closed_at: datetime | None = None
         self._reset()
 
     def _reset(self) -> None:
@@ -145,6 +148,7 @@ class _OpenStory:
         self.kinds: Counter[str] = Counter()
         self.actions: Counter[str] = Counter()
         self.localities: Counter[str] = Counter()
+        self.unnamed_places: Counter[str] = Counter()  # places the gazetteer lacks
         self.countries: Counter[str] = Counter()
         self.names: Counter[str] = Counter()
         self.figures: Counter[int] = Counter()
@@ -187,13 +191,19 @@ class _OpenStory:
         self.kinds.update(report.target_kinds)
         self.actions.update(report.actions)
         for place in report.places:
+            if place.startswith("~"):
+                self.unnamed_places[place] += 1
+                continue
             for level in lineage(place):
                 if "/" in level:
                     self.localities[level] += 1
         self.countries.update(report.countries)
         self.names.update(report.names)
         self.figures.update(report.numbers)
-        self.days.update(report.days)
+        if report.days:
+            # A report's event is the latest day it names: "after Sunday's
+            # detentions, more on Monday" reports Monday's.
+            self.days[max(report.days)] += 1
         self.centroids.setdefault(report.lang, Centroid()).add(vector)
 
     @property
@@ -231,7 +241,9 @@ class Grouper:
         self._story_id = story_id
         self._df = DocumentFrequencies()
         self._open: dict[str, _OpenStory] = {}
-        self._closed: dict[str, Story] = {}
+        # Closed stories stay at hand for a while: an entry of theirs may still be
+        # updated by its feed, and then its story reopens rather than a new one starting.
+        self._closed: dict[str, _OpenStory] = {}
         self._by_feed: dict[FeedKey, tuple[str, str]] = {}  # -> (story id, report id)
         self._postings: dict[tuple[str, ...], dict[str, None]] = {}
         self._clock = 0
@@ -250,10 +262,8 @@ class Grouper:
         return tuple(self._snapshot(s) for s in self._open.values())
 
     def story(self, story_id: str) -> Story | None:
-        state = self._open.get(story_id)
-        if state is not None:
-            return self._snapshot(state)
-        return self._closed.get(story_id)
+        state = self._open.get(story_id) or self._closed.get(story_id)
+        return self._snapshot(state) if state is not None else None
 
     def decide(self, report: Report) -> Decision:
         """Which story the report belongs to, and why; changes nothing."""
@@ -272,14 +282,19 @@ class Grouper:
         return self._apply(report, decision, self._vector(report))
 
     def close_expired(self, now: datetime) -> tuple[Story, ...]:
-        """Close the stories whose follow-up window has passed by ``now``."""
+        """Close the stories whose follow-up window has passed by ``now``, and forget
+        those closed longer than ``keep_closed`` ago. Returns the newly closed."""
         closed: list[Story] = []
         for story_id in list(self._open):
             state = self._open[story_id]
             assert state.span is not None
             horizon = self.config.follow_up_window(state.categories)
             if state.span.end + horizon < now:
-                closed.append(self._close(state))
+                closed.append(self._close(state, now))
+        for story_id in list(self._closed):
+            state = self._closed[story_id]
+            if state.closed_at is not None and state.closed_at + self.config.keep_closed < now:
+                self._forget(state)
         return tuple(closed)
 
     def restore(self, stories: Iterable[Story], reports: Iterable[Report]) -> None:
@@ -287,8 +302,7 @@ class Grouper:
         by_id = {r.id: r for r in reports}
         for story in stories:
             members = [by_id[m] for m in story.members if m in by_id]
-            if story.state != "open" or not members:
-                self._closed[story.id] = story
+            if not members:
                 continue
             state = _OpenStory(story.id)
             for report in members:
@@ -297,8 +311,13 @@ class Grouper:
                 state.add(report, vector, self._lineage)
                 self._remember_feed(report, story.id)
             state.version = story.version
-            self._open[story.id] = state
-            self._register(state)
+            if story.state == "open":
+                self._open[story.id] = state
+                self._register(state)
+            else:
+                state.state = "closed"
+                state.closed_at = story.facts.latest_report_at
+                self._closed[story.id] = state
 
     # -- inside
 
@@ -396,24 +415,34 @@ class Grouper:
             self._by_feed[report.feed] = (story_id, report.id)
 
     def _reopen(self, story_id: str) -> _OpenStory:
-        raise LookupError(f"story {story_id} is closed and its reports are gone")
+        state = self._closed.pop(story_id)
+        state.state = "open"
+        state.closed_at = None
+        self._open[story_id] = state
+        self._register(state)
+        return state
 
-    def _close(self, state: _OpenStory) -> Story:
+    def _close(self, state: _OpenStory, now: datetime) -> Story:
         for key in state.keys:
             posting = self._postings.get(key)
             if posting is not None:
                 posting.pop(state.id, None)
                 if not posting:
                     del self._postings[key]
+        state.keys.clear()
         del self._open[state.id]
         state.version += 1
         state.state = "closed"
-        story = self._snapshot(state)
-        self._closed[state.id] = story
+        state.closed_at = now
+        self._closed[state.id] = state
+        return self._snapshot(state)
+
+    def _forget(self, state: _OpenStory) -> None:
+        del self._closed[state.id]
         for report in state.reports:
             if report.feed is not None and self._by_feed.get(report.feed, ("",))[0] == state.id:
                 del self._by_feed[report.feed]
-        return story
+            self._df.remove(report.lang, (t for t, _ in report.terms))
 
     def _snapshot(self, state: _OpenStory) -> Story:
         return Story(
@@ -504,8 +533,8 @@ class Grouper:
         elif precise and gap <= 12:
             signals.append(Signal("time", f"{gap:.0f} h apart", w.close_in_time))
 
-        # The days the texts say the event happened on.
-        days, story_days = set(report.days), set(story.days)
+        # The days the texts say the event happened on: the latest each names.
+        days, story_days = {max(report.days)} if report.days else set(), set(story.days)
         if days and story_days:
             if days & story_days:
                 signals.append(Signal("event day", _set(days & story_days), w.event_day))
@@ -551,6 +580,13 @@ class Grouper:
         shared_targets = targets & story_targets
         if main_shared:
             signals.append(Signal("target", _set(main_shared), w.target))
+        elif (targets and primaries and not shared_targets) or (
+            main and story_targets and not shared_targets
+        ):
+            # One names a platform the other never mentions: likely another one.
+            signals.append(
+                Signal("other target", f"{_set(targets)} vs {_set(story_targets)}", -w.mention)
+            )
         elif shared_targets:
             signals.append(Signal("mentions", _set(shared_targets), w.mention))
         shared_actors = set(report.actors) & set(story.actors)
@@ -565,7 +601,13 @@ class Grouper:
         story_countries = set(story.countries)
         if countries and story_countries and not countries & story_countries:
             return veto(f"another country ({_set(countries)} vs {_set(story_countries)})")
-        localities = {lvl for p in report.places for lvl in self._lineage(p) if "/" in lvl}
+        localities = {
+            lvl
+            for p in report.places
+            if not p.startswith("~")
+            for lvl in self._lineage(p)
+            if "/" in lvl
+        }
         story_localities = set(story.localities)
         shared_places = localities & story_localities
         if "arrest" in categories and localities and story_localities and not shared_places:
@@ -576,6 +618,11 @@ class Grouper:
                 signals.append(Signal("city", _set(set(cities)), w.city))
             else:
                 signals.append(Signal("region", _set(shared_places), w.region))
+        elif shared_unnamed := {p for p in report.places if p.startswith("~")} & set(
+            story.unnamed_places
+        ):
+            # A town the gazetteer lacks, named alike ("в Баймаке", "in Baymak").
+            signals.append(Signal("place", _set(shared_unnamed), w.region))
         elif countries & story_countries:
             signals.append(Signal("country", _set(countries & story_countries), w.country))
 
