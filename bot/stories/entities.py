@@ -21,7 +21,7 @@ from bot.detect.detector import Detection
 from bot.detect.rules import EXACT, KEY, PREFIX, Ruleset, Term, word_matches
 from bot.detect.text import WORD
 from bot.stories.textview import TextView
-from bot.stories.translit import fold_diacritics, to_latin
+from bot.stories.translit import fold_diacritics, latin_slug, to_latin
 
 _ROLES = ("actor", "object")
 
@@ -155,7 +155,7 @@ def entity_ids(
 
 def unnamed_id(name: str) -> str:
     """An id for a name the rules do not know, the same in either alphabet."""
-    return "~" + re.sub(r"[^a-z0-9]+", "-", fold_diacritics(to_latin(name))).strip("-")
+    return "~" + latin_slug(name)
 
 
 def _unique(items: Iterable[str]) -> tuple[str, ...]:

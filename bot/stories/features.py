@@ -22,7 +22,7 @@ from bot.stories.names import name_keys, stands_as_name
 from bot.stories.phrases import PhraseSet, headline_end
 from bot.stories.records import DetainedCount, FeedKey, Phase, Report, TimeSpan
 from bot.stories.similarity import shingle_hashes
-from bot.stories.textview import TextView, view
+from bot.stories.textview import TextView, rule_word, view
 from bot.stories.words import (
     ACTIONS,
     ANNOUNCED,
@@ -31,6 +31,7 @@ from bot.stories.words import (
     LIFTED,
     MONTHS,
     ORIGIN_NOUNS,
+    PROTEST,
     RU_FUNCTION_TAGS,
     TARGET_KINDS,
 )
@@ -54,6 +55,11 @@ class ReportBuilder:
         self._counts = CountReader(analysers)
         self._actions = {
             lang: PhraseSet(a, ACTIONS[lang]) for lang, a in analysers.items() if lang in ACTIONS
+        }
+        self._context = {
+            lang: PhraseSet(a, {**ACTIONS[lang], "protest": PROTEST[lang]})
+            for lang, a in analysers.items()
+            if lang in ACTIONS and lang in PROTEST
         }
         self._lifted = {
             lang: PhraseSet(a, {"lifted": LIFTED[lang]})
@@ -150,6 +156,7 @@ class ReportBuilder:
             main_targets=self._main_targets(text, ruleset, entities, headline, covered),
             target_kinds=self._kinds[code].labels(text, 0, headline) if code in self._kinds else (),
             actions=actions,
+            context=self._context[code].labels(text) if code in self._context else (),
             places=places,
             countries=tuple(dict.fromkeys(countries)),
             names=name_keys(text, ruleset, covered),
@@ -188,7 +195,7 @@ class ReportBuilder:
                 i in covered
                 or tok.kind != WORD
                 or len(tok.text) < 3
-                or ruleset.word(tok.lower)[2]
+                or rule_word(ruleset, tok.lower)
                 or tok.lower in kinds
             ):
                 continue

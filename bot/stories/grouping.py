@@ -99,6 +99,9 @@ class GroupingConfig:
     growth: float = 0.3  # added to the threshold per doubling of the story's size
     # A report the detector found nothing in joins only on strong evidence.
     unclassified_extra: float = 0.4
+    # ... and only when it shares what happened, not just where and when: a named
+    # target, a name, a figure, the headline's action, or this much text similarity.
+    topical_text: float = 0.25
     similarity: str = "tfidf"  # or "minhash", kept for comparison
     weights: Weights = field(default_factory=Weights)
     # Index: how many candidates are scored, how many stories of one key are looked
@@ -147,6 +150,7 @@ class _OpenStory:
         self.actors: Counter[str] = Counter()
         self.kinds: Counter[str] = Counter()
         self.actions: Counter[str] = Counter()
+        self.context: Counter[str] = Counter()
         self.localities: Counter[str] = Counter()
         self.unnamed_places: Counter[str] = Counter()  # places the gazetteer lacks
         self.countries: Counter[str] = Counter()
@@ -190,6 +194,7 @@ class _OpenStory:
         self.actors.update(report.actors)
         self.kinds.update(report.target_kinds)
         self.actions.update(report.actions)
+        self.context.update(report.context)
         for place in report.places:
             if place.startswith("~"):
                 self.unnamed_places[place] += 1
@@ -646,8 +651,24 @@ class Grouper:
         if similarity is not None and similarity > 0.0:
             signals.append(Signal(cfg.similarity, f"{similarity:.2f}", w.text * similarity))
 
+        if (report.phase == "none" or story.phase == "none") and not self._topical(
+            report, story, signals
+        ):
+            # The detector found no event on one side: place and time alone do not
+            # make it part of one (a flight delay at the airport of a city in protest).
+            return veto("no event found and nothing but place and time in common")
         score = sum(s.score for s in signals)
         return Candidate(story.id, round(score, 4), round(threshold, 4), tuple(signals))
+
+    def _topical(self, report: Report, story: _OpenStory, signals: list[Signal]) -> bool:
+        """Whether the two share what happened, not only where and when."""
+        text = self.config.similarity
+        for s in signals:
+            if s.name in _TOPICAL and (
+                s.name != text or float(s.value) >= self.config.topical_text
+            ):
+                return True
+        return bool(set(report.context) & set(story.context))
 
     def _similarity(self, report: Report, vector: Vector, story: _OpenStory) -> float | None:
         if self.config.similarity == "minhash":
@@ -683,6 +704,12 @@ class _NoPlaces:
 
     def kind_of(self, place_id: str) -> str | None:
         return None
+
+
+# Signals about what happened, as opposed to where and when.
+_TOPICAL = frozenset(
+    {"target", "mentions", "names", "figures", "target kind", "action", "tfidf", "minhash"}
+)
 
 
 def _overlap(first: TimeSpan, second: TimeSpan) -> bool:

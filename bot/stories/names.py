@@ -15,7 +15,7 @@ from collections.abc import Set as AbstractSet
 
 from bot.detect.rules import Ruleset
 from bot.detect.text import WORD
-from bot.stories.textview import TextView
+from bot.stories.textview import TextView, rule_word
 from bot.stories.translit import name_key
 from bot.stories.words import EN_STOPWORDS
 
@@ -55,7 +55,7 @@ def name_keys(text: TextView, ruleset: Ruleset, covered: AbstractSet[int]) -> tu
             continue  # "Police detained...": an ordinary word that starts a sentence
         i = run[-1]
         tok = tokens[i]
-        if tok.lower in EN_STOPWORDS or ruleset.word(tok.lower)[2]:
+        if tok.lower in EN_STOPWORDS or rule_word(ruleset, tok.lower):
             continue
         info = text.infos[i]
         if info is not None and info.grammemes & _GIVEN_NAME_TAGS:
@@ -88,7 +88,7 @@ def stands_as_name(text: TextView, ruleset: Ruleset, value: str) -> bool:
     if not words:
         return False
     last = words[-1].strip("«»\"'“”()")
-    if len(last) < 3 or ruleset.word(last.lower())[2]:
+    if len(last) < 3 or rule_word(ruleset, last.lower()):
         return False
     latin = any("a" <= ch.lower() <= "z" for ch in last)
     cyrillic_text = any("\u0400" <= ch <= "\u04ff" for ch in text.text)

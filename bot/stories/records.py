@@ -95,6 +95,7 @@ class Report:
     main_targets: tuple[str, ...] = ()
     target_kinds: tuple[str, ...] = ()  # generic targets the headline names: "mobile", "vpn"
     actions: tuple[str, ...] = ()  # what the headline says was done: "block", "fine", ...
+    context: tuple[str, ...] = ()  # what the whole text speaks of: those actions, "protest"
     places: tuple[str, ...] = ()  # place ids named, most specific as written
     countries: tuple[str, ...] = ()  # the countries of those places
     names: tuple[str, ...] = ()  # person name keys

@@ -44,3 +44,9 @@ def view(ruleset: Ruleset, title: str, summary: str) -> TextView:
             title_sentences = tok.sentence + 1
         infos.append(None if tok.kind == NUMBER else ruleset.word(tok.lower)[0])
     return TextView(ruleset.language.code, text, tuple(tokens), tuple(infos), title_sentences)
+
+
+def rule_word(ruleset: Ruleset, lower: str) -> bool:
+    """Whether the detector's rules use this word on its own (not only as the first
+    word of a longer term): "police", "blocked", not "Северный" of "Северная Корея"."""
+    return any(len(term.words) == 1 for term in ruleset.word(lower)[1])

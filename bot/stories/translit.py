@@ -8,6 +8,7 @@ consonants, with doubled letters and the usual spelling variants folded.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 _CYRILLIC = {
@@ -55,6 +56,13 @@ def latin_variants(text: str) -> tuple[str, ...]:
         if variant.startswith("e"):
             variants.add("y" + variant)
     return tuple(sorted(variants))
+
+
+def latin_slug(text: str) -> str:
+    """A lower-case Latin slug spelled alike from either alphabet: «Северный ветер»
+    and "Severny Veter" both give "severny-veter" (the -ый/-ий endings fold to -y)."""
+    words = re.findall(r"[a-z0-9]+", fold_diacritics(to_latin(text)))
+    return "-".join(re.sub(r"(yy|iy|ii|ij|yj)$", "y", w) for w in words)
 
 
 def name_key(word: str) -> str:

@@ -52,6 +52,19 @@ ACTIONS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
     },
 }  # fmt: skip
 
+# Words of protest: with the actions above, what a report is about even when the
+# detector found no event in it ("разгон акции", "riot police broke up a rally").
+PROTEST: Mapping[str, tuple[str, ...]] = {
+    "ru": (
+        "протест", "протестовать", "протестующий", "акция", "митинг", "пикет", "шествие",
+        "демонстрация", "демонстрант", "забастовка", "разгон", "митингующий",
+    ),
+    "en": (
+        "protest", "protester", "protestor", "rally", "demonstration", "demonstrator", "march",
+        "picket", "riot police", "crackdown", "disperse", "strike",
+    ),
+}  # fmt: skip
+
 # Kinds an action may share a story with: an order and its enforcement, a
 # detention and the court's decision on the detained, a block and the head
 # count of the protest it answered.
@@ -212,10 +225,12 @@ RELATIVE_DAYS: Mapping[str, Mapping[str, int]] = {
 ORIGIN_NOUNS: Mapping[str, tuple[str, ...]] = {
     "ru": (
         "компания", "мессенджер", "платформа", "сервис", "приложение", "соцсеть", "корпорация",
-        "издание", "сайт", "видеохостинг", "разработчик", "стартап", "фирма",
+        "издание", "сайт", "видеохостинг", "разработчик", "стартап", "фирма", "газета", "журнал",
+        "канал", "телеканал", "портал",
     ),
     "en": (
         "company", "firm", "messenger", "messaging", "platform", "service", "app", "giant",
-        "outlet", "startup", "based", "owned", "developer", "provider", "corporation",
+        "outlet", "startup", "based", "owned", "developer", "provider", "corporation", "site",
+        "website", "newspaper", "magazine", "channel", "portal",
     ),
 }  # fmt: skip
