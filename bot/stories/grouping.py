@@ -56,7 +56,7 @@ def _default_windows() -> dict[str, timedelta]:
 
 
 def _default_follow_up() -> dict[str, timedelta]:
-    return {"arrest": timedelta(days=7), "censorship": timedelta(days=21)}
+    return {"arrest": timedelta(days=3), "censorship": timedelta(days=21)}
 
 
 @dataclass(frozen=True)
@@ -529,7 +529,13 @@ class Grouper:
             if once:
                 return veto(f"{gap:.0f} h apart, and {_set(once)} happens once")
             threshold += cfg.follow_up_extra
-            signals.append(Signal("follow-up", f"{gap:.0f} h > {window:.0f} h window", 0.0))
+            signals.append(
+                Signal(
+                    "follow-up",
+                    f"{gap:.0f} h > {window:.0f} h window, threshold +{cfg.follow_up_extra:.2f}",
+                    0.0,
+                )
+            )
         if story.lifted_at is not None and report.published.start >= story.lifted_at + LIFT_SLACK:
             return veto(f"lifted on {story.lifted_at.date().isoformat()}")
         precise = report.published.precision != "month" and story.span.precision != "month"
@@ -547,6 +553,9 @@ class Grouper:
                 # Texts name other days too (when a wave began, when a ban was
                 # first imposed), so another day counts against, it does not rule out.
                 apart = min(_days_apart(a, b) for a in days for b in story_days)
+                if "arrest" in categories and apart >= 2:
+                    # Detentions are grouped by place and day.
+                    return veto(f"another day ({_set(days)} vs {_set(story_days)})")
                 if "arrest" in categories or apart >= 2:
                     penalty = w.other_day if apart >= 2 else w.other_day / 2
                     signals.append(
@@ -728,7 +737,10 @@ def _set(values: Iterable[object]) -> str:
 
 
 def _list(signals: Iterable[Signal]) -> str:
-    return "; ".join(f"{s.name} {s.value} {s.score:+.2f}" for s in signals if s.score) or "nothing"
+    parts = [
+        f"{s.name} {s.value} {s.score:+.2f}" if s.score else f"{s.name} {s.value}" for s in signals
+    ]
+    return "; ".join(parts) or "nothing"
 
 
 __all__ = ["Grouper", "GroupingConfig", "Places", "Weights", "default_story_id"]
