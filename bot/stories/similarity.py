@@ -57,7 +57,11 @@ class DocumentFrequencies:
 
     def vector(self, lang: str, terms: Iterable[tuple[str, int]]) -> Vector:
         """The L2-normalised TF-IDF vector of a bag of words (sublinear term counts)."""
-        weights = {t: (1.0 + math.log(n)) * self.idf(lang, t) for t, n in terms}
+        log = math.log
+        scale = log(1 + self._docs.get(lang, 0)) + 1.0
+        df = self._df.get(lang, {})
+        # idf = log((1 + docs) / (1 + df)) + 1, written to take one log per word.
+        weights = {t: (1.0 + log(n)) * (scale - log(1 + df.get(t, 0))) for t, n in terms}
         norm = math.sqrt(sum(w * w for w in weights.values()))
         return {t: w / norm for t, w in weights.items()} if norm else {}
 
