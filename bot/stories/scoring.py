@@ -119,9 +119,10 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
         return Scored(story.id, 0.0, threshold, (), reason)
 
     # Time.
-    categories = probe.categories.union(story.categories)
+    theirs = story.categories.keys()
+    categories = probe.categories if theirs <= probe.categories else probe.categories | theirs
     gap = max(0.0, story.start - probe.end, probe.start - story.end) / HOUR
-    window, follow = config.hours(categories)
+    window, follow = config.hours(frozenset(categories))
     late = gap > window
     if late:
         if gap > follow:
@@ -135,7 +136,6 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
         return veto(lambda: f"lifted on {lifted.date().isoformat()}")
 
     # Category and phase.
-    theirs = story.categories.keys()
     if probe.all_categories and theirs and not probe.all_categories & theirs:
         mine = probe.all_categories
         return veto(lambda: f"another category ({_set(mine)} vs {_set(theirs)})")
@@ -180,8 +180,10 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
     if day is not None and story.days and day not in story.days:
         days = list(story.days)
         apart = min(_days_apart(day, other) for other in days)
-        if "arrest" in categories and apart >= 2:
-            # Detentions are grouped by place and day.
+        if "arrest" in categories and apart >= 2 and day > max(days):
+            # Detentions are grouped by place and day: a report of a later day's
+            # is another story. One that names an earlier day only may be a
+            # roundup of a wave ("since the protests began on 19 March").
             return veto(lambda: f"another day ({day} vs {_set(days)})")
 
     # Nothing rules the join out: add up what agrees.
