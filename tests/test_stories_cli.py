@@ -3,33 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import re
-import subprocess
-import sys
 from collections import defaultdict
 from pathlib import Path
 
 import pytest
 
+from tests.test_cli import tocsin
+
 ROOT = Path(__file__).resolve().parents[1]
 WRITTEN = ROOT / "tests" / "data" / "stories_written.jsonl"
 DEV = ROOT.parent / "shared" / "realtext" / "stories_real.tsv"
-
-
-def tocsin(*args: str, cwd: Path, stdin: str = "") -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
-    env["PYTHONPATH"] = str(ROOT)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
-        cwd=cwd,
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
 
 
 def figures(output: str, row: str) -> list[float]:
