@@ -99,11 +99,18 @@ CASES = [
         "past the",
     ),
     (
-        "the same city, the texts name days a week apart",
-        [make("a", days=("2026-03-14",))],
-        make("b", 20, days=("2026-03-07",)),
+        "the same city, the report names a later day",
+        [make("a", days=("2026-03-12",))],
+        make("b", 20, days=("2026-03-14",)),
         "new",
         "another day",
+    ),
+    (
+        "a roundup naming the day a wave began",
+        [make("a", days=("2026-03-14",))],
+        make("b", 20, days=("2026-03-10",), numbers=(1900,), names=("vmgl",)),
+        "join",
+        "another day 2026-03-10 vs 2026-03-14 -1.50",
     ),
     (
         "another country",
