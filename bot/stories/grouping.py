@@ -13,7 +13,6 @@ in the same order give the same stories.
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Callable, Iterable
 from datetime import datetime
 
@@ -26,7 +25,7 @@ from bot.stories.similarity import DocumentFrequencies, Vector
 from bot.stories.state import StoryState
 
 # How many of the scored candidates a decision lists (the best one explained).
-CONSIDERED = 3
+CONSIDERED = 2
 
 
 def default_story_id(report: Report) -> str:
@@ -180,7 +179,7 @@ class Grouper:
         # keys are read first, each from its most recently changed story); those
         # too far away in time are left out, since the caller may close stories
         # late or never, so they cannot take the places of those that can be joined.
-        ranked = heapq.nlargest(2 * cfg.max_candidates, hits, key=hits.__getitem__)
+        ranked = sorted(hits, key=hits.__getitem__, reverse=True)[: 2 * cfg.max_candidates]
         reach = self._reach
         start, end = probe.start, probe.end
         stories = self._open

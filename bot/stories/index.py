@@ -12,6 +12,7 @@ or ten thousand.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
+from itertools import islice
 
 from bot.stories.records import Report
 from bot.stories.state import StoryState
@@ -47,13 +48,15 @@ class StoryIndex:
     def file(self, story: StoryState, keys: Iterable[Key]) -> None:
         """File the story under these keys; it moves to the end of each posting
         (postings run from the least to the most recently changed story)."""
+        story_id = story.id
+        postings = self._postings
         for key in keys:
-            posting = self._postings.get(key)
+            posting = postings.get(key)
             if posting is None:
-                posting = self._postings[key] = {}
-            else:
-                posting.pop(story.id, None)
-            posting[story.id] = None
+                postings[key] = {story_id: None}
+            elif next(reversed(posting)) != story_id:
+                posting.pop(story_id, None)
+                posting[story_id] = None
             story.keys[key] = None
 
     def remove(self, story: StoryState) -> None:
@@ -76,16 +79,14 @@ class StoryIndex:
         hits: dict[str, float] = {}
         get = hits.get
         for posting in postings:
-            if budget <= 0 or (len(posting) > cap and len(hits) >= enough):
+            size = len(posting)
+            if budget <= 0 or (size > cap and len(hits) >= enough):
                 # Keys of many stories say little; they are read only when the
                 # specific ones found too few stories.
                 break
-            weight = 1.0 / len(posting)
-            visited = 0
-            for story_id in reversed(posting):
+            weight = 1.0 / size
+            visit = min(size, cap, budget)
+            for story_id in islice(reversed(posting), visit):
                 hits[story_id] = get(story_id, 0.0) + weight
-                visited += 1
-                if visited >= cap or visited >= budget:
-                    break
-            budget -= visited
+            budget -= visit
         return hits

@@ -82,18 +82,19 @@ class Centroid:
         self.norm2 = 0.0
         self.count = 0
 
-    def add(self, vector: Mapping[str, float], sign: float = 1.0) -> None:
-        # |s + v|^2 = |s|^2 + 2 s.v + |v|^2, so the norm is kept without a pass over s.
-        self.norm2 += 2 * sign * dot(vector, self.total) + sum(w * w for w in vector.values())
+    def add(self, vector: Mapping[str, float]) -> None:
+        # |s + v|^2 = |s|^2 + 2 s.v + |v|^2: the norm is kept in the same pass that
+        # adds the vector, never by a pass over the whole sum.
         total = self.total
+        get = total.get
+        cross = own = 0.0
         for term, weight in vector.items():
-            value = total.get(term, 0.0) + sign * weight
-            if abs(value) < 1e-12:
-                total.pop(term, None)
-            else:
-                total[term] = value
-        self.count += 1 if sign > 0 else -1
-        self.norm2 = max(self.norm2, 0.0)
+            old = get(term, 0.0)
+            cross += old * weight
+            own += weight * weight
+            total[term] = old + weight
+        self.norm2 += 2 * cross + own
+        self.count += 1
 
     def cosine(self, vector: Mapping[str, float]) -> float:
         if self.norm2 <= 0.0 or not vector:
