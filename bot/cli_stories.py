@@ -21,8 +21,9 @@ from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-# The labelled development set, relative to a worktree, when it is there.
-DEFAULT_DATA = Path("../shared/realtext/stories_real.tsv")
+# The labelled development set, beside the checkout (../shared from the
+# repository's root), when it is there.
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "realtext" / "stories_real.tsv"
 SHOWN_ERRORS = 40
 
 _usage_error: type[Exception] = ValueError
