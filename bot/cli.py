@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_feeds
+from bot import cli_feeds, cli_stories
 from bot.app import build_app, open_storage, process_clock
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
@@ -159,6 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(handler=cmd_eval)
 
     cli_feeds.add_commands(commands, UsageError)
+    cli_stories.add_commands(commands, UsageError)
     return parser
 
 

@@ -1,0 +1,295 @@
+"""Which story a report belongs to: join an open story, or start a new one.
+
+The decision weighs signals that hold across languages (named entities, places,
+person names, figures, publication time, category) and, between reports of one
+language, the similarity of their words (scoring.py). Every decision says which
+signals counted, with their values, against which threshold. See docs/stories.md.
+
+The Grouper keeps the open stories in memory with an index from features to
+stories (index.py), so a report is compared with the few stories that share
+something with it, not with all of them. It is deterministic: the same reports
+in the same order give the same stories.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import datetime
+
+from bot.stories.config import GroupingConfig, Weights
+from bot.stories.facts import escalations_between
+from bot.stories.index import Key, StoryIndex
+from bot.stories.records import Decision, Escalation, FeedKey, Outcome, Report, Story
+from bot.stories.scoring import Places, Probe, Scored, explain, score
+from bot.stories.similarity import DocumentFrequencies, Vector
+from bot.stories.state import StoryState
+
+# How many of the scored candidates a decision lists (the best one explained).
+CONSIDERED = 2
+
+
+def default_story_id(report: Report) -> str:
+    return f"story:{report.id}"
+
+
+class Grouper:
+    """Assigns reports to stories, one at a time, in (roughly) publication order.
+
+    ``decide`` only looks; ``assign`` decides and applies. ``close_expired``
+    closes the stories no report can join any more. ``restore`` rebuilds the
+    open stories from stored ones after a restart.
+    """
+
+    def __init__(
+        self,
+        config: GroupingConfig | None = None,
+        *,
+        places: Places | None = None,
+        story_id: Callable[[Report], str] = default_story_id,
+    ) -> None:
+        self.config = config or GroupingConfig()
+        self._places: Places = places or _NoPlaces()
+        self._lineage = self._places.lineage
+        self._story_id = story_id
+        self._df = DocumentFrequencies()
+        self._index = StoryIndex(self._lineage, self.config.index_terms)
+        self._open: dict[str, StoryState] = {}
+        # Closed stories stay at hand for a while: an entry of theirs may still be
+        # updated by its feed, and then its story reopens rather than a new one starting.
+        self._closed: dict[str, StoryState] = {}
+        self._by_feed: dict[FeedKey, tuple[str, str]] = {}  # -> (story id, report id)
+        self._clock = 0
+        self._reach = self.config.reach.total_seconds()
+
+    # -- looking
+
+    @property
+    def open_stories(self) -> tuple[Story, ...]:
+        return tuple(self._snapshot(s) for s in self._open.values())
+
+    def story(self, story_id: str) -> Story | None:
+        state = self._open.get(story_id) or self._closed.get(story_id)
+        return self._snapshot(state) if state is not None else None
+
+    def decide(self, report: Report) -> Decision:
+        """Which story the report belongs to, and why; changes nothing."""
+        return self._decide(Probe(report, self._vector(report), self._places))[0]
+
+    # -- changing
+
+    def assign(self, report: Report) -> Outcome:
+        """Decide, then apply: the report joins or starts a story."""
+        probe = Probe(report, self._vector(report), self._places)
+        decision, keys = self._decide(probe)
+        return self._apply(report, decision, probe.vector, keys)
+
+    def apply(self, report: Report, decision: Decision) -> Outcome:
+        """Apply a decision made by :meth:`decide` for this report, with nothing between."""
+        vector = self._vector(report)
+        return self._apply(report, decision, vector, self._index.keys(report, vector))
+
+    def close_expired(self, now: datetime) -> tuple[Story, ...]:
+        """Close the stories whose follow-up window has passed by ``now``, and forget
+        those closed longer than ``keep_closed`` ago. Returns the newly closed."""
+        closed: list[Story] = []
+        for story_id in list(self._open):
+            state = self._open[story_id]
+            assert state.span is not None
+            horizon = self.config.follow_up_window(state.categories)
+            if state.span.end + horizon < now:
+                closed.append(self._close(state, now))
+        for story_id in list(self._closed):
+            state = self._closed[story_id]
+            if state.closed_at is not None and state.closed_at + self.config.keep_closed < now:
+                self._forget(state)
+        return tuple(closed)
+
+    def restore(self, stories: Iterable[Story], reports: Iterable[Report]) -> None:
+        """Rebuild stories from storage: their records and their members' reports."""
+        by_id = {r.id: r for r in reports}
+        for story in stories:
+            members = [by_id[m] for m in story.members if m in by_id]
+            if not members:
+                continue
+            state = StoryState(story.id)
+            for report in members:
+                vector = self._vector(report)
+                self._df.add(report.lang, (t for t, _ in report.terms))
+                state.add(report, vector, self._lineage)
+                self._remember_feed(report, story.id)
+            state.version = story.version
+            if story.state == "open":
+                self._open[story.id] = state
+                for report in members:
+                    self._index.file(state, self._index.keys(report, state.vectors[report.id]))
+            else:
+                state.open = False
+                state.closed_at = story.facts.latest_report_at
+                self._closed[story.id] = state
+
+    # -- inside
+
+    def _vector(self, report: Report) -> Vector:
+        return self._df.vector(report.lang, report.terms)
+
+    def _decide(self, probe: Probe) -> tuple[Decision, list[Key]]:
+        report = probe.report
+        keys = self._index.keys(report, probe.vector)
+        if report.feed is not None and report.feed in self._by_feed:
+            story_id, old = self._by_feed[report.feed]
+            why = (
+                f"update: entry {report.feed.uid!r} of feed {report.feed.feed!r} is already "
+                f"in {story_id} (as {old}); an entry's new version never starts another story"
+            )
+            return Decision(report.id, "update", story_id, why), keys
+        scored: list[Scored] = []
+        for sid in self._lookup(probe, keys):
+            found = score(probe, self._open[sid], self.config, self._places)
+            scored.append(found)
+            if found.veto is None and found.margin >= self.config.clear_margin:
+                # A clear join with the best-placed story: the rest cannot matter much.
+                break
+        scored.sort(key=lambda c: (c.veto is not None, -c.margin, c.story_id))
+        if not scored:
+            why = "new story: no open story shares an entity, place, name, figure or rare word"
+            return Decision(report.id, "new", self._story_id(report), why), keys
+        best = scored[0].candidate(explain=True)
+        considered = (best, *(c.candidate(explain=False) for c in scored[1:CONSIDERED]))
+        if best.veto is None and best.score >= best.threshold:
+            why = (
+                f"join {best.story_id}: score {best.score:.2f} >= {best.threshold:.2f} "
+                f"({explain(best.signals)})"
+            )
+            return Decision(report.id, "join", best.story_id, why, best, considered), keys
+        if best.veto is not None:
+            why = f"new story: nearest {best.story_id} ruled out: {best.veto}"
+        else:
+            why = (
+                f"new story: nearest {best.story_id} scored {best.score:.2f} < "
+                f"{best.threshold:.2f} ({explain(best.signals)})"
+            )
+        return Decision(report.id, "new", self._story_id(report), why, best, considered), keys
+
+    def _lookup(self, probe: Probe, keys: list[Key]) -> list[str]:
+        cfg = self.config
+        hits = self._index.candidates(
+            keys, cfg.posting_cap, cfg.lookup_budget, 2 * cfg.max_candidates
+        )
+        # The best-placed stories first (on a tie, the one met first: the specific
+        # keys are read first, each from its most recently changed story); those
+        # too far away in time are left out, since the caller may close stories
+        # late or never, so they cannot take the places of those that can be joined.
+        ranked = sorted(hits, key=hits.__getitem__, reverse=True)[: 2 * cfg.max_candidates]
+        reach = self._reach
+        start, end = probe.start, probe.end
+        stories = self._open
+        near = [
+            sid
+            for sid in ranked
+            if (s := stories[sid]).start - end <= reach and start - s.end <= reach
+        ]
+        return near[: cfg.max_candidates]
+
+    def _apply(
+        self, report: Report, decision: Decision, vector: Vector, keys: list[Key]
+    ) -> Outcome:
+        self._clock += 1
+        escalations: tuple[Escalation, ...] = ()
+        if decision.action == "update":
+            assert report.feed is not None
+            story_id, old_id = self._by_feed[report.feed]
+            state = self._open.get(story_id)
+            if state is None:
+                # The story closed meanwhile: it reopens for the entry's new version.
+                state = self._reopen(story_id)
+            old = next(r for r in state.reports if r.id == old_id)
+            before = state.facts
+            self._df.remove(old.lang, (t for t, _ in old.terms))
+            self._df.add(report.lang, (t for t, _ in report.terms))
+            state.replace(old_id, report, vector, self._lineage)
+            assert before is not None and state.facts is not None
+            escalations = escalations_between(before, state.facts)
+        else:
+            if decision.action == "join":
+                state = self._open[decision.story_id]
+            else:
+                state = self._open[decision.story_id] = StoryState(decision.story_id)
+            self._df.add(report.lang, (t for t, _ in report.terms))
+            escalations = state.add(report, vector, self._lineage)
+        state.version += 1
+        state.touched = self._clock
+        self._remember_feed(report, state.id)
+        self._index.file(state, keys)
+        if report.phase == "lifted":
+            self._mark_lifted(report, state.id, keys)
+        return Outcome(decision, self._snapshot(state), escalations)
+
+    def _mark_lifted(self, report: Report, lifting_story: str, keys: list[Key]) -> None:
+        """A lifting ends the blocks it lifts: later reports of a block there are a new one."""
+        probe = Probe(report, {}, self._places)
+        for story_id in self._lookup(probe, keys):
+            story = self._open[story_id]
+            if story_id == lifting_story or story.phase != "event" or story.span is None:
+                continue
+            if story.span.start > report.published.start:
+                continue
+            if not probe.all_categories & story.categories.keys():
+                continue
+            if not probe.countries & story.countries.keys():
+                continue
+            named = story.primaries.keys() | story.targets.keys()
+            if (probe.main or story.primaries) and not probe.main & named:
+                continue
+            if story.lifted_at is None or report.published.start < story.lifted_at:
+                story.lifted_at = report.published.start
+
+    def _remember_feed(self, report: Report, story_id: str) -> None:
+        if report.feed is not None:
+            self._by_feed[report.feed] = (story_id, report.id)
+
+    def _reopen(self, story_id: str) -> StoryState:
+        state = self._closed.pop(story_id)
+        state.open = True
+        state.closed_at = None
+        self._open[story_id] = state
+        for report in state.reports:
+            self._index.file(state, self._index.keys(report, state.vectors[report.id]))
+        return state
+
+    def _close(self, state: StoryState, now: datetime) -> Story:
+        self._index.remove(state)
+        del self._open[state.id]
+        state.version += 1
+        state.open = False
+        state.closed_at = now
+        self._closed[state.id] = state
+        return self._snapshot(state)
+
+    def _forget(self, state: StoryState) -> None:
+        del self._closed[state.id]
+        for report in state.reports:
+            if report.feed is not None and self._by_feed.get(report.feed, ("",))[0] == state.id:
+                del self._by_feed[report.feed]
+            self._df.remove(report.lang, (t for t, _ in report.terms))
+
+    @staticmethod
+    def _snapshot(state: StoryState) -> Story:
+        assert state.facts is not None
+        return Story(
+            id=state.id,
+            version=state.version,
+            state="open" if state.open else "closed",
+            members=tuple(r.id for r in state.reports),
+            facts=state.facts,
+        )
+
+
+class _NoPlaces:
+    def lineage(self, place_id: str) -> tuple[str, ...]:
+        return (place_id,)
+
+    def kind_of(self, place_id: str) -> str | None:
+        return None
+
+
+__all__ = ["Grouper", "GroupingConfig", "Places", "Scored", "Weights", "default_story_id"]
