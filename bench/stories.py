@@ -1,6 +1,8 @@
 """Story grouping: assignments per second with many open stories, and peak memory.
 
 Run: .venv/bin/python bench/stories.py [--stories 10000] [--events 50000] [--passes 5]
+                                         [--decisions FILE]
+     (--passes 0: only the decisions' digests)
      .venv/bin/python bench/stories.py --compare-similarity [FILE]
 
 The text is synthetic, made here from templates in Russian and English: protests
@@ -13,6 +15,13 @@ evidence builder once; then each pass builds a fresh grouper, opens the stories
 CPU, in CPU time (the host is shared; wall-clock rates are printed too). The
 MEDIAN pass is the figure; best and worst are printed too.
 
+A speed-up must not change what grouping decides. An untimed pass digests every
+outcome (decision, explanation, scores, story version, members and facts,
+escalations) of the bench's reports and of the labelled development set, and the
+stories closed at the end; the digests printed must be those of the code before
+the change. ``--decisions FILE`` writes one line per assignment too, so two runs
+can be compared line by line to find the first decision that differs.
+
 ``--compare-similarity`` measures the two text similarities on a labelled file
 (default: ../shared/realtext/stories_real.tsv): how well each separates pairs of
 reports of one story from pairs of different stories published within three days
@@ -24,6 +33,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gc
+import hashlib
 import os
 import random
 import resource
@@ -40,7 +50,12 @@ sys.path.insert(0, str(ROOT))
 from bot.cli_stories import DEFAULT_DATA, read_labelled  # noqa: E402
 from bot.detect import Detector  # noqa: E402
 from bot.stories import Grouper, GroupingConfig, Report, ReportBuilder, moment  # noqa: E402
-from bot.stories.runner import build_report, evaluate_items  # noqa: E402
+from bot.stories.runner import (  # noqa: E402
+    build_report,
+    evaluate_items,
+    group_items,
+    publication_order,
+)
 from bot.stories.similarity import (  # noqa: E402
     DocumentFrequencies,
     dot,
@@ -207,8 +222,101 @@ def _opened(builder: ReportBuilder, opening: list[Report]) -> Grouper:
     return grouper
 
 
+class Digest:
+    """A running SHA-256 of outcomes, and optionally one line per outcome in a file."""
+
+    def __init__(self, name: str, lines: list[str] | None) -> None:
+        self.name = name
+        self._hash = hashlib.sha256()
+        self._lines = lines
+
+    def add(self, report_id: str, record: object) -> None:
+        # repr of the frozen records: every field, floats and times as written.
+        text = repr(record).encode()
+        self._hash.update(text + b"\n")
+        if self._lines is not None:
+            short = hashlib.sha256(text).hexdigest()[:16]
+            self._lines.append(f"{self.name} {report_id} {short}")
+
+    def hexdigest(self) -> str:
+        return self._hash.hexdigest()
+
+
+def _close_all(grouper: Grouper, latest: datetime, digest: Digest) -> None:
+    # Every story closes at the end; their last versions are part of the outcome too.
+    for story in grouper.close_expired(latest + timedelta(days=60)):
+        digest.add(story.id, story)
+
+
+def decisions_digests(builder: ReportBuilder, reports: list[Report], out: Path | None) -> None:
+    """Print the digests of every outcome on the bench's reports (assigned as the
+    timed passes do) and, when it is at hand, on the labelled development set
+    (assigned as ``eval-groups`` does); ``out`` gets one line per outcome."""
+    lines: list[str] | None = [] if out is not None else None
+    bench = Digest("bench", lines)
+    grouper = Grouper(GroupingConfig(), places=builder.gazetteer)
+    for report in reports:
+        bench.add(report.id, grouper.assign(report))
+    _close_all(grouper, max(r.published.end for r in reports), bench)
+    print(f"decisions digest, bench reports: {bench.hexdigest()[:32]}")
+    if DEFAULT_DATA.is_file():
+        dev = Digest("dev", lines)
+        grouper = Grouper(GroupingConfig(), places=builder.gazetteer)
+        items = publication_order(read_labelled(DEFAULT_DATA))
+        for item, _, outcome in group_items(builder, grouper, items):
+            dev.add(item.id, outcome)
+        _close_all(grouper, max(i.published.end for i in items), dev)
+        print(f"decisions digest, {DEFAULT_DATA.name}: {dev.hexdigest()[:32]}")
+    else:
+        print(f"no {DEFAULT_DATA}: the development set's decisions are not digested")
+    if out is not None and lines is not None:
+        out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"one line per outcome written to {out}")
+
+
 def _max_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _time_passes(
+    builder: ReportBuilder, opening: list[Report], incoming: list[Report], passes: int
+) -> None:
+    # CPU time is the figure: the host is shared, and wall-clock time counts the
+    # other processes' turns too. Wall-clock rates are printed beside it.
+    rates, walls = [], []
+    for n in range(passes):
+        grouper = _opened(builder, opening)
+        open_now = len(grouper.open_stories)
+        begin, begin_wall = time.process_time(), time.perf_counter()
+        joins = 0
+        for report in incoming:
+            joins += grouper.assign(report).decision.action == "join"
+        elapsed = time.process_time() - begin
+        rates.append(len(incoming) / elapsed)
+        walls.append(len(incoming) / (time.perf_counter() - begin_wall))
+        print(
+            f"  pass {n + 1}: {open_now:,} open stories, {len(incoming):,} assignments in "
+            f"{elapsed:.2f} s of CPU = {rates[-1]:,.0f}/s (wall clock {walls[-1]:,.0f}/s; "
+            f"{joins:,} joined a story, {len(grouper.open_stories):,} stories at the end)"
+        )
+    print(
+        f"assignments: MEDIAN {statistics.median(rates):,.0f}/s of CPU time "
+        f"(best {max(rates):,.0f}, worst {min(rates):,.0f}; wall clock median "
+        f"{statistics.median(walls):,.0f}/s; {passes} passes, one core); target >= 5,000/s"
+    )
+    # How much of that is the cyclic garbage collector walking the reports and
+    # stories: the same pass with everything made before it frozen (gc.freeze),
+    # which a long-running bot may do once its start-up is over.
+    grouper = _opened(builder, opening)
+    gc.collect()
+    gc.freeze()
+    begin = time.process_time()
+    for report in incoming:
+        grouper.assign(report)
+    frozen = len(incoming) / (time.process_time() - begin)
+    gc.unfreeze()
+    print(f"  the same with gc.freeze() after the stories opened: {frozen:,.0f}/s of CPU time")
+    print(f"peak RSS of the process: {_max_rss_mib():.0f} MiB")
 
 
 def run(args: argparse.Namespace) -> None:
@@ -227,42 +335,10 @@ def run(args: argparse.Namespace) -> None:
     )
     print(f"peak RSS after building the reports: {_max_rss_mib():.0f} MiB")
 
-    # CPU time is the figure: the host is shared, and wall-clock time counts the
-    # other processes' turns too. Wall-clock rates are printed beside it.
-    rates, walls = [], []
-    for n in range(args.passes):
-        grouper = _opened(builder, opening)
-        open_now = len(grouper.open_stories)
-        begin, begin_wall = time.process_time(), time.perf_counter()
-        joins = 0
-        for report in incoming:
-            joins += grouper.assign(report).decision.action == "join"
-        elapsed = time.process_time() - begin
-        rates.append(len(incoming) / elapsed)
-        walls.append(len(incoming) / (time.perf_counter() - begin_wall))
-        print(
-            f"  pass {n + 1}: {open_now:,} open stories, {len(incoming):,} assignments in "
-            f"{elapsed:.2f} s of CPU = {rates[-1]:,.0f}/s (wall clock {walls[-1]:,.0f}/s; "
-            f"{joins:,} joined a story, {len(grouper.open_stories):,} stories at the end)"
-        )
-    print(
-        f"assignments: MEDIAN {statistics.median(rates):,.0f}/s of CPU time "
-        f"(best {max(rates):,.0f}, worst {min(rates):,.0f}; wall clock median "
-        f"{statistics.median(walls):,.0f}/s; {args.passes} passes, one core); target >= 5,000/s"
-    )
-    # How much of that is the cyclic garbage collector walking the reports and
-    # stories: the same pass with everything made before it frozen (gc.freeze),
-    # which a long-running bot may do once its start-up is over.
-    grouper = _opened(builder, opening)
-    gc.collect()
-    gc.freeze()
-    begin = time.process_time()
-    for report in incoming:
-        grouper.assign(report)
-    frozen = len(incoming) / (time.process_time() - begin)
-    gc.unfreeze()
-    print(f"  the same with gc.freeze() after the stories opened: {frozen:,.0f}/s of CPU time")
-    print(f"peak RSS of the process: {_max_rss_mib():.0f} MiB")
+    if args.passes > 0:
+        _time_passes(builder, opening, incoming, args.passes)
+
+    decisions_digests(builder, opening + incoming, args.decisions)
 
     # The grouper's own memory, traced in a separate untimed pass (tracing is slow).
     tracemalloc.start()
@@ -328,6 +404,7 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=50_000)
     parser.add_argument("--passes", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--decisions", type=Path, metavar="FILE", help="one line per outcome")
     parser.add_argument(
         "--compare-similarity", nargs="?", const=DEFAULT_DATA, type=Path, metavar="FILE"
     )
