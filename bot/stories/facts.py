@@ -25,20 +25,21 @@ def merge_facts(
     facts: StoryFacts | None, report: Report
 ) -> tuple[StoryFacts, tuple[Escalation, ...]]:
     """The facts with one more report, and the escalations it brings."""
+    published = report.published.start
     source = Source(
         report.id,
         report.outlet,
         report.link,
         report.lang,
-        report.published.start,
+        published,
         report.title or report.summary[:120],
     )
-    detained = _credible(report, facts)
+    detained = _credible(report, facts) if report.detained is not None else None
     if facts is None:
         new = StoryFacts(
             sources=(source,),
-            first_report_at=report.published.start,
-            latest_report_at=report.published.start,
+            first_report_at=published,
+            latest_report_at=published,
             categories=report.categories,
             phase=report.phase,
             actor=report.actors[0] if report.actors else None,
@@ -49,21 +50,21 @@ def merge_facts(
         )
         return new, ()
 
-    categories: tuple[Category, ...] = tuple(
-        c for c in CATEGORIES if c in facts.categories or c in report.categories
-    )
+    categories = _categories(facts.categories, report.categories)
     figure = facts.detained
     if detained is not None and (figure is None or detained.count > figure.count):
         figure = detained
     new = StoryFacts(
         sources=(*facts.sources, source),
-        first_report_at=min(facts.first_report_at, report.published.start),
-        latest_report_at=max(facts.latest_report_at, report.published.start),
+        first_report_at=min(facts.first_report_at, published),
+        latest_report_at=max(facts.latest_report_at, published),
         categories=categories,
         phase=facts.phase if facts.phase != "none" else report.phase,
         actor=facts.actor or (report.actors[0] if report.actors else None),
         target=facts.target or _first(report.main_targets or report.targets),
-        places=tuple(dict.fromkeys((*facts.places, *report.places))),
+        places=tuple(dict.fromkeys((*facts.places, *report.places)))
+        if report.places
+        else facts.places,
         detained=figure,
         court=facts.court or ("court" in report.actions and "arrest" in categories),
     )
@@ -72,6 +73,12 @@ def merge_facts(
 
 def escalations_between(before: StoryFacts, after: StoryFacts) -> tuple[Escalation, ...]:
     """What became more urgent from one version of a story's facts to the next."""
+    if (
+        after.categories is before.categories
+        and after.detained is before.detained
+        and after.court == before.court
+    ):
+        return ()  # what escalates is unchanged: most joins
     found: list[Escalation] = []
     added = [c for c in after.categories if c not in before.categories]
     if added and before.categories:
@@ -89,6 +96,24 @@ def escalations_between(before: StoryFacts, after: StoryFacts) -> tuple[Escalati
     if after.court and not before.court and "arrest" in before.categories:
         found.append(Escalation("court", "a court decision followed the detentions"))
     return tuple(found)
+
+
+# The categories of a story and a report, in CATEGORIES order: a handful of
+# combinations, each worked out once.
+_MERGED: dict[tuple[tuple[Category, ...], tuple[Category, ...]], tuple[Category, ...]] = {}
+
+
+def _categories(ours: tuple[Category, ...], theirs: tuple[Category, ...]) -> tuple[Category, ...]:
+    """Both sets of categories in CATEGORIES order (the story's own tuple when
+    the report adds none)."""
+    key = (ours, theirs)
+    found = _MERGED.get(key)
+    if found is None:
+        found = tuple(c for c in CATEGORIES if c in ours or c in theirs)
+        if len(_MERGED) >= 256:
+            _MERGED.clear()
+        _MERGED[key] = found
+    return ours if found == ours else found
 
 
 def facts_of(reports: Iterable[Report]) -> StoryFacts:

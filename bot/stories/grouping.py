@@ -18,9 +18,10 @@ from datetime import datetime
 
 from bot.stories.config import GroupingConfig, Weights
 from bot.stories.facts import escalations_between
-from bot.stories.index import Key, StoryIndex
+from bot.stories.index import StoryIndex
+from bot.stories.probe import PlaceLevels, Places, Probe
 from bot.stories.records import Decision, Escalation, FeedKey, Outcome, Report, Story
-from bot.stories.scoring import Places, Probe, Scored, explain, score
+from bot.stories.scoring import Scored, explain, score
 from bot.stories.similarity import DocumentFrequencies, Vector
 from bot.stories.state import StoryState
 
@@ -48,11 +49,10 @@ class Grouper:
         story_id: Callable[[Report], str] = default_story_id,
     ) -> None:
         self.config = config or GroupingConfig()
-        self._places: Places = places or _NoPlaces()
-        self._lineage = self._places.lineage
+        self._places = PlaceLevels(places or _NoPlaces())
         self._story_id = story_id
         self._df = DocumentFrequencies()
-        self._index = StoryIndex(self._lineage, self.config.index_terms)
+        self._index = StoryIndex(self._places.lineage, self.config.index_terms)
         self._open: dict[str, StoryState] = {}
         # Closed stories stay at hand for a while: an entry of theirs may still be
         # updated by its feed, and then its story reopens rather than a new one starting.
@@ -73,20 +73,18 @@ class Grouper:
 
     def decide(self, report: Report) -> Decision:
         """Which story the report belongs to, and why; changes nothing."""
-        return self._decide(Probe(report, self._vector(report), self._places))[0]
+        return self._decide(self._probe(report))
 
     # -- changing
 
     def assign(self, report: Report) -> Outcome:
         """Decide, then apply: the report joins or starts a story."""
-        probe = Probe(report, self._vector(report), self._places)
-        decision, keys = self._decide(probe)
-        return self._apply(report, decision, probe.vector, keys)
+        probe = self._probe(report)
+        return self._apply(probe, self._decide(probe))
 
     def apply(self, report: Report, decision: Decision) -> Outcome:
         """Apply a decision made by :meth:`decide` for this report, with nothing between."""
-        vector = self._vector(report)
-        return self._apply(report, decision, vector, self._index.keys(report, vector))
+        return self._apply(self._probe(report), decision)
 
     def close_expired(self, now: datetime) -> tuple[Story, ...]:
         """Close the stories whose follow-up window has passed by ``now``, and forget
@@ -115,7 +113,7 @@ class Grouper:
             for report in members:
                 vector = self._vector(report)
                 self._df.add(report.lang, (t for t, _ in report.terms))
-                state.add(report, vector, self._lineage)
+                state.add(report, vector, self._places)
                 self._remember_feed(report, story.id)
             state.version = story.version
             if story.state == "open":
@@ -132,18 +130,21 @@ class Grouper:
     def _vector(self, report: Report) -> Vector:
         return self._df.vector(report.lang, report.terms)
 
-    def _decide(self, probe: Probe) -> tuple[Decision, list[Key]]:
+    def _probe(self, report: Report) -> Probe:
+        vector = self._vector(report)
+        return Probe(report, vector, self._places, self._index.keys(report, vector))
+
+    def _decide(self, probe: Probe) -> Decision:
         report = probe.report
-        keys = self._index.keys(report, probe.vector)
         if report.feed is not None and report.feed in self._by_feed:
             story_id, old = self._by_feed[report.feed]
             why = (
                 f"update: entry {report.feed.uid!r} of feed {report.feed.feed!r} is already "
                 f"in {story_id} (as {old}); an entry's new version never starts another story"
             )
-            return Decision(report.id, "update", story_id, why), keys
+            return Decision(report.id, "update", story_id, why)
         scored: list[Scored] = []
-        for sid in self._lookup(probe, keys):
+        for sid in self._lookup(probe):
             found = score(probe, self._open[sid], self.config, self._places)
             scored.append(found)
             if found.veto is None and found.margin >= self.config.clear_margin:
@@ -152,7 +153,7 @@ class Grouper:
         scored.sort(key=lambda c: (c.veto is not None, -c.margin, c.story_id))
         if not scored:
             why = "new story: no open story shares an entity, place, name, figure or rare word"
-            return Decision(report.id, "new", self._story_id(report), why), keys
+            return Decision(report.id, "new", self._story_id(report), why)
         best = scored[0].candidate(explain=True)
         considered = (best, *(c.candidate(explain=False) for c in scored[1:CONSIDERED]))
         if best.veto is None and best.score >= best.threshold:
@@ -160,7 +161,7 @@ class Grouper:
                 f"join {best.story_id}: score {best.score:.2f} >= {best.threshold:.2f} "
                 f"({explain(best.signals)})"
             )
-            return Decision(report.id, "join", best.story_id, why, best, considered), keys
+            return Decision(report.id, "join", best.story_id, why, best, considered)
         if best.veto is not None:
             why = f"new story: nearest {best.story_id} ruled out: {best.veto}"
         else:
@@ -168,12 +169,12 @@ class Grouper:
                 f"new story: nearest {best.story_id} scored {best.score:.2f} < "
                 f"{best.threshold:.2f} ({explain(best.signals)})"
             )
-        return Decision(report.id, "new", self._story_id(report), why, best, considered), keys
+        return Decision(report.id, "new", self._story_id(report), why, best, considered)
 
-    def _lookup(self, probe: Probe, keys: list[Key]) -> list[str]:
+    def _lookup(self, probe: Probe) -> list[str]:
         cfg = self.config
         hits = self._index.candidates(
-            keys, cfg.posting_cap, cfg.lookup_budget, 2 * cfg.max_candidates
+            probe.keys, cfg.posting_cap, cfg.lookup_budget, 2 * cfg.max_candidates
         )
         # The best-placed stories first (on a tie, the one met first: the specific
         # keys are read first, each from its most recently changed story); those
@@ -183,16 +184,20 @@ class Grouper:
         reach = self._reach
         start, end = probe.start, probe.end
         stories = self._open
-        near = [
-            sid
-            for sid in ranked
-            if (s := stories[sid]).start - end <= reach and start - s.end <= reach
-        ]
-        return near[: cfg.max_candidates]
+        wanted = cfg.max_candidates
+        near: list[str] = []
+        if wanted <= 0:
+            return near
+        for sid in ranked:
+            story = stories[sid]
+            if story.start - end <= reach and start - story.end <= reach:
+                near.append(sid)
+                if len(near) == wanted:
+                    break
+        return near
 
-    def _apply(
-        self, report: Report, decision: Decision, vector: Vector, keys: list[Key]
-    ) -> Outcome:
+    def _apply(self, probe: Probe, decision: Decision) -> Outcome:
+        report, vector = probe.report, probe.vector
         self._clock += 1
         escalations: tuple[Escalation, ...] = ()
         if decision.action == "update":
@@ -206,7 +211,7 @@ class Grouper:
             before = state.facts
             self._df.remove(old.lang, (t for t, _ in old.terms))
             self._df.add(report.lang, (t for t, _ in report.terms))
-            state.replace(old_id, report, vector, self._lineage)
+            state.replace(old_id, report, vector, self._places)
             assert before is not None and state.facts is not None
             escalations = escalations_between(before, state.facts)
         else:
@@ -215,19 +220,19 @@ class Grouper:
             else:
                 state = self._open[decision.story_id] = StoryState(decision.story_id)
             self._df.add(report.lang, (t for t, _ in report.terms))
-            escalations = state.add(report, vector, self._lineage)
+            escalations = state.add(report, vector, self._places)
         state.version += 1
         state.touched = self._clock
         self._remember_feed(report, state.id)
-        self._index.file(state, keys)
+        self._index.file(state, probe.keys)
         if report.phase == "lifted":
-            self._mark_lifted(report, state.id, keys)
+            self._mark_lifted(probe, state.id)
         return Outcome(decision, self._snapshot(state), escalations)
 
-    def _mark_lifted(self, report: Report, lifting_story: str, keys: list[Key]) -> None:
+    def _mark_lifted(self, probe: Probe, lifting_story: str) -> None:
         """A lifting ends the blocks it lifts: later reports of a block there are a new one."""
-        probe = Probe(report, {}, self._places)
-        for story_id in self._lookup(probe, keys):
+        report = probe.report
+        for story_id in self._lookup(probe):
             story = self._open[story_id]
             if story_id == lifting_story or story.phase != "event" or story.span is None:
                 continue
@@ -237,8 +242,7 @@ class Grouper:
                 continue
             if not probe.countries & story.countries.keys():
                 continue
-            named = story.primaries.keys() | story.targets.keys()
-            if (probe.main or story.primaries) and not probe.main & named:
+            if (probe.main or story.primaries) and not probe.main & story.named.keys():
                 continue
             if story.lifted_at is None or report.published.start < story.lifted_at:
                 story.lifted_at = report.published.start
@@ -279,7 +283,7 @@ class Grouper:
             id=state.id,
             version=state.version,
             state="open" if state.open else "closed",
-            members=tuple(r.id for r in state.reports),
+            members=state.members,
             facts=state.facts,
         )
 

@@ -11,13 +11,12 @@ or ten thousand.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
 
+from bot.stories.probe import Key
 from bot.stories.records import Report
 from bot.stories.state import StoryState
-
-Key = tuple[str, ...]
 
 
 class StoryIndex:
@@ -36,28 +35,53 @@ class StoryIndex:
         keys: list[Key] = [
             ("e", e) for e in (*report.main_targets, *report.targets, *report.actors)
         ]
-        for place in report.places:
-            keys.extend(("p", level) for level in self._lineage(place))
-        keys.extend(("c", c) for c in report.countries)
-        keys.extend(("n", n) for n in report.names)
-        keys.extend(("f", str(f)) for f in report.numbers)
-        rare = sorted(vector, key=lambda t: (-vector[t], t))[: self._index_terms]
-        keys.extend(("w", report.lang, t) for t in rare)
+        add = keys.append
+        if report.places:
+            lineage = self._lineage
+            for place in report.places:
+                for level in lineage(place):
+                    add(("p", level))
+        for c in report.countries:
+            add(("c", c))
+        for n in report.names:
+            add(("n", n))
+        for f in report.numbers:
+            add(("f", str(f)))
+        lang = report.lang
+        for t in self._rarest(vector):
+            add(("w", lang, t))
         return list(dict.fromkeys(keys))
 
-    def file(self, story: StoryState, keys: Iterable[Key]) -> None:
+    def _rarest(self, vector: Mapping[str, float]) -> list[str]:
+        """The heaviest words, the heaviest first (on a tie, in alphabetical order)."""
+        count = self._index_terms
+        if count <= 0:
+            return []
+        if len(vector) > count:
+            # Only the words weighing at least the count-th heaviest can be among
+            # them: sorting the weights alone is cheaper than sorting the words.
+            cut = sorted(vector.values(), reverse=True)[count - 1]
+            words = [t for t, w in vector.items() if w >= cut]
+        else:
+            words = list(vector)
+        words.sort(key=lambda t: (-vector[t], t))
+        return words[:count]
+
+    def file(self, story: StoryState, keys: Sequence[Key]) -> None:
         """File the story under these keys; it moves to the end of each posting
         (postings run from the least to the most recently changed story)."""
         story_id = story.id
         postings = self._postings
+        get = postings.get
         for key in keys:
-            posting = postings.get(key)
+            posting = get(key)
             if posting is None:
                 postings[key] = {story_id: None}
-            elif next(reversed(posting)) != story_id:
+            else:
+                # Out and in again: now the last, whether it was there or not.
                 posting.pop(story_id, None)
                 posting[story_id] = None
-            story.keys[key] = None
+        story.keys.update(dict.fromkeys(keys))
 
     def remove(self, story: StoryState) -> None:
         for key in story.keys:
@@ -74,7 +98,7 @@ class StoryIndex:
         """Story ids sharing keys with the report, each with the keys' weight: a key
         counts one over the number of stories filed under it, so sharing a product's
         name counts for more than sharing a country and ten common words."""
-        postings = [p for k in keys if (p := self._postings.get(k))]
+        postings = [p for p in map(self._postings.get, keys) if p]
         postings.sort(key=len)  # specific keys first: they say the most
         hits: dict[str, float] = {}
         get = hits.get
@@ -86,7 +110,8 @@ class StoryIndex:
                 break
             weight = 1.0 / size
             visit = min(size, cap, budget)
-            for story_id in islice(reversed(posting), visit):
+            stories = reversed(posting) if visit == size else islice(reversed(posting), visit)
+            for story_id in stories:
                 hits[story_id] = get(story_id, 0.0) + weight
             budget -= visit
         return hits

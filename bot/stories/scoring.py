@@ -7,22 +7,23 @@ the sum reaches the threshold, which rises as the story grows (so stories do not
 chain into one blob) and for reports past the story's window or without a
 detected event.
 
-Scoring runs for a dozen candidates per report, so it works on sets prepared once
-per report (Probe) and writes its explanation only when asked (``explain``).
+Scoring runs for up to four candidates per report, so it works on sets prepared
+once per report (Probe) and kept up to date on each story (StoryState), and
+writes its explanation only when asked (``explain``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
-from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from bot.stories.config import GroupingConfig
-from bot.stories.records import Candidate, Report, Signal
-from bot.stories.similarity import Vector, dot, minhash, minhash_similarity
+from bot.stories.probe import Places, Probe
+from bot.stories.records import Candidate, Signal
+from bot.stories.similarity import dot, minhash_similarity
 from bot.stories.state import StoryState
-from bot.stories.words import COMPATIBLE_ACTIONS, LASTING_ACTIONS
+from bot.stories.words import LASTING_ACTIONS
 
 HOUR = 3600.0
 # Reports of a block dated up to a day after its lifting was reported may still be
@@ -30,70 +31,10 @@ HOUR = 3600.0
 LIFT_SLACK = timedelta(days=1)
 # Signals about what happened, as opposed to where and when.
 TOPICAL = frozenset({"target", "mentions", "names", "figures", "target kind", "action"})
-
-
-class Places(Protocol):
-    """What grouping asks of the gazetteer (Gazetteer answers it)."""
-
-    def lineage(self, place_id: str) -> tuple[str, ...]: ...
-
-    def kind_of(self, place_id: str) -> str | None: ...
-
-
+# Actions a story can have follow-ups of past its window: lasting ones, and
+# detentions (their court decisions).
+_RECURRING = LASTING_ACTIONS | {"detain"}
 _EMPTY: frozenset[str] = frozenset()
-
-
-def _frozen(items: tuple[str, ...]) -> frozenset[str]:
-    return frozenset(items) if items else _EMPTY
-
-
-class Probe:
-    """A report's features as the sets scoring compares, made once per report."""
-
-    __slots__ = (
-        "_signature", "actions", "actors", "all_categories", "categories", "context",
-        "countries", "day", "end", "figures", "kinds", "localities", "main", "names",
-        "report", "start", "targets", "unnamed_places", "vector",
-    )  # fmt: skip
-
-    def __init__(self, report: Report, vector: Vector, places: Places) -> None:
-        self.report = report
-        self.vector = vector
-        self.start = report.published.start.timestamp()
-        self.end = report.published.end.timestamp()
-        self.categories = _frozen(report.categories)
-        self.all_categories = _frozen(report.all_categories)
-        self.actions = _frozen(report.actions)
-        self.main = _frozen(report.main_targets)
-        self.targets = _frozen(report.targets) | self.main
-        self.actors = _frozen(report.actors)
-        self.kinds = _frozen(report.target_kinds)
-        self.context = _frozen(report.context)
-        self.countries = _frozen(report.countries)
-        self.localities = (
-            frozenset(
-                level
-                for p in report.places
-                if not p.startswith("~")
-                for level in places.lineage(p)
-                if "/" in level
-            )
-            if report.places
-            else _EMPTY
-        )
-        self.unnamed_places = (
-            frozenset(p for p in report.places if p.startswith("~")) if report.places else _EMPTY
-        )
-        self.names = _frozen(report.names)
-        self.figures = frozenset(report.numbers) if report.numbers else frozenset()
-        self.day = max(report.days) if report.days else None
-        self._signature: tuple[int, ...] | None = None
-
-    @property
-    def signature(self) -> tuple[int, ...]:
-        if self._signature is None:
-            self._signature = minhash(self.report.shingles)
-        return self._signature
 
 
 # How each signal's and veto's value reads, by name. Scoring keeps raw values
@@ -104,11 +45,25 @@ def _sets(value: object) -> str:
     return _set(value) if isinstance(value, frozenset | set) else str(value)
 
 
+def _set(values: Collection[object]) -> str:
+    if len(values) == 1:
+        for value in values:
+            return str(value)
+    return ",".join(sorted(map(str, values)))
+
+
+# Signals whose value is a set of ids, words or figures.
+_SET_SIGNALS = ("category", "action", "target", "mentions", "actor", "target kind", "city",
+                "region", "place", "country", "names", "figures")  # fmt: skip
 _SIGNAL_WORDS: dict[str, Callable[[Any], str]] = {
     "follow-up": lambda v: f"{v[0]:.0f} h > {v[1]:.0f} h window, +{v[2]:.2f}",
     "time": lambda v: "same day" if v is None else f"{v:.0f} h apart",
     "tfidf": lambda v: f"{v:.2f}",
     "minhash": lambda v: f"{v:.2f}",
+    "event day": str,
+    "another day": _sets,
+    "other target": _sets,
+    **dict.fromkeys(_SET_SIGNALS, _set),
 }
 _VETO_WORDS: dict[str, Callable[[Any], str]] = {
     "far": lambda v: f"{v[0]:.0f} h apart, past the {v[1]:.0f} h follow-up window",
@@ -120,32 +75,45 @@ _VETO_WORDS: dict[str, Callable[[Any], str]] = {
 Raw = tuple[str, float, object]  # (signal name, score, its value)
 
 
-@dataclass(frozen=True, slots=True)
 class Scored:
-    """A candidate's score, with raw values for the words of its explanation."""
+    """A candidate's score, with raw values for the words of its explanation.
 
-    story_id: str
-    score: float
-    threshold: float
-    signals: tuple[Raw, ...]
-    veto: tuple[str, object] | None = None  # (veto name, its value)
+    A plain class, not a record: up to four are made per report and only the
+    best two become Candidates.
+    """
 
-    @property
-    def margin(self) -> float:
-        return self.score - self.threshold
+    __slots__ = ("margin", "score", "signals", "story_id", "threshold", "veto")
+
+    def __init__(
+        self,
+        story_id: str,
+        score: float,
+        threshold: float,
+        signals: tuple[Raw, ...],
+        veto: tuple[str, object] | None = None,  # (veto name, its value)
+    ) -> None:
+        self.story_id = story_id
+        self.score = score
+        self.threshold = threshold
+        self.signals = signals
+        self.veto = veto
+        self.margin = score - threshold
 
     def candidate(self, explain: bool) -> Candidate:
         signals: tuple[Signal, ...] = ()
         if explain:
+            words = _SIGNAL_WORDS
             signals = tuple(
-                Signal(name, _SIGNAL_WORDS.get(name, _sets)(value), points)
-                for name, points, value in self.signals
+                [
+                    Signal(name, words.get(name, _sets)(value), points)
+                    for name, points, value in self.signals
+                ]
             )
         veto = None
         if self.veto is not None:
             name, value = self.veto
-            words = _VETO_WORDS.get(name)
-            veto = words(value) if words is not None else f"{name} ({_sets(value)})"
+            worded = _VETO_WORDS.get(name)
+            veto = worded(value) if worded is not None else f"{name} ({_sets(value)})"
         return Candidate(
             self.story_id, round(self.score, 4), round(self.threshold, 4), signals, veto
         )
@@ -154,24 +122,24 @@ class Scored:
 def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Places) -> Scored:
     """The report against one story: a veto, or a score and the threshold it must reach.
 
-    The vetoes are checked first, since most candidates fall to one of them.
+    The vetoes are checked first, since most candidates fall to one of them; the
+    sets they compare are made only when the cheaper checks leave them to decide.
     """
     report = probe.report
-    span = story.span
-    assert span is not None
     story_id = story.id
     threshold = config.threshold + config.growth * story.base
 
     # Time.
-    theirs = story.categories.keys()
-    categories = probe.categories if theirs <= probe.categories else probe.categories | theirs
+    theirs = story.category_set
+    mine = probe.categories
+    categories = mine if theirs <= mine else mine | theirs
     gap = max(0.0, story.start - probe.end, probe.start - story.end) / HOUR
-    window, follow = config.hours(frozenset(categories))
+    window, follow = config.hours(categories)
     late = gap > window
     if late:
         if gap > follow:
             return Scored(story_id, 0.0, threshold, (), ("far", (gap, follow)))
-        once = (probe.actions | story.main_actions) - LASTING_ACTIONS - {"detain"}
+        once = (probe.actions | story.main_actions) - _RECURRING
         if once:
             return Scored(story_id, 0.0, threshold, (), ("once", (gap, once)))
         threshold += config.follow_up_extra
@@ -180,68 +148,71 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
         return Scored(story_id, 0.0, threshold, (), ("lifted", lifted))
 
     # Category and phase.
-    if probe.all_categories and theirs and not probe.all_categories & theirs:
-        return Scored(
-            story_id, 0.0, threshold, (), ("another category", (probe.all_categories, set(theirs)))
-        )
+    about = probe.all_categories
+    if about and theirs and not about & theirs:
+        return Scored(story_id, 0.0, threshold, (), ("another category", (about, set(theirs))))
     phase = story.phase
     if report.phase != "none" and phase != "none" and report.phase != phase:
         return Scored(story_id, 0.0, threshold, (), ("another phase", (report.phase, phase)))
 
     # What was done, and to what.
+    actions = probe.actions
     story_actions = story.main_actions
-    shared_actions = probe.actions & story_actions
+    shared_actions = actions & story_actions
     if (
-        probe.actions
+        actions
         and story_actions
         and not shared_actions
-        and not any(
-            frozenset({a, b}) in COMPATIBLE_ACTIONS for a in probe.actions for b in story_actions
-        )
+        and probe.partners.isdisjoint(story_actions)
     ):
-        return Scored(
-            story_id, 0.0, threshold, (), ("another step", (probe.actions, story_actions))
-        )
-    primaries = story.primaries.keys()
-    story_targets = story.targets.keys() | primaries
-    main_shared = (probe.main & story_targets) | (primaries & probe.targets)
-    if probe.main and primaries and not main_shared:
-        return Scored(
-            story_id, 0.0, threshold, (), ("another target", (probe.main, set(primaries)))
-        )
+        return Scored(story_id, 0.0, threshold, (), ("another step", (actions, story_actions)))
+    primaries = story.primaries
+    named = story.named  # every target the story names, main ones included
+    main = probe.main
+    targets = probe.targets  # main ones included
+    main_shared = (
+        main.intersection(named) | targets.intersection(primaries)
+        if targets and (main or primaries)
+        else _EMPTY
+    )
+    if main and primaries and not main_shared:
+        return Scored(story_id, 0.0, threshold, (), ("another target", (main, set(primaries))))
 
     # Where.
-    story_countries = story.countries.keys()
-    if probe.countries and story_countries and not probe.countries & story_countries:
+    countries = probe.countries
+    story_countries = story.countries
+    if countries and story_countries and countries.isdisjoint(story_countries):
         return Scored(
             story_id,
             0.0,
             threshold,
             (),
-            ("another country", (probe.countries, set(story_countries))),
+            ("another country", (countries, set(story_countries))),
         )
-    story_localities = story.localities.keys()
-    shared_places = probe.localities & story_localities
+    localities = probe.localities
+    story_localities = story.localities
+    shared_places = localities.intersection(story_localities) if localities else _EMPTY
     arrest = "arrest" in categories
-    if arrest and probe.localities and story_localities and not shared_places:
+    if arrest and localities and story_localities and not shared_places:
         return Scored(
             story_id,
             0.0,
             threshold,
             (),
-            ("another place", (probe.localities, set(story_localities))),
+            ("another place", (localities, set(story_localities))),
         )
 
     # The days the texts say the event happened on: the latest each names.
     day = probe.day
     apart = 0
-    if day is not None and story.days and day not in story.days:
-        apart = min(_days_apart(day, other) for other in story.days)
-        if arrest and apart >= 2 and day > max(story.days):
+    days = story.days
+    if day is not None and days and day not in days:
+        apart = min(_days_apart(day, other) for other in days)
+        if arrest and apart >= 2 and day > max(days):
             # Detentions are grouped by place and day: a report of a later day's
             # is another story. One that names an earlier day only may be a
             # roundup of a wave ("since the protests began on 19 March").
-            return Scored(story_id, 0.0, threshold, (), ("another day", (day, set(story.days))))
+            return Scored(story_id, 0.0, threshold, (), ("another day", (day, set(days))))
 
     # Nothing rules the join out: add up what agrees.
     w = config.weights
@@ -249,37 +220,37 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
     add = signals.append
     if late:
         add(("follow-up", 0.0, (gap, window, config.follow_up_extra)))
+    span = story.span
+    assert span is not None
     precise = report.published.precision != "month" and span.precision != "month"
     if precise and _overlap(probe.start, probe.end, story.start, story.end):
         add(("time", w.same_day, None))
     elif precise and gap <= 12:
         add(("time", w.close_in_time, gap))
-    if day is not None and day in story.days:
+    if day is not None and day in days:
         add(("event day", w.event_day, day))
     elif apart and (arrest or apart >= 2):
         # Texts name other days too (when a wave began, when a ban was first
         # imposed): another day counts against, it rules out only later detentions.
         penalty = w.other_day if apart >= 2 else w.other_day / 2
-        add(("another day", -penalty, (day, set(story.days))))
-    if shared_categories := probe.categories & theirs:
+        add(("another day", -penalty, (day, set(days))))
+    if shared_categories := mine & theirs:
         add(("category", w.category, shared_categories))
     if report.phase == "none":
         threshold += config.unclassified_extra
     if shared_actions:
         add(("action", w.action, shared_actions))
-    shared_targets = probe.targets & story_targets
+    shared_targets = targets.intersection(named)
     if main_shared:
         add(("target", w.target, main_shared))
-    elif (probe.targets and primaries and not shared_targets) or (
-        probe.main and story_targets and not shared_targets
-    ):
+    elif (targets and primaries and not shared_targets) or (main and named and not shared_targets):
         # One names a platform the other never mentions: likely another one.
-        add(("other target", -w.mention, (probe.targets, story_targets)))
+        add(("other target", -w.mention, (targets, set(named))))
     elif shared_targets:
         add(("mentions", w.mention, shared_targets))
-    if shared_actors := probe.actors & story.actors.keys():
+    if shared_actors := probe.actors.intersection(story.actors):
         add(("actor", w.actor, shared_actors))
-    if (shared_kinds := probe.kinds & story.kinds.keys()) and not shared_targets:
+    if (shared_kinds := probe.kinds.intersection(story.kinds)) and not shared_targets:
         add(("target kind", w.target_kind, shared_kinds))
     if shared_places:
         cities = {p for p in shared_places if places.kind_of(p) == "city"}
@@ -287,12 +258,12 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
             add(("city", w.city, cities))
         else:
             add(("region", w.region, shared_places))
-    elif shared_unnamed := probe.unnamed_places & story.unnamed_places.keys():
+    elif shared_unnamed := probe.unnamed_places.intersection(story.unnamed_places):
         # A town the gazetteer lacks, named alike ("в Баймаке", "in Baymak").
         add(("place", w.region, shared_unnamed))
-    elif shared_countries := probe.countries & story_countries:
+    elif shared_countries := countries.intersection(story_countries):
         add(("country", w.country, shared_countries))
-    if shared_names := probe.names & story.names.keys():
+    if shared_names := probe.names.intersection(story.names):
         add(("names", min(w.names_cap, w.name * len(shared_names)), shared_names))
     if shared_figures := probe.figures & story.figures.keys():
         value = sum(w.figure / 2 if f % 100 == 0 else w.figure for f in shared_figures)
@@ -306,7 +277,7 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
     if (report.phase == "none" or phase == "none") and not (
         any(name in TOPICAL for name, _, _ in signals)
         or similarity >= config.topical_text
-        or probe.context & story.context.keys()
+        or not probe.context.isdisjoint(story.context)
     ):
         # The detector found no event on one side: place and time alone do not
         # make it part of one (a flight delay at the airport of a city in protest).
@@ -349,12 +320,6 @@ def _overlap(start: float, end: float, other_start: float, other_end: float) -> 
 
 def _days_apart(first: str, second: str) -> int:
     return abs((date.fromisoformat(first) - date.fromisoformat(second)).days)
-
-
-def _set(values: Collection[object]) -> str:
-    if len(values) == 1:
-        return str(next(iter(values)))
-    return ",".join(sorted(map(str, values)))
 
 
 __all__ = ["Places", "Probe", "Scored", "dot", "explain", "score"]

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import math
 import zlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
+from itertools import repeat
+from operator import mul
 
 Vector = dict[str, float]
 
@@ -33,12 +35,17 @@ class DocumentFrequencies:
     def __init__(self) -> None:
         self._docs: dict[str, int] = {}
         self._df: dict[str, dict[str, int]] = {}
+        # log(k) for every k up to one more than the most reports of a language:
+        # a word's IDF takes log(1 + df), and df never exceeds the reports counted.
+        self._logs: list[float] = [0.0, 0.0]
 
     def add(self, lang: str, terms: Iterable[str]) -> None:
-        self._docs[lang] = self._docs.get(lang, 0) + 1
+        docs = self._docs[lang] = self._docs.get(lang, 0) + 1
+        self._cover(docs)
         df = self._df.setdefault(lang, {})
+        get = df.get
         for term in terms:
-            df[term] = df.get(term, 0) + 1
+            df[term] = get(term, 0) + 1
 
     def remove(self, lang: str, terms: Iterable[str]) -> None:
         """Forget one report (an entry replaced by its updated version)."""
@@ -55,21 +62,45 @@ class DocumentFrequencies:
         docs = self._docs.get(lang, 0)
         return math.log((1 + docs) / (1 + self._df.get(lang, {}).get(term, 0))) + 1.0
 
-    def vector(self, lang: str, terms: Iterable[tuple[str, int]]) -> Vector:
+    def vector(self, lang: str, terms: Sequence[tuple[str, int]]) -> Vector:
         """The L2-normalised TF-IDF vector of a bag of words (sublinear term counts)."""
         log = math.log
-        scale = log(1 + self._docs.get(lang, 0)) + 1.0
+        logs = self._logs
+        docs = self._docs.get(lang, 0)
+        self._cover(docs)
+        scale = logs[1 + docs] + 1.0
         df = self._df.get(lang, {})
-        # idf = log((1 + docs) / (1 + df)) + 1, written to take one log per word.
-        weights = {t: (1.0 + log(n)) * (scale - log(1 + df.get(t, 0))) for t, n in terms}
-        norm = math.sqrt(sum(w * w for w in weights.values()))
+        get = df.get
+        # idf = log((1 + docs) / (1 + df)) + 1, written as scale - log(1 + df) with
+        # the logs looked up; a word used once weighs its idf (1 + log 1 = 1).
+        try:
+            weights = {
+                t: (scale - logs[1 + get(t, 0)])
+                if n == 1
+                else (1.0 + log(n)) * (scale - logs[1 + get(t, 0)])
+                for t, n in terms
+            }
+        except IndexError:
+            # Only when a word was counted more often than reports (a caller
+            # adding the same word twice for one report).
+            self._cover(max(df.values()))
+            return self.vector(lang, terms)
+        values = weights.values()
+        norm = math.sqrt(sum(map(mul, values, values)))
         return {t: w / norm for t, w in weights.items()} if norm else {}
+
+    def _cover(self, count: int) -> None:
+        """Have log(k) at hand for every k up to count + 1."""
+        logs = self._logs
+        while len(logs) <= count + 1:
+            logs.append(math.log(len(logs)))
 
 
 def dot(small: Mapping[str, float], large: Mapping[str, float]) -> float:
     if len(small) > len(large):
         small, large = large, small
-    return sum(w * large.get(t, 0.0) for t, w in small.items())
+    found: float = sum(map(mul, small.values(), map(large.get, small, repeat(0.0))))
+    return found
 
 
 class Centroid:

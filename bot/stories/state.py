@@ -3,20 +3,34 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.stories.facts import facts_of, merge_facts
-from bot.stories.records import Escalation, Report, StoryFacts, TimeSpan
+from bot.stories.probe import PlaceLevels
+from bot.stories.records import Escalation, Precision, Report, StoryFacts, TimeSpan
 from bot.stories.similarity import Centroid, Vector, minhash
 from bot.stories.timing import hull
 
-Lineage = Callable[[str], tuple[str, ...]]
+_NOTHING: frozenset[str] = frozenset()
+# The few sets of categories and of main actions there are, one object each
+# (shared by the stories rather than one per story).
+_SHARED_SETS: dict[frozenset[str], frozenset[str]] = {}
+
+
+def _shared(items: frozenset[str]) -> frozenset[str]:
+    found = _SHARED_SETS.get(items)
+    if found is None:
+        if len(_SHARED_SETS) >= 1024:
+            _SHARED_SETS.clear()
+        found = _SHARED_SETS[items] = items
+    return found
 
 
 def _count(counter: dict[str, int], items: Iterable[str]) -> None:
     # Plain dicts with a loop: cheaper than Counter.update for a handful of items,
-    # and this runs for every feature of every report that joins.
+    # and this runs for every feature of every report that joins. Plain dicts of
+    # strings and numbers are also left alone by the garbage collector.
     for item in items:
         counter[item] = counter.get(item, 0) + 1
 
@@ -32,6 +46,7 @@ class StoryState:
         "actors",
         "base",
         "categories",
+        "category_set",
         "centroids",
         "closed_at",
         "context",
@@ -46,6 +61,8 @@ class StoryState:
         "lifted_at",
         "localities",
         "main_actions",
+        "members",
+        "named",
         "names",
         "open",
         "phase",
@@ -54,7 +71,6 @@ class StoryState:
         "reports",
         "span",
         "start",
-        "targets",
         "touched",
         "unnamed_places",
         "vectors",
@@ -66,6 +82,7 @@ class StoryState:
         self.version = 0
         self.open = True
         self.reports: list[Report] = []
+        self.members: tuple[str, ...] = ()  # their ids (a tuple: stories share it)
         self.vectors: dict[str, Vector] = {}
         self.keys: dict[tuple[str, ...], None] = {}  # index keys it is filed under
         self.touched = 0  # when it last changed, in the grouper's own count
@@ -81,9 +98,10 @@ class StoryState:
         self.end = 0.0
         self.base = 0.0
         self.categories: dict[str, int] = {}
+        self.category_set: frozenset[str] = _NOTHING  # the same, for set operations
         self.phases: dict[str, int] = {}
         self.primaries: dict[str, int] = {}  # main targets
-        self.targets: dict[str, int] = {}  # every target named
+        self.named: dict[str, int] = {}  # every target named, main ones included
         self.actors: dict[str, int] = {}
         self.kinds: dict[str, int] = {}
         self.actions: dict[str, int] = {}
@@ -95,26 +113,28 @@ class StoryState:
         self.figures: dict[int, int] = {}
         self.days: dict[str, int] = {}
         self.centroids: dict[str, Centroid] = {}
-        self.main_actions: frozenset[str] = frozenset()
+        self.main_actions = _NOTHING
         self.phase = "none"
 
-    def add(self, report: Report, vector: Vector, lineage: Lineage) -> tuple[Escalation, ...]:
+    def add(self, report: Report, vector: Vector, levels: PlaceLevels) -> tuple[Escalation, ...]:
         """A report joins: aggregates and facts move on; returns the escalations."""
         self.reports.append(report)
+        self.members = (*self.members, report.id)
         self.vectors[report.id] = vector
-        self._absorb(report, vector, lineage)
+        self._absorb(report, vector, levels)
         self.facts, escalations = merge_facts(self.facts, report)
         return escalations
 
-    def replace(self, old_id: str, report: Report, vector: Vector, lineage: Lineage) -> None:
+    def replace(self, old_id: str, report: Report, vector: Vector, levels: PlaceLevels) -> None:
         """An entry re-read with new content: the new version takes the old one's place."""
         self.reports = [report if r.id == old_id else r for r in self.reports]
+        self.members = tuple(r.id for r in self.reports)
         self.vectors.pop(old_id, None)
         self._signatures.pop(old_id, None)
         self.vectors[report.id] = vector
         self._reset()
         for member in self.reports:
-            self._absorb(member, self.vectors[member.id], lineage)
+            self._absorb(member, self.vectors[member.id], levels)
         self.facts = facts_of(self.reports)
 
     def signature(self, report: Report) -> tuple[int, ...]:
@@ -124,7 +144,7 @@ class StoryState:
             found = self._signatures[report.id] = minhash(report.shingles)
         return found
 
-    def _absorb(self, report: Report, vector: Vector, lineage: Lineage) -> None:
+    def _absorb(self, report: Report, vector: Vector, levels: PlaceLevels) -> None:
         # hull() keeps to the precise spans: a month-only report never widens a
         # story that has dated ones.
         published = report.published
@@ -136,36 +156,69 @@ class StoryState:
             and (published.precision == "month" or span.start <= published.start)
             and published.end <= span.end
         ):
-            span = hull([span, published])
-        self.span = span
-        self.start = span.start.timestamp()
-        self.end = span.end.timestamp()
+            span = _widened(span, published)
+        if span is not self.span:
+            self.span = span
+            self.start = span.start.timestamp()
+            self.end = span.end.timestamp()
         self.base = math.log2(len(self.reports))  # how far the threshold has risen
-        _count(self.categories, report.categories)
-        _count(self.phases, (report.phase,))
-        _count(self.primaries, report.main_targets)
-        _count(self.targets, report.targets)
-        _count(self.actors, report.actors)
-        _count(self.kinds, report.target_kinds)
-        _count(self.actions, report.actions)
-        _count(self.context, report.context)
+        # Most features are absent from most reports: the checks spare the calls.
+        categories = self.categories
+        for category in report.categories:
+            if category not in categories:
+                self.category_set = _shared(frozenset((*categories, category)))
+            categories[category] = categories.get(category, 0) + 1
+        phase = report.phase
+        self.phases[phase] = self.phases.get(phase, 0) + 1
+        if report.main_targets:
+            _count(self.primaries, report.main_targets)
+            _count(self.named, report.main_targets)
+        if report.targets:
+            _count(self.named, report.targets)
+        if report.actors:
+            _count(self.actors, report.actors)
+        if report.target_kinds:
+            _count(self.kinds, report.target_kinds)
+        if report.actions:
+            _count(self.actions, report.actions)
+            # The actions most of its headlines name (all of them on a tie).
+            top = max(self.actions.values())
+            self.main_actions = _shared(frozenset(a for a, n in self.actions.items() if n == top))
+        if report.context:
+            _count(self.context, report.context)
         for place in report.places:
             if place.startswith("~"):
                 _count(self.unnamed_places, (place,))
             else:
-                _count(self.localities, (lvl for lvl in lineage(place) if "/" in lvl))
-        _count(self.countries, report.countries)
-        _count(self.names, report.names)
-        for figure in report.numbers:
-            self.figures[figure] = self.figures.get(figure, 0) + 1
+                _count(self.localities, levels.localities(place))
+        if report.countries:
+            _count(self.countries, report.countries)
+        if report.names:
+            _count(self.names, report.names)
+        if report.numbers:
+            figures = self.figures
+            for figure in report.numbers:
+                figures[figure] = figures.get(figure, 0) + 1
         if report.days:
             # A report's event is the latest day it names: "after Sunday's
             # detentions, more on Monday" reports Monday's.
             _count(self.days, (max(report.days),))
-        self.centroids.setdefault(report.lang, Centroid()).add(vector)
-        if self.actions:
-            # The actions most of its headlines name (all of them on a tie).
-            top = max(self.actions.values())
-            self.main_actions = frozenset(a for a, n in self.actions.items() if n == top)
-        known = [(n, p) for p, n in self.phases.items() if p != "none"]
-        self.phase = max(known)[1] if known else "none"
+        centroid = self.centroids.get(report.lang)
+        if centroid is None:
+            centroid = self.centroids[report.lang] = Centroid()
+        centroid.add(vector)
+        if phase != "none":
+            known = [(n, p) for p, n in self.phases.items() if p != "none"]
+            self.phase = max(known)[1]
+
+
+def _widened(span: TimeSpan, published: TimeSpan) -> TimeSpan:
+    """hull([span, published]), without the lists for the usual case: two spans
+    known to the day or better (reports come in publication order, so most joins
+    widen the story's span)."""
+    if span.precision == "month" or published.precision == "month":
+        return hull([span, published])
+    precision: Precision = (
+        "moment" if span.precision == "moment" and published.precision == "moment" else "day"
+    )
+    return TimeSpan(min(span.start, published.start), max(span.end, published.end), precision)
