@@ -92,9 +92,9 @@ class Grouper:
         closed: list[Story] = []
         for story_id in list(self._open):
             state = self._open[story_id]
-            assert state.span is not None
+            assert state.span_end is not None
             horizon = self.config.follow_up_window(state.categories)
-            if state.span.end + horizon < now:
+            if state.span_end + horizon < now:
                 closed.append(self._close(state, now))
         for story_id in list(self._closed):
             state = self._closed[story_id]
@@ -119,7 +119,7 @@ class Grouper:
             if story.state == "open":
                 self._open[story.id] = state
                 for report in members:
-                    self._index.file(state, self._index.keys(report, state.vectors[report.id]))
+                    self._index.file(story.id, self._index.keys(report, state.vectors[report.id]))
             else:
                 state.open = False
                 state.closed_at = story.facts.latest_report_at
@@ -173,8 +173,10 @@ class Grouper:
 
     def _lookup(self, probe: Probe) -> list[str]:
         cfg = self.config
+        if probe.postings is None:
+            probe.postings = self._index.lookup(probe.keys)
         hits = self._index.candidates(
-            probe.keys, cfg.posting_cap, cfg.lookup_budget, 2 * cfg.max_candidates
+            probe.postings, cfg.posting_cap, cfg.lookup_budget, 2 * cfg.max_candidates
         )
         # The best-placed stories first (on a tie, the one met first: the specific
         # keys are read first, each from its most recently changed story); those
@@ -224,7 +226,8 @@ class Grouper:
         state.version += 1
         state.touched = self._clock
         self._remember_feed(report, state.id)
-        self._index.file(state, probe.keys)
+        self._index.file(state.id, probe.keys, probe.postings)
+        probe.postings = None  # filing changed them
         if report.phase == "lifted":
             self._mark_lifted(probe, state.id)
         return Outcome(decision, self._snapshot(state), escalations)
@@ -234,9 +237,9 @@ class Grouper:
         report = probe.report
         for story_id in self._lookup(probe):
             story = self._open[story_id]
-            if story_id == lifting_story or story.phase != "event" or story.span is None:
+            if story_id == lifting_story or story.phase != "event" or story.span_start is None:
                 continue
-            if story.span.start > report.published.start:
+            if story.span_start > report.published.start:
                 continue
             if not probe.all_categories & story.categories.keys():
                 continue
@@ -257,11 +260,16 @@ class Grouper:
         state.closed_at = None
         self._open[story_id] = state
         for report in state.reports:
-            self._index.file(state, self._index.keys(report, state.vectors[report.id]))
+            self._index.file(story_id, self._index.keys(report, state.vectors[report.id]))
         return state
 
     def _close(self, state: StoryState, now: datetime) -> Story:
-        self._index.remove(state)
+        # Its keys are those of its reports, worked out again as they were filed
+        # (from the vectors they had then), and of the reports updates replaced.
+        filed = [*((r, state.vectors[r.id]) for r in state.reports), *state.retired]
+        for report, vector in filed:
+            self._index.remove(state.id, self._index.keys(report, vector))
+        state.retired = ()
         del self._open[state.id]
         state.version += 1
         state.open = False

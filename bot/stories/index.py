@@ -13,10 +13,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
+from operator import itemgetter
 
 from bot.stories.probe import Key
 from bot.stories.records import Report
-from bot.stories.state import StoryState
+
+# The stories filed under one key, from the least to the most recently changed.
+Posting = dict[str, None]
+
+_WORD = itemgetter(0)
+_WEIGHT = itemgetter(1)
 
 
 class StoryIndex:
@@ -27,7 +33,7 @@ class StoryIndex:
     ) -> None:
         self._lineage = lineage
         self._index_terms = index_terms
-        self._postings: dict[Key, dict[str, None]] = {}
+        self._postings: dict[Key, Posting] = {}
 
     def keys(self, report: Report, vector: Mapping[str, float]) -> list[Key]:
         """The keys a report is filed under; ``vector`` is its TF-IDF vector, whose
@@ -57,48 +63,50 @@ class StoryIndex:
         count = self._index_terms
         if count <= 0:
             return []
-        if len(vector) > count:
-            # Only the words weighing at least the count-th heaviest can be among
-            # them: sorting the weights alone is cheaper than sorting the words.
-            cut = sorted(vector.values(), reverse=True)[count - 1]
-            words = [t for t, w in vector.items() if w >= cut]
-        else:
-            words = list(vector)
-        words.sort(key=lambda t: (-vector[t], t))
-        return words[:count]
+        # Two sorts with C-level keys: alphabetical, then by weight (a stable sort,
+        # so words of equal weight stay in alphabetical order).
+        words = sorted(vector.items(), key=_WORD)
+        words.sort(key=_WEIGHT, reverse=True)
+        return [t for t, _ in words[:count]]
 
-    def file(self, story: StoryState, keys: Sequence[Key]) -> None:
+    def lookup(self, keys: Sequence[Key]) -> list[Posting | None]:
+        """The posting of each key (None for a key no story is filed under)."""
+        return list(map(self._postings.get, keys))
+
+    def file(
+        self, story_id: str, keys: Sequence[Key], found: Sequence[Posting | None] | None = None
+    ) -> None:
         """File the story under these keys; it moves to the end of each posting
-        (postings run from the least to the most recently changed story)."""
-        story_id = story.id
+        (postings run from the least to the most recently changed story).
+        ``found`` is what :meth:`lookup` gave for the keys, if nothing changed since."""
         postings = self._postings
-        get = postings.get
-        for key in keys:
-            posting = get(key)
+        for key, posting in zip(keys, found or self.lookup(keys), strict=True):
             if posting is None:
                 postings[key] = {story_id: None}
             else:
                 # Out and in again: now the last, whether it was there or not.
                 posting.pop(story_id, None)
                 posting[story_id] = None
-        story.keys.update(dict.fromkeys(keys))
 
-    def remove(self, story: StoryState) -> None:
-        for key in story.keys:
-            posting = self._postings.get(key)
+    def remove(self, story_id: str, keys: Iterable[Key]) -> None:
+        """Take the story out of the postings of these keys (all it was filed under)."""
+        postings = self._postings
+        for key in keys:
+            posting = postings.get(key)
             if posting is not None:
-                posting.pop(story.id, None)
+                posting.pop(story_id, None)
                 if not posting:
-                    del self._postings[key]
-        story.keys.clear()
+                    del postings[key]
 
+    @staticmethod
     def candidates(
-        self, keys: Iterable[Key], cap: int, budget: int, enough: int
+        found: Sequence[Posting | None], cap: int, budget: int, enough: int
     ) -> dict[str, float]:
-        """Story ids sharing keys with the report, each with the keys' weight: a key
-        counts one over the number of stories filed under it, so sharing a product's
-        name counts for more than sharing a country and ten common words."""
-        postings = [p for p in map(self._postings.get, keys) if p]
+        """Story ids sharing keys with the report (``found``: the postings of its
+        keys), each with the keys' weight: a key counts one over the number of
+        stories filed under it, so sharing a product's name counts for more than
+        sharing a country and ten common words."""
+        postings = [p for p in found if p]
         postings.sort(key=len)  # specific keys first: they say the most
         hits: dict[str, float] = {}
         get = hits.get
@@ -111,7 +119,11 @@ class StoryIndex:
             weight = 1.0 / size
             visit = min(size, cap, budget)
             stories = reversed(posting) if visit == size else islice(reversed(posting), visit)
-            for story_id in stories:
-                hits[story_id] = get(story_id, 0.0) + weight
+            if hits:
+                for story_id in stories:
+                    hits[story_id] = get(story_id, 0.0) + weight
+            else:
+                hits = dict.fromkeys(stories, weight)
+                get = hits.get
             budget -= visit
         return hits

@@ -96,9 +96,9 @@ class Probe:
     keys the index files it under."""
 
     __slots__ = (
-        "_signature", "actions", "actors", "all_categories", "categories",
-        "context", "countries", "day", "end", "figures", "keys", "kinds", "localities",
-        "main", "names", "partners", "report", "start", "targets", "unnamed_places", "vector",
+        "_signature", "actions", "actors", "all_categories", "categories", "context",
+        "countries", "day", "end", "figures", "keys", "kinds", "localities", "main", "names",
+        "partners", "postings", "report", "start", "targets", "unnamed_places", "vector",
     )  # fmt: skip
 
     def __init__(
@@ -107,6 +107,8 @@ class Probe:
         self.report = report
         self.vector = vector
         self.keys = keys
+        # The index's postings of those keys, once looked up (until the index changes).
+        self.postings: list[dict[str, None] | None] | None = None
         published = report.published
         self.start = published.start.timestamp()
         self.end = self.start if published.end is published.start else published.end.timestamp()

@@ -220,9 +220,7 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
     add = signals.append
     if late:
         add(("follow-up", 0.0, (gap, window, config.follow_up_extra)))
-    span = story.span
-    assert span is not None
-    precise = report.published.precision != "month" and span.precision != "month"
+    precise = report.published.precision != "month" and story.span_precision != "month"
     if precise and _overlap(probe.start, probe.end, story.start, story.end):
         add(("time", w.same_day, None))
     elif precise and gap <= 12:

@@ -56,7 +56,6 @@ class StoryState:
         "facts",
         "figures",
         "id",
-        "keys",
         "kinds",
         "lifted_at",
         "localities",
@@ -69,7 +68,10 @@ class StoryState:
         "phases",
         "primaries",
         "reports",
-        "span",
+        "retired",
+        "span_end",
+        "span_precision",
+        "span_start",
         "start",
         "touched",
         "unnamed_places",
@@ -84,7 +86,9 @@ class StoryState:
         self.reports: list[Report] = []
         self.members: tuple[str, ...] = ()  # their ids (a tuple: stories share it)
         self.vectors: dict[str, Vector] = {}
-        self.keys: dict[tuple[str, ...], None] = {}  # index keys it is filed under
+        # Reports an updated entry replaced while the story was filed in the index:
+        # it is still filed under their keys until it closes.
+        self.retired: tuple[tuple[Report, Vector], ...] = ()
         self.touched = 0  # when it last changed, in the grouper's own count
         self.lifted_at: datetime | None = None  # when a lifting of it was reported
         self.closed_at: datetime | None = None
@@ -93,8 +97,12 @@ class StoryState:
         self._reset()
 
     def _reset(self) -> None:
-        self.span: TimeSpan | None = None
-        self.start = 0.0  # the span as POSIX seconds, for the index's quick time check
+        # The span of its reports' publication times (see timing.hull), kept as its
+        # parts: most joins widen it, and a new TimeSpan each time would be garbage.
+        self.span_start: datetime | None = None
+        self.span_end: datetime | None = None
+        self.span_precision: Precision = "month"
+        self.start = 0.0  # the span as POSIX seconds, for the quick time checks
         self.end = 0.0
         self.base = 0.0
         self.categories: dict[str, int] = {}
@@ -127,6 +135,8 @@ class StoryState:
 
     def replace(self, old_id: str, report: Report, vector: Vector, levels: PlaceLevels) -> None:
         """An entry re-read with new content: the new version takes the old one's place."""
+        old = next(r for r in self.reports if r.id == old_id)
+        self.retired = (*self.retired, (old, self.vectors[old_id]))
         self.reports = [report if r.id == old_id else r for r in self.reports]
         self.members = tuple(r.id for r in self.reports)
         self.vectors.pop(old_id, None)
@@ -148,19 +158,25 @@ class StoryState:
         # hull() keeps to the precise spans: a month-only report never widens a
         # story that has dated ones.
         published = report.published
-        span = self.span
-        if span is None:
-            span = published
+        start, end = self.span_start, self.span_end
+        if start is None or end is None:
+            self._span(published.start, published.end, published.precision)
         elif not (
-            span.precision != "month"
-            and (published.precision == "month" or span.start <= published.start)
-            and published.end <= span.end
+            self.span_precision != "month"
+            and (published.precision == "month" or start <= published.start)
+            and published.end <= end
         ):
-            span = _widened(span, published)
-        if span is not self.span:
-            self.span = span
-            self.start = span.start.timestamp()
-            self.end = span.end.timestamp()
+            if self.span_precision == "month" or published.precision == "month":
+                wider = hull([TimeSpan(start, end, self.span_precision), published])
+                self._span(wider.start, wider.end, wider.precision)
+            else:
+                # hull() of two spans known to the day or better.
+                both_moments = self.span_precision == "moment" and published.precision == "moment"
+                self._span(
+                    min(start, published.start),
+                    max(end, published.end),
+                    "moment" if both_moments else "day",
+                )
         self.base = math.log2(len(self.reports))  # how far the threshold has risen
         # Most features are absent from most reports: the checks spare the calls.
         categories = self.categories
@@ -211,14 +227,7 @@ class StoryState:
             known = [(n, p) for p, n in self.phases.items() if p != "none"]
             self.phase = max(known)[1]
 
-
-def _widened(span: TimeSpan, published: TimeSpan) -> TimeSpan:
-    """hull([span, published]), without the lists for the usual case: two spans
-    known to the day or better (reports come in publication order, so most joins
-    widen the story's span)."""
-    if span.precision == "month" or published.precision == "month":
-        return hull([span, published])
-    precision: Precision = (
-        "moment" if span.precision == "moment" and published.precision == "moment" else "day"
-    )
-    return TimeSpan(min(span.start, published.start), max(span.end, published.end), precision)
+    def _span(self, start: datetime, end: datetime, precision: Precision) -> None:
+        self.span_start, self.span_end, self.span_precision = start, end, precision
+        self.start = start.timestamp()
+        self.end = end.timestamp()
