@@ -21,7 +21,7 @@ from bot.stories.facts import escalations_between
 from bot.stories.index import StoryIndex
 from bot.stories.probe import PlaceLevels, Places, Probe
 from bot.stories.records import Decision, Escalation, FeedKey, Outcome, Report, Story
-from bot.stories.scoring import Scored, explain, score
+from bot.stories.scoring import Scored, score
 from bot.stories.similarity import DocumentFrequencies, Vector
 from bot.stories.state import StoryState
 
@@ -154,12 +154,12 @@ class Grouper:
         if not scored:
             why = "new story: no open story shares an entity, place, name, figure or rare word"
             return Decision(report.id, "new", self._story_id(report), why)
-        best = scored[0].candidate(explain=True)
+        best, explanation = scored[0].explained()
         considered = (best, *(c.candidate(explain=False) for c in scored[1:CONSIDERED]))
         if best.veto is None and best.score >= best.threshold:
             why = (
                 f"join {best.story_id}: score {best.score:.2f} >= {best.threshold:.2f} "
-                f"({explain(best.signals)})"
+                f"({explanation})"
             )
             return Decision(report.id, "join", best.story_id, why, best, considered)
         if best.veto is not None:
@@ -167,7 +167,7 @@ class Grouper:
         else:
             why = (
                 f"new story: nearest {best.story_id} scored {best.score:.2f} < "
-                f"{best.threshold:.2f} ({explain(best.signals)})"
+                f"{best.threshold:.2f} ({explanation})"
             )
         return Decision(report.id, "new", self._story_id(report), why, best, considered)
 

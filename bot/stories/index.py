@@ -37,25 +37,28 @@ class StoryIndex:
 
     def keys(self, report: Report, vector: Mapping[str, float]) -> list[Key]:
         """The keys a report is filed under; ``vector`` is its TF-IDF vector, whose
-        heaviest words are its rarest."""
-        keys: list[Key] = [
-            ("e", e) for e in (*report.main_targets, *report.targets, *report.actors)
-        ]
+        heaviest words are its rarest.
+
+        A key is one string, its kind's letter then the value (a word's key: "w",
+        its language, a NUL, the word): a string keeps its hash once worked out,
+        where a tuple's is worked out again on every lookup, and a report's keys
+        are looked up, filed and removed many times."""
+        keys: list[Key] = ["e" + e for e in (*report.main_targets, *report.targets, *report.actors)]
         add = keys.append
         if report.places:
             lineage = self._lineage
             for place in report.places:
                 for level in lineage(place):
-                    add(("p", level))
+                    add("p" + level)
         for c in report.countries:
-            add(("c", c))
+            add("c" + c)
         for n in report.names:
-            add(("n", n))
+            add("n" + n)
         for f in report.numbers:
-            add(("f", str(f)))
-        lang = report.lang
+            add(f"f{f}")
+        words = "w" + report.lang + "\0"
         for t in self._rarest(vector):
-            add(("w", lang, t))
+            add(words + t)
         return list(dict.fromkeys(keys))
 
     def _rarest(self, vector: Mapping[str, float]) -> list[str]:

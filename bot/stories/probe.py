@@ -15,7 +15,8 @@ from bot.stories.records import Report
 from bot.stories.similarity import Vector, minhash
 from bot.stories.words import COMPATIBLE_ACTIONS
 
-Key = tuple[str, ...]
+# An index key: the kind of feature and its value in one string (index.py).
+Key = str
 _T = TypeVar("_T")
 
 # How many places' answers are kept: the gazetteer's few hundred, with room for

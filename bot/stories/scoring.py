@@ -39,10 +39,14 @@ _EMPTY: frozenset[str] = frozenset()
 
 # How each signal's and veto's value reads, by name. Scoring keeps raw values
 # (sets, numbers) and the words are made only for the decision's explanation.
+# A tuple of types, not ``frozenset | set``: that would make a union on every call.
+_SET_TYPES = (frozenset, set)
+
+
 def _sets(value: object) -> str:
     if isinstance(value, tuple):
-        return " vs ".join(_set(v) if isinstance(v, frozenset | set) else str(v) for v in value)
-    return _set(value) if isinstance(value, frozenset | set) else str(value)
+        return " vs ".join(_set(v) if isinstance(v, _SET_TYPES) else str(v) for v in value)
+    return _set(value) if isinstance(value, _SET_TYPES) else str(value)
 
 
 def _set(values: Collection[object]) -> str:
@@ -72,6 +76,25 @@ _VETO_WORDS: dict[str, Callable[[Any], str]] = {
     "topical": lambda v: "no event found and nothing but place and time in common",
 }
 
+# round(x, 4) goes through decimal digits, which is slow; the same few thresholds
+# and scores come back again and again, so their rounded values are kept.
+_ROUNDED: dict[float, float] = {}
+_ROUNDED_KEPT = 4096
+
+
+def _rounded(value: float) -> float:
+    """round(value, 4); floats other than zero are remembered (0.0 and -0.0, or
+    2 and 2.0, are equal keys but read differently)."""
+    if type(value) is not float or not value:
+        return round(value, 4)
+    found = _ROUNDED.get(value)
+    if found is None:
+        if len(_ROUNDED) >= _ROUNDED_KEPT:
+            _ROUNDED.clear()
+        found = _ROUNDED[value] = round(value, 4)
+    return found
+
+
 Raw = tuple[str, float, object]  # (signal name, score, its value)
 
 
@@ -100,23 +123,56 @@ class Scored:
         self.margin = score - threshold
 
     def candidate(self, explain: bool) -> Candidate:
-        signals: tuple[Signal, ...] = ()
-        if explain:
-            words = _SIGNAL_WORDS
-            signals = tuple(
-                [
-                    Signal(name, words.get(name, _sets)(value), points)
-                    for name, points, value in self.signals
-                ]
-            )
+        signals = tuple([_worded(raw)[0] for raw in self.signals]) if explain else ()
+        return self._candidate(signals)
+
+    def explained(self) -> tuple[Candidate, str]:
+        """The candidate with its signals worded, and what :func:`explain` says of them."""
+        worded = [_worded(raw) for raw in self.signals]
+        text = "; ".join([part for _, part in worded]) or "nothing"
+        return self._candidate(tuple([signal for signal, _ in worded])), text
+
+    def _candidate(self, signals: tuple[Signal, ...]) -> Candidate:
         veto = None
         if self.veto is not None:
             name, value = self.veto
             worded = _VETO_WORDS.get(name)
             veto = worded(value) if worded is not None else f"{name} ({_sets(value)})"
         return Candidate(
-            self.story_id, round(self.score, 4), round(self.threshold, 4), signals, veto
+            self.story_id, _rounded(self.score), _rounded(self.threshold), signals, veto
         )
+
+
+# Worded signals, kept by their raw form: the same few (the same day, a country, a
+# category) make most explanations. Only values that read alike whenever they are
+# equal are kept (strings, frozensets of ids or whole figures, None), with
+# nonzero float points.
+_WORDED: dict[Raw, tuple[Signal, str]] = {}
+_WORDED_KEPT = 4096
+_KEPT_VALUES = (str, frozenset, type(None))
+
+
+def _worded(raw: Raw) -> tuple[Signal, str]:
+    """A raw signal as a Signal, and as its part of an explanation."""
+    name, points, value = raw
+    keep = type(points) is float and points and type(value) in _KEPT_VALUES
+    if keep:
+        found = _WORDED.get(raw)
+        if found is not None:
+            return found
+    signal = Signal(name, _SIGNAL_WORDS.get(name, _sets)(value), points)
+    found = (signal, _part(signal))
+    if keep:
+        if len(_WORDED) >= _WORDED_KEPT:
+            _WORDED.clear()
+        _WORDED[raw] = found
+    return found
+
+
+def _part(signal: Signal) -> str:
+    if signal.score:
+        return f"{signal.name} {signal.value} {signal.score:+.2f}"
+    return f"{signal.name} {signal.value}"
 
 
 def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Places) -> Scored:
@@ -303,10 +359,7 @@ def _similarity(probe: Probe, story: StoryState, config: GroupingConfig) -> floa
 
 
 def explain(signals: Iterable[Signal]) -> str:
-    parts = [
-        f"{s.name} {s.value} {s.score:+.2f}" if s.score else f"{s.name} {s.value}" for s in signals
-    ]
-    return "; ".join(parts) or "nothing"
+    return "; ".join(map(_part, signals)) or "nothing"
 
 
 def _overlap(start: float, end: float, other_start: float, other_end: float) -> bool:

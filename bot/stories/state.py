@@ -170,13 +170,16 @@ class StoryState:
                 wider = hull([TimeSpan(start, end, self.span_precision), published])
                 self._span(wider.start, wider.end, wider.precision)
             else:
-                # hull() of two spans known to the day or better.
+                # hull() of two spans known to the day or better; the side that
+                # does not move keeps its POSIX seconds (most joins move the end only).
                 both_moments = self.span_precision == "moment" and published.precision == "moment"
-                self._span(
-                    min(start, published.start),
-                    max(end, published.end),
-                    "moment" if both_moments else "day",
-                )
+                self.span_precision = "moment" if both_moments else "day"
+                if published.start < start:
+                    self.span_start = published.start
+                    self.start = published.start.timestamp()
+                if published.end > end:
+                    self.span_end = published.end
+                    self.end = published.end.timestamp()
         self.base = math.log2(len(self.reports))  # how far the threshold has risen
         # Most features are absent from most reports: the checks spare the calls.
         categories = self.categories
