@@ -21,8 +21,9 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bot.notices import NoticeSink
+from bot.ratelimit import RateLimiter
 from bot.senders.base import Sender
-from bot.senders.discord import DiscordNoticeSink, DiscordSender
+from bot.senders.discord import DISCORD_LIMITS, DiscordNoticeSink, DiscordSender
 from bot.settings import Settings
 from handlers.discord.client import TocsinBot
 from handlers.service import CommandService
@@ -66,9 +67,11 @@ class DiscordRuntime:
         self._token = settings.discord_bot_token.get_secret_value()
         self._api_url = settings.discord_api_url
         self.bot = TocsinBot(service)
-        self.sender: Sender = DiscordSender(self.bot)
+        # One limiter for every request of this bot: alerts, notices, the rest.
+        self.limiter = RateLimiter(DISCORD_LIMITS)
+        self.sender: Sender = DiscordSender(self.bot, self.limiter)
         self.notice_sink: NoticeSink | None = (
-            DiscordNoticeSink(self.bot, settings.discord_admin_ids)
+            DiscordNoticeSink(self.bot, settings.discord_admin_ids, self.limiter)
             if settings.discord_admin_ids
             else None
         )

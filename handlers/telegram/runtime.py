@@ -37,6 +37,7 @@ from aiohttp import web
 from bot.notices import NoticeSink
 from bot.ratelimit import RateLimiter, RateLimits
 from bot.senders.telegram import TelegramNoticeSink, TelegramSender
+from bot.senders.telegram_pacing import ensure_paced
 from bot.settings import ConfigError, Settings
 from handlers.service import CommandService
 from handlers.telegram import routers
@@ -95,6 +96,8 @@ class TelegramRuntime:
                 per_group_per_minute=settings.telegram_rate_per_group_per_minute,
             )
         )
+        # Every call of this bot waits for its turn in this one limiter.
+        ensure_paced(self.bot, self.limiter)
         self.sender = TelegramSender(
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
