@@ -47,7 +47,7 @@ from aiogram import Bot  # noqa: E402
 from aiogram.client.session.aiohttp import AiohttpSession  # noqa: E402
 from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
-from bot.app import build_app  # noqa: E402
+from bot.app import Tocsin, build_app  # noqa: E402
 from bot.delivery import Delivery  # noqa: E402
 from bot.models import CATEGORIES, Subscription  # noqa: E402
 from bot.ratelimit import RateLimiter, RateLimits  # noqa: E402
@@ -145,40 +145,49 @@ async def commands_then_alert(users: int) -> Run:
             ):
                 [runtime] = app.runtimes
                 await runtime.start()
-                ids = range(10_000, 10_000 + users)
-                # Everyone within one second: ten bursts, 0.1 s apart.
-                per_burst = -(-users // 10)
-                for start in range(0, users, per_burst):
-                    burst = [
-                        {
-                            "message": message(
-                                {"id": uid, "type": "private", "first_name": f"U{uid}"},
-                                "/subscribe all",
-                                sender=user(uid),
-                            )
-                        }
-                        for uid in ids[start : start + per_burst]
-                    ]
-                    async with session.post(f"{base_url}/_updates", json=burst) as response:
-                        response.raise_for_status()
-                    await asyncio.sleep(0.1)
-                deadline = time.monotonic() + 120
-                while (await stats(session, base_url, float("-inf")))["delivered"] < users:
-                    if time.monotonic() > deadline:
-                        break
-                    await asyncio.sleep(0.2)
-                replies = (await stats(session, base_url, float("-inf")))["delivered"]
-                now = datetime.now(UTC)
-                event_id = await add_alert(app.storage, now)
-                chats = [chat.id for chat, _ in await app.storage.chats.active_subscriptions()]
-                await app.storage.outbox.enqueue(event_id, chats, now)
-                mark = time.monotonic()
-                await app.delivery.drain()
-                counted = await stats(session, base_url, mark)
-                return wave(counted, users, 30.0, replies=replies)
+                try:
+                    return await _subscribe_then_alert(session, base_url, app, users)
+                finally:
+                    await runtime.stop()
     finally:
         server.terminate()
         await server.wait()
+
+
+async def _subscribe_then_alert(
+    session: aiohttp.ClientSession, base_url: str, app: Tocsin, users: int
+) -> Run:
+    ids = range(10_000, 10_000 + users)
+    # Everyone within one second: ten bursts, 0.1 s apart.
+    per_burst = -(-users // 10)
+    for start in range(0, users, per_burst):
+        burst = [
+            {
+                "message": message(
+                    {"id": uid, "type": "private", "first_name": f"U{uid}"},
+                    "/subscribe all",
+                    sender=user(uid),
+                )
+            }
+            for uid in ids[start : start + per_burst]
+        ]
+        async with session.post(f"{base_url}/_updates", json=burst) as response:
+            response.raise_for_status()
+        await asyncio.sleep(0.1)
+    deadline = time.monotonic() + 120
+    while (await stats(session, base_url, float("-inf")))["delivered"] < users:
+        if time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.2)
+    replies = (await stats(session, base_url, float("-inf")))["delivered"]
+    now = datetime.now(UTC)
+    event_id = await add_alert(app.storage, now)
+    chats = [chat.id for chat, _ in await app.storage.chats.active_subscriptions()]
+    await app.storage.outbox.enqueue(event_id, chats, now)
+    mark = time.monotonic()
+    await app.delivery.drain()
+    counted = await stats(session, base_url, mark)
+    return wave(counted, users, 30.0, replies=replies)
 
 
 async def fan_out(chats: int, rate: float) -> Run:

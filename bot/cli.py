@@ -18,11 +18,13 @@ from pathlib import Path
 from typing import Any
 
 from bot import cli_feeds
-from bot.app import build_app
+from bot.app import PlatformsRefusedError, build_app
 from bot.logs import setup_logging
+from bot.platform_health import TokenRefusal
 from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import Storage, StorageError
 from bot.storage.migrations import applied_versions
+from bot.timeutil import Clock, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -33,12 +35,22 @@ class UsageError(Exception):
     """Bad arguments or input file; exit status 2."""
 
 
+def _refused(refusals: list[TokenRefusal]) -> int:
+    for refusal in refusals:
+        print(refusal.line(), file=sys.stderr)
+    return 2
+
+
 async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
-    async with build_app(settings) as app:
+    async with build_app(settings, clock=args.clock) as app:
         if args.once:
-            report, delivered = await app.run_once()
+            try:
+                report, delivered = await app.run_once()
+            except PlatformsRefusedError as exc:
+                return _refused(exc.refusals)
             print(report.summary(delivered))
-            return 0
+            # A platform that refused its token failed this run, whatever else worked.
+            return 1 if app.refusals() else 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -49,6 +61,8 @@ async def cmd_run(settings: Settings, args: argparse.Namespace) -> int:
         )
         logger.info("Tocsin is running (%s); press Ctrl+C to stop", mode)
         await app.run_forever(stop)
+        if app.all_platforms_refused:
+            return _refused(app.refusals())
         logger.info("Tocsin stopped")
         return 0
 
@@ -126,11 +140,13 @@ async def _dispatch(handler: Handler, settings: Settings, args: argparse.Namespa
     return await handler(settings, args)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: Sequence[str] | None = None, *, clock: Clock = utcnow) -> int:
+    """`clock` is for a test that starts the real command line in a process of its own."""
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
         args = parser.parse_args([*(argv or sys.argv[1:]), "run"])
+    args.clock = clock
     try:
         settings = load_settings(args.env_file)
     except ConfigError as exc:

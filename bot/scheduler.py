@@ -64,6 +64,10 @@ class PollScheduler:
         self._running.add(task)
         try:
             await self._tick()
+        except asyncio.CancelledError:
+            if self._stopping:
+                return  # stopped on purpose (`stop`): nothing failed, nothing to log
+            raise
         except Exception:  # a failed cycle is logged; the next tick tries again
             logger.exception("poll cycle failed")
         finally:

@@ -30,6 +30,7 @@ from typing import Protocol
 
 from bot.alert_text import one_line, utc_minute
 from bot.models import CATEGORIES, Chat, Feed, Platform, Subscription
+from bot.platform_health import TokenRefusal
 from bot.storage import DuplicateFeedError, Storage
 from bot.timeutil import Clock, utcnow
 from feeds.errors import FeedError
@@ -322,11 +323,14 @@ class CommandService:
         *,
         admin_ids: Mapping[str, frozenset[int]],
         clock: Clock = utcnow,
+        refusals: Callable[[], Sequence[TokenRefusal]] = tuple,
     ) -> None:
         self._storage = storage
         self._pipeline = pipeline
         self._admin_ids = {platform: frozenset(ids) for platform, ids in admin_ids.items()}
         self._clock = clock
+        # Platforms that refused the bot's token, for /status (first, it matters most).
+        self._refusals = refusals
 
     # ---- facts -------------------------------------------------------------------
 
@@ -594,6 +598,16 @@ class CommandService:
         new = [f for f in feeds if f.enabled and f.last_checked_at is None and f not in failing]
         ok = len(feeds) - len(failing) - len(disabled) - len(new)
         lines = [
+            text(
+                lang,
+                "status.token_refused",
+                platform=refusal.platform,
+                variable=refusal.variable,
+                status=refusal.status,
+            )
+            for refusal in self._refusals()
+        ]
+        lines += [
             text(
                 lang,
                 "status.feeds",

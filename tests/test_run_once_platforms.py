@@ -7,8 +7,6 @@ polling on Telegram, no gateway on Discord, just the REST calls that send.
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,13 +17,13 @@ from bot.models import CATEGORIES, Platform, Subscription
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss
+from tests.fakes.clocked_cli import start_cli
 from tests.fakes.discord_api import TEXT, Channel, FakeDiscord
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 
 # The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
-ROOT = Path(__file__).resolve().parents[1]
 TELEGRAM_CHAT = 6001
 ARREST = (
     "a1",
@@ -129,13 +127,11 @@ async def test_the_command_line_run_once_delivers_to_both_platforms(
             await storage.feeds.add(feed_server.serve("/rss", rss(ARREST)), now=clock())
         finally:
             await storage.close()
-        environment = {
-            key: value
-            for key, value in os.environ.items()
-            if not key.startswith(("TELEGRAM_", "DISCORD_"))
-        }
-        environment.update(
-            PYTHONPATH=str(ROOT),
+        process = await start_cli(
+            clock(),
+            "run",
+            "--once",
+            cwd=tmp_path,
             DATABASE_PATH=str(database),
             TELEGRAM_BOT_TOKEN=TOKEN,
             TELEGRAM_API_URL=telegram_api.base_url,
@@ -143,19 +139,6 @@ async def test_the_command_line_run_once_delivers_to_both_platforms(
             DISCORD_API_URL=discord_fake.url,
             FETCH_ALLOW_PRIVATE_NETWORKS="true",
             BACKLOG_ALERTS="1",
-            DEMO_FEEDS="off",
-            CONSOLE_CHAT="off",
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--once",
-            cwd=tmp_path,
-            env=environment,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
