@@ -299,3 +299,20 @@ async def test_stopping_waits_for_the_poll_cycle_under_way(
         assert sink.finished
         # The storage is still open and consistent for whatever closes it next.
         assert len(await app.storage.notices.recent()) == 1
+
+
+async def test_a_stopped_telegram_bot_asks_for_no_more_updates(
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """Nothing polls a closed bot: a poll after stop would open a new HTTP session
+    that nobody closes, and keep asking a server that may be gone."""
+    settings = telegram_settings(make_settings, telegram_api)
+    async with telegram_bot(settings, clock, telegram_api):
+        for _ in range(100):
+            if telegram_api.polls:
+                break
+            await asyncio.sleep(0.05)
+        assert telegram_api.polls
+    polls = telegram_api.polls
+    await asyncio.sleep(1.5)  # longer than the harness's long-poll timeout
+    assert telegram_api.polls == polls

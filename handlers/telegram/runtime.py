@@ -48,6 +48,8 @@ logger = logging.getLogger(__name__)
 
 # How long the token check at start may take; past that, start as if it had passed.
 _TOKEN_CHECK_SECONDS = 30.0
+# How long stopping may wait for aiogram to end its long poll.
+_STOP_POLLING_SECONDS = 5.0
 # After the bot fails to start polling (Bot API unreachable), wait this long, doubling.
 _RESTART_FIRST_SECONDS = 1.0
 _RESTART_MAX_SECONDS = 60.0
@@ -157,6 +159,12 @@ class TelegramRuntime:
         await self.check_token()
 
     async def stop(self) -> None:
+        if self._polling is not None:
+            # aiogram's own stop first: cancelling `start_polling` from outside leaves
+            # its inner polling task running, asking for updates (with a new HTTP
+            # session) after this one is closed.
+            with contextlib.suppress(RuntimeError, TimeoutError):  # RuntimeError: not polling
+                await asyncio.wait_for(self.dispatcher.stop_polling(), _STOP_POLLING_SECONDS)
         for task in (self._menus, self._polling):
             if task is not None:
                 task.cancel()
