@@ -19,6 +19,7 @@ from bot.detect import Detector
 from bot.models import CATEGORIES, Subscription
 from bot.notices import AdminNotifier, ConsoleNoticeSink, NoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
+from bot.platform_health import TokenRefusal, refusal_notice
 from bot.scheduler import PollScheduler
 from bot.senders.base import Sender
 from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
@@ -39,6 +40,10 @@ DEMO_SCHEDULE = {"poll_interval_seconds": 15, "poll_min_interval_seconds": 5}
 class PlatformRuntime(Protocol):
     @property
     def sender(self) -> Sender: ...
+
+    @property
+    def refused(self) -> TokenRefusal | None:
+        """Set once the platform refused the bot's token (at start)."""
 
     @property
     def notice_sink(self) -> NoticeSink | None:
@@ -132,6 +137,19 @@ async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> 
 
 
 @dataclass
+class PlatformsRefusedError(Exception):
+    """Every configured platform refused its token: nothing can be delivered."""
+
+    def __init__(self, refusals: list[TokenRefusal]) -> None:
+        super().__init__("; ".join(refusal.line() for refusal in refusals))
+        self.refusals = refusals
+
+
+# How long telling the working platforms' admins about a refused token may take.
+REFUSAL_NOTICE_SECONDS = 20.0
+
+
+@dataclass
 class Tocsin:
     settings: Settings
     storage: Storage
@@ -148,9 +166,20 @@ class Tocsin:
     # may poll and queue, and must not send.
     delivered_by: str | None = None
 
+    def refusals(self) -> list[TokenRefusal]:
+        return [runtime.refused for runtime in self.runtimes if runtime.refused is not None]
+
+    @property
+    def all_platforms_refused(self) -> bool:
+        return bool(self.runtimes) and len(self.refusals()) == len(self.runtimes)
+
     async def run_once(self) -> tuple[CycleReport, int]:
-        """One poll of every due feed, then deliver everything that is due, on every platform."""
+        """One poll of every due feed, then deliver everything that is due, on every platform.
+
+        Raises `PlatformsRefusedError` when every platform refused its token.
+        """
         await self.start_sending()
+        await self._face_refusals()
         report = await self.pipeline.run_cycle()
         delivered = await self.delivery.drain()
         return report, delivered
@@ -189,9 +218,12 @@ class Tocsin:
             )
             for runtime in self.runtimes
         ]
+        watcher = asyncio.create_task(self._after_starting(starting, stop), name="refusals")
         try:
             await stop.wait()
         finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
             # A platform still starting is given up on; then the cycle ends before the
             # delivery loop, and both before the storage is closed (by `build_app`).
             for task in starting:
@@ -205,6 +237,37 @@ class Tocsin:
                     await runtime.stop()
                 except Exception:
                     logger.exception("error while stopping %s", type(runtime).__name__)
+
+    async def _after_starting(
+        self, starting: list[asyncio.Task[None]], stop: asyncio.Event
+    ) -> None:
+        """Once every platform has started (or failed to), face any refused token:
+        with no platform left, stop (`all_platforms_refused` tells the caller why)."""
+        await asyncio.gather(*starting, return_exceptions=True)
+        try:
+            await self._face_refusals()
+        except PlatformsRefusedError:
+            stop.set()
+
+    async def _face_refusals(self) -> None:
+        """Every platform refused: raise. Some did: tell the others' admins."""
+        refusals = self.refusals()
+        if not refusals:
+            return
+        if self.all_platforms_refused:
+            raise PlatformsRefusedError(refusals)
+        working = [runtime for runtime in self.runtimes if runtime.refused is None]
+        names = [runtime.sender.platform.capitalize() for runtime in working]
+        for refusal in refusals:
+            text = refusal_notice(refusal, names)
+            for runtime in working:
+                sink = runtime.notice_sink
+                if sink is None:
+                    continue
+                try:
+                    await asyncio.wait_for(sink.notify_admins(text), REFUSAL_NOTICE_SECONDS)
+                except Exception as exc:  # the log line stands; the admins may read /status
+                    logger.warning("could not tell the %s admins: %r", sink.name, exc)
 
     async def _start_runtime(self, runtime: PlatformRuntime) -> None:
         try:
@@ -310,6 +373,7 @@ def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:
     # Imported here so that the embedded default never loads either platform library.
     from handlers.service import CommandService
 
+    runtimes: list[PlatformRuntime] = []
     service = CommandService(
         app.storage,
         app.pipeline,
@@ -318,8 +382,8 @@ def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:
             "discord": frozenset(settings.discord_admin_ids),
         },
         clock=app.clock,
+        refusals=lambda: [r.refused for r in runtimes if r.refused is not None],
     )
-    runtimes: list[PlatformRuntime] = []
     if settings.telegram_enabled:
         from handlers.telegram.runtime import TelegramRuntime
 

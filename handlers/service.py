@@ -32,6 +32,7 @@ from bot.alert_text import one_line, utc_minute
 from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.feed import Feed
 from bot.domain.vocabulary import CATEGORIES, Category
+from bot.platform_health import TokenRefusal
 from bot.storage import DuplicateFeedError, Storage
 from bot.timeutil import Clock, utcnow
 from feeds.errors import FeedError
@@ -324,11 +325,14 @@ class CommandService:
         *,
         admin_ids: Mapping[str, frozenset[int]],
         clock: Clock = utcnow,
+        refusals: Callable[[], Sequence[TokenRefusal]] = tuple,
     ) -> None:
         self._storage = storage
         self._pipeline = pipeline
         self._admin_ids = {platform: frozenset(ids) for platform, ids in admin_ids.items()}
         self._clock = clock
+        # Platforms that refused the bot's token, for /status (first, it matters most).
+        self._refusals = refusals
 
     # ---- facts -------------------------------------------------------------------
 
@@ -593,6 +597,16 @@ class CommandService:
         now = self._clock()
         health = await self._storage.feeds.health(listed=MAX_LISTED_FEEDS)
         lines = [
+            text(
+                lang,
+                "status.token_refused",
+                platform=refusal.platform,
+                variable=refusal.variable,
+                status=refusal.status,
+            )
+            for refusal in self._refusals()
+        ]
+        lines += [
             text(
                 lang,
                 "status.feeds",

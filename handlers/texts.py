@@ -109,6 +109,10 @@ _EN: dict[str, str] = {
     "removefeed.missing": "There is no feed #{id}.",
     "removefeed.done": "Removed feed #{id} “{title}”.",
     # /status
+    "status.token_refused": (
+        "⛔ {platform} refused {variable} ({status}): check the token. "
+        "Its alerts wait in the queue until the token is fixed and Tocsin restarted."
+    ),
     "status.feeds": "Feeds: {ok} ok, {failing} failing, {new} not checked yet, {disabled} disabled",
     "status.failing_item": "⚠️ #{id} {title}: {error}",
     "status.queue": "Queue: {pending} waiting, {sending} being sent, {failed} failed for good",
@@ -220,6 +224,11 @@ _RU: dict[str, str] = {
     "removefeed.bad_id": "«{argument}» не номер ленты. См. /feeds.",
     "removefeed.missing": "Ленты #{id} нет.",
     "removefeed.done": "Лента #{id} «{title}» удалена.",
+    "status.token_refused": (
+        "⛔ {platform} не принимает {variable} ({status}): проверьте токен. "
+        "Оповещения для этой платформы ждут в очереди, пока токен не исправят и "
+        "Tocsin не перезапустят."
+    ),
     "status.feeds": "Ленты: в порядке {ok}, с ошибками {failing}, не проверены {new}, "
     "отключены {disabled}",
     "status.failing_item": "⚠️ #{id} {title}: {error}",

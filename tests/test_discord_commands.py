@@ -504,7 +504,8 @@ async def test_a_rejected_token_leaves_start_quiet_and_alerts_queued(
             with caplog.at_level(logging.ERROR, logger="handlers.discord.runtime"):
                 await runtime.start()  # does not raise
             await runtime.stop()
-    assert "Discord rejected DISCORD_BOT_TOKEN" in caplog.text
+    assert "Discord refused DISCORD_BOT_TOKEN (401 Unauthorized): check the token" in caplog.text
+    assert runtime.refused is not None
     assert not fake.identified.is_set()
 
 

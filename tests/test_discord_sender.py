@@ -15,8 +15,9 @@ import pytest
 
 from bot.delivery import Delivery
 from bot.models import Chat, Subscription
+from bot.ratelimit import RateLimiter
 from bot.senders.base import Outcome
-from bot.senders.discord import DiscordSender
+from bot.senders.discord import DISCORD_LIMITS, DiscordSender
 from bot.storage import Storage
 from feeds.models import NormalizedEntry
 from handlers.discord.client import client_options
@@ -60,7 +61,8 @@ async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
 
 @pytest.fixture
 def delivery(storage: Storage, client: discord.Client, clock: FakeClock) -> Delivery:
-    return Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
+    limiter = RateLimiter(DISCORD_LIMITS, clock=clock.monotonic)
+    return Delivery(storage, {"discord": DiscordSender(client, limiter)}, clock=clock)
 
 
 async def discord_chat(

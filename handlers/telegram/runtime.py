@@ -28,15 +28,17 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnauthorizedError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
 from bot.notices import NoticeSink
+from bot.platform_health import TokenRefusal
 from bot.ratelimit import RateLimiter, RateLimits
 from bot.senders.telegram import TelegramNoticeSink, TelegramSender
+from bot.senders.telegram_pacing import ensure_paced
 from bot.settings import ConfigError, Settings
 from handlers.service import CommandService
 from handlers.telegram import routers
@@ -44,6 +46,10 @@ from handlers.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, command_des
 
 logger = logging.getLogger(__name__)
 
+# How long the token check at start may take; past that, start as if it had passed.
+_TOKEN_CHECK_SECONDS = 30.0
+# How long stopping may wait for aiogram to end its long poll.
+_STOP_POLLING_SECONDS = 5.0
 # After the bot fails to start polling (Bot API unreachable), wait this long, doubling.
 _RESTART_FIRST_SECONDS = 1.0
 _RESTART_MAX_SECONDS = 60.0
@@ -95,6 +101,8 @@ class TelegramRuntime:
                 per_group_per_minute=settings.telegram_rate_per_group_per_minute,
             )
         )
+        # Every call of this bot waits for its turn in this one limiter.
+        ensure_paced(self.bot, self.limiter)
         self.sender = TelegramSender(
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
@@ -105,6 +113,8 @@ class TelegramRuntime:
         )
         self.dispatcher = build_dispatcher(service)
         self._polling_timeout = polling_timeout
+        # Set when Telegram refuses the token: nothing on this platform can work then.
+        self.refused: TokenRefusal | None = None
         self._polling: asyncio.Task[None] | None = None
         self._menus: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
@@ -113,7 +123,25 @@ class TelegramRuntime:
     def webhook_mode(self) -> bool:
         return self.settings.telegram_webhook_url is not None
 
+    async def check_token(self) -> bool:
+        """Ask Telegram who the bot is; False (and `refused` set) when it refuses the token.
+
+        Only a refusal counts: Telegram out of reach says nothing about the token,
+        and polling keeps trying as before.
+        """
+        try:
+            await asyncio.wait_for(self.bot.get_me(), _TOKEN_CHECK_SECONDS)
+        except TelegramUnauthorizedError:
+            self.refused = TokenRefusal("Telegram", "TELEGRAM_BOT_TOKEN", "401 Unauthorized")
+            logger.error("%s", self.refused.line())
+            return False
+        except (TelegramAPIError, ClientDecodeError, OSError, TimeoutError) as exc:
+            logger.warning("could not check TELEGRAM_BOT_TOKEN yet: %s", exc)
+        return True
+
     async def start(self) -> None:
+        if not await self.check_token():
+            return
         # The menus are a nicety: 2 languages x (1 + admins) calls, each of which may
         # hang up to the request timeout. Nothing waits for them.
         self._menus = asyncio.create_task(self._set_menus_in_background(), name="telegram-menus")
@@ -125,11 +153,18 @@ class TelegramRuntime:
     async def start_sending(self) -> None:
         """Ready to send alerts and notices, without receiving updates.
 
-        The Bot API needs no session set up in advance: there is nothing to do,
-        which is the point of long polling and webhooks being optional.
+        The Bot API needs no session set up in advance; only the token is checked,
+        so that a refused one is said plainly instead of failing every alert.
         """
+        await self.check_token()
 
     async def stop(self) -> None:
+        if self._polling is not None:
+            # aiogram's own stop first: cancelling `start_polling` from outside leaves
+            # its inner polling task running, asking for updates (with a new HTTP
+            # session) after this one is closed.
+            with contextlib.suppress(RuntimeError, TimeoutError):  # RuntimeError: not polling
+                await asyncio.wait_for(self.dispatcher.stop_polling(), _STOP_POLLING_SECONDS)
         for task in (self._menus, self._polling):
             if task is not None:
                 task.cancel()

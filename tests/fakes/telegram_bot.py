@@ -11,6 +11,7 @@ from typing import Any
 from bot.app import Tocsin, build_app
 from bot.domain.chat import Subscription
 from bot.domain.vocabulary import CATEGORIES, Category
+from bot.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.timeutil import Clock
@@ -49,7 +50,12 @@ def telegram_settings(
 
 @asynccontextmanager
 async def telegram_bot(
-    settings: Settings, clock: Clock, api: FakeBotAPI, *, start: bool = True
+    settings: Settings,
+    clock: Clock,
+    api: FakeBotAPI,
+    *,
+    start: bool = True,
+    limiter: RateLimiter | None = None,
 ) -> AsyncIterator[TelegramHarness]:
     async with build_app(settings, clock=clock, with_platforms=False, embedded=False) as app:
         service = CommandService(
@@ -58,7 +64,7 @@ async def telegram_bot(
             admin_ids={"telegram": frozenset(settings.telegram_admin_ids)},
             clock=clock,
         )
-        runtime = TelegramRuntime(settings, service, polling_timeout=1)
+        runtime = TelegramRuntime(settings, service, limiter=limiter, polling_timeout=1)
         app.delivery.add_sender(runtime.sender)
         if start:
             await runtime.start()
