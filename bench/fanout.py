@@ -49,14 +49,14 @@ from aiogram.client.telegram import TelegramAPIServer  # noqa: E402
 
 from bot.app import Tocsin, build_app  # noqa: E402
 from bot.delivery import Delivery  # noqa: E402
+from bot.delivery.ratelimit import RateLimiter, RateLimits  # noqa: E402
 from bot.detect import Detection  # noqa: E402
 from bot.models import CATEGORIES, Subscription  # noqa: E402
-from bot.ratelimit import RateLimiter, RateLimits  # noqa: E402
-from bot.senders.telegram import TelegramSender  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from bot.storage.intents import IngestBatch, NewEntry, Verdict  # noqa: E402
 from feeds.models import NormalizedEntry  # noqa: E402
+from handlers.telegram.sender import TelegramSender  # noqa: E402
 from tests.fakes.telegram_api import TOKEN, message, user  # noqa: E402
 
 

@@ -11,18 +11,16 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from bot.delivery import Delivery
+from bot.delivery.contract import PlatformRuntime, Sender, TokenRefusal, refusal_notice
 from bot.demo import DemoFeedServer, register_demo_feeds
 from bot.detect import Detector
 from bot.models import CATEGORIES, Subscription
-from bot.notices import AdminNotifier, ConsoleNoticeSink, NoticeSink, notice_config
+from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
-from bot.platform_health import TokenRefusal, refusal_notice
 from bot.scheduler import PollScheduler
-from bot.senders.base import Sender
-from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
 from bot.settings import Settings
 from bot.storage import SenderLease, Storage
 from bot.timeutil import Clock, running_clock, utcnow
@@ -30,32 +28,12 @@ from feeds.fetch import FetchConfig, Fetcher
 from feeds.netguard import Endpoint, NetworkPolicy
 from feeds.parse_pool import ParsePool
 from feeds.schedule import ScheduleConfig
+from handlers.console.sender import CONSOLE_CHAT_ID, ConsoleSender
 
 logger = logging.getLogger(__name__)
 
 # Demo feeds change every few seconds; polling them every ten minutes would hide that.
 DEMO_SCHEDULE = {"poll_interval_seconds": 15, "poll_min_interval_seconds": 5}
-
-
-class PlatformRuntime(Protocol):
-    @property
-    def sender(self) -> Sender: ...
-
-    @property
-    def refused(self) -> TokenRefusal | None:
-        """Set once the platform refused the bot's token (at start)."""
-
-    @property
-    def notice_sink(self) -> NoticeSink | None:
-        """Where admin notices go on this platform; None when it has no admins."""
-
-    async def start(self) -> None:
-        """Receive commands and send alerts (`tocsin run`)."""
-
-    async def start_sending(self) -> None:
-        """Send alerts and notices only, receiving nothing (`tocsin run --once`)."""
-
-    async def stop(self) -> None: ...
 
 
 def schedule_config(settings: Settings) -> ScheduleConfig:
@@ -259,13 +237,13 @@ class Tocsin:
         working = [runtime for runtime in self.runtimes if runtime.refused is None]
         names = [runtime.sender.platform.capitalize() for runtime in working]
         for refusal in refusals:
-            text = refusal_notice(refusal, names)
             for runtime in working:
                 sink = runtime.notice_sink
                 if sink is None:
                     continue
+                worded = refusal_notice(refusal, names, sink.language)
                 try:
-                    await asyncio.wait_for(sink.notify_admins(text), REFUSAL_NOTICE_SECONDS)
+                    await asyncio.wait_for(sink.notify_admins(worded), REFUSAL_NOTICE_SECONDS)
                 except Exception as exc:  # the log line stands; the admins may read /status
                     logger.warning("could not tell the %s admins: %r", sink.name, exc)
 
@@ -350,7 +328,11 @@ async def build_app(
                         notifier.add_sink(runtime.notice_sink)
             if notifier is not None and not notifier.sinks:
                 # No platform admins to tell: the log (and the terminal, when it is a chat).
-                notifier.add_sink(ConsoleNoticeSink(console_stream, echo=console))
+                notifier.add_sink(
+                    ConsoleNoticeSink(
+                        console_stream, echo=console, language=settings.console_language
+                    )
+                )
             try:
                 yield app
             finally:
@@ -366,30 +348,22 @@ async def build_app(
 
 
 def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:
-    """Telegram and Discord, each only when its token is set, over one command service."""
-    settings = app.settings
-    if not (settings.telegram_enabled or settings.discord_enabled):
-        return []
-    # Imported here so that the embedded default never loads either platform library.
-    from handlers.service import CommandService
+    """Every platform whose token is set (handlers.registry), over one command service."""
+    # Imported here: the embedded default needs neither the commands nor a platform.
+    from handlers.commands import CommandService
+    from handlers.registry import PLATFORMS
 
+    settings = app.settings
+    enabled = [entry for entry in PLATFORMS if entry.enabled(settings)]
+    if not enabled:
+        return []
     runtimes: list[PlatformRuntime] = []
     service = CommandService(
         app.storage,
         app.pipeline,
-        admin_ids={
-            "telegram": frozenset(settings.telegram_admin_ids),
-            "discord": frozenset(settings.discord_admin_ids),
-        },
+        admin_ids={entry.name: entry.admin_ids(settings) for entry in PLATFORMS},
         clock=app.clock,
         refusals=lambda: [r.refused for r in runtimes if r.refused is not None],
     )
-    if settings.telegram_enabled:
-        from handlers.telegram.runtime import TelegramRuntime
-
-        runtimes.append(TelegramRuntime(settings, service))
-    if settings.discord_enabled:
-        from handlers.discord.runtime import DiscordRuntime
-
-        runtimes.append(DiscordRuntime(settings, service))
+    runtimes.extend(entry.runtime()(settings, service) for entry in enabled)
     return runtimes

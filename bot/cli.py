@@ -19,8 +19,8 @@ from typing import Any
 
 from bot import cli_feeds, cli_stories
 from bot.app import PlatformsRefusedError, build_app, open_storage, process_clock
+from bot.delivery.contract import TokenRefusal
 from bot.logs import setup_logging
-from bot.platform_health import TokenRefusal
 from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import StorageError
 from bot.timeutil import Clock

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     demo_feeds: Literal["auto", "on", "off"] = "auto"
     console_chat: Literal["auto", "on", "off"] = "auto"
     console_language: Literal["en", "ru"] = "en"
+    # The language of admin notices (feeds failing, silent, recovered; a refused token).
+    admin_language: Literal["en", "ru"] = "en"
 
     @field_validator("telegram_admin_ids", "discord_admin_ids", mode="before")
     @classmethod

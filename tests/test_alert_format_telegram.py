@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.domain.detection import Clause
 from bot.settings import Settings
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import CANT_PARSE, FakeBotAPI, parse_html, utf16_len
@@ -54,8 +55,12 @@ async def test_the_alert_says_why_it_fired_escaped(
 async def test_the_why_line_speaks_the_chats_language(
     tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
-    text = await deliver_one(tg, clock, "ru", explanation="arrest: action «задержали»")
-    assert "<i>Почему: arrest: action «задержали»</i>" in text
+    reason = Clause("arrest", "event", (("action", "задержали"), ("context", "акции")))
+    text = await deliver_one(
+        tg, clock, "ru", explanation="arrest: action «задержали»", clauses=(reason,)
+    )
+    assert "<i>Почему: задержания: действие «задержали», обстоятельства «акции»</i>" in text
+    assert "arrest" not in text and "action" not in text
 
 
 @pytest.mark.parametrize("html_refused", [False, True], ids=["html", "plain-fallback"])

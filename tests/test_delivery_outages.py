@@ -16,11 +16,11 @@ import discord
 import pytest
 
 from bot.delivery import Delivery
-from bot.senders.discord import DiscordSender
 from bot.settings import Settings
 from bot.storage import Storage
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
+from handlers.discord.sender import DiscordSender
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import TEXT, FakeDiscord
 from tests.fakes.telegram_api import NOT_FOUND_METHOD, SERVER_ERROR, TOO_LONG, Failure, FakeBotAPI

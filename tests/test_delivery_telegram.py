@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.ratelimit import RateLimiter, RateLimits
+from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.settings import Settings
-from handlers.service import Caller, ChatRef
+from handlers.commands import Caller, ChatRef
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import (
     BLOCKED,

@@ -18,8 +18,8 @@ from bot.app import Tocsin, build_app
 from bot.delivery import Delivery
 from bot.models import Subscription
 from bot.settings import Settings
+from handlers.commands import CommandService
 from handlers.discord.runtime import DiscordRuntime
-from handlers.service import CommandService
 from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.discord_api import (
     BOT_PERMISSIONS,
@@ -367,7 +367,7 @@ async def test_lang_switches_the_channel_to_russian_for_managers_only(world: Wor
     assert not ephemeral(done)
     assert content(done) == "Готово: этот чат теперь на русском."
     [seen] = await ask(world, "subscriptions", permissions=MEMBER_PERMISSIONS)
-    assert content(seen).startswith("Канал «newsroom»: пока ничего не получает")
+    assert content(seen).startswith("Канал «newsroom» пока ничего не получает")
 
 
 async def test_a_russian_discord_user_gets_russian_replies_in_a_new_channel(

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 from bot.app import build_app
 from bot.settings import Settings
+from handlers.commands import CommandService
 from handlers.discord.runtime import DiscordRuntime
-from handlers.service import CommandService
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import MANAGE_CHANNELS, MEMBER_PERMISSIONS, TEXT, FakeDiscord
 from tests.fakes.telegram_bot import add_event

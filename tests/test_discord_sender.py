@@ -14,14 +14,14 @@ import discord
 import pytest
 
 from bot.delivery import Delivery
+from bot.delivery.contract import Outcome
+from bot.delivery.ratelimit import RateLimiter
 from bot.models import Chat, Subscription
-from bot.ratelimit import RateLimiter
-from bot.senders.base import Outcome
-from bot.senders.discord import DISCORD_LIMITS, DiscordSender
 from bot.storage import Storage
 from feeds.models import NormalizedEntry
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
+from handlers.discord.sender import DISCORD_LIMITS, DiscordSender
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import (
     CANNOT_DM,

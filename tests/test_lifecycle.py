@@ -258,6 +258,7 @@ class SlowToCancelSink:
     (as a client closing its connection does)."""
 
     name = "slow"
+    language = "en"
 
     def __init__(self) -> None:
         self.asked = asyncio.Event()

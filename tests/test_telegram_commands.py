@@ -514,7 +514,7 @@ async def test_status_counts_failing_feeds_queue_and_alerts_of_the_last_24_hours
     answer = await say(telegram_api, admin, "/status", sender=user(ADMIN_ID))
 
     assert "Feeds: 0 ok, 1 failing, 1 not checked yet, 0 disabled" in answer
-    assert f"⚠️ #{broken.id} Broken: HTTP 503" in answer
+    assert f"⚠️ #{broken.id} Broken: the site answered HTTP 503" in answer
     assert "Queue: 2 waiting, 0 being sent, 0 failed for good" in answer
     assert "Last 24 hours: 2 events detected, 1 alerts delivered" in answer
     assert "Chats: 4 active subscriptions" in answer

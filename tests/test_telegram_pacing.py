@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.ratelimit import RateLimiter, RateLimits
+from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.settings import Settings
 from handlers.telegram.context import ChoiceData
 from tests.conftest import FakeClock

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.domain.chat import Chat
+from bot.domain.detection import Clause
 
 
 @dataclass(frozen=True)
@@ -27,3 +28,5 @@ class Alert:
     feed_url: str
     entry_lang: str | None
     attempts: int = 0
+    # Why it was detected, worded by the renderer in the chat's language.
+    clauses: tuple[Clause, ...] = ()

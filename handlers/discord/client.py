@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import normalize_language, text
+from handlers.commands import CommandService
 from handlers.discord.context import ChoiceButton
 from handlers.discord.wording import has_wording, wording
-from handlers.service import CommandService
-from handlers.texts import normalize_language, text
 
 logger = logging.getLogger(__name__)
 

@@ -20,14 +20,13 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.delivery.contract import Sender, TokenRefusal
+from bot.delivery.ratelimit import RateLimiter
 from bot.notices import NoticeSink
-from bot.platform_health import TokenRefusal
-from bot.ratelimit import RateLimiter
-from bot.senders.base import Sender
-from bot.senders.discord import DISCORD_LIMITS, DiscordNoticeSink, DiscordSender
 from bot.settings import Settings
+from handlers.commands import CommandService
 from handlers.discord.client import TocsinBot
-from handlers.service import CommandService
+from handlers.discord.sender import DISCORD_LIMITS, DiscordNoticeSink, DiscordSender
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +71,9 @@ class DiscordRuntime:
         self.limiter = RateLimiter(DISCORD_LIMITS)
         self.sender: Sender = DiscordSender(self.bot, self.limiter)
         self.notice_sink: NoticeSink | None = (
-            DiscordNoticeSink(self.bot, settings.discord_admin_ids, self.limiter)
+            DiscordNoticeSink(
+                self.bot, settings.discord_admin_ids, self.limiter, language=settings.admin_language
+            )
             if settings.discord_admin_ids
             else None
         )

@@ -9,9 +9,9 @@ from aiogram import Router
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import ErrorEvent, Message
 
-from handlers.service import CommandService
+from bot.i18n import DEFAULT_LANGUAGE, text
+from handlers.commands import CommandService
 from handlers.telegram.context import callback_caller, message_caller, message_ref
-from handlers.texts import DEFAULT_LANGUAGE, text
 
 logger = logging.getLogger(__name__)
 

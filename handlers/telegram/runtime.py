@@ -34,15 +34,15 @@ from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.delivery.contract import TokenRefusal
+from bot.delivery.ratelimit import RateLimiter, RateLimits
+from bot.i18n import languages
 from bot.notices import NoticeSink
-from bot.platform_health import TokenRefusal
-from bot.ratelimit import RateLimiter, RateLimits
-from bot.senders.telegram import TelegramNoticeSink, TelegramSender
-from bot.senders.telegram_pacing import ensure_paced
 from bot.settings import ConfigError, Settings
-from handlers.service import CommandService
+from handlers.commands import ADMIN_COMMANDS, USER_COMMANDS, CommandService, command_description
 from handlers.telegram import routers
-from handlers.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, command_description
+from handlers.telegram.pacing import ensure_paced
+from handlers.telegram.sender import TelegramNoticeSink, TelegramSender
 
 logger = logging.getLogger(__name__)
 
@@ -107,7 +107,12 @@ class TelegramRuntime:
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
         self.notice_sink: NoticeSink | None = (
-            TelegramNoticeSink(self.bot, settings.telegram_admin_ids, self.limiter)
+            TelegramNoticeSink(
+                self.bot,
+                settings.telegram_admin_ids,
+                self.limiter,
+                language=settings.admin_language,
+            )
             if settings.telegram_admin_ids
             else None
         )
@@ -183,7 +188,7 @@ class TelegramRuntime:
         costs the menu, never the bot.
         """
         calls: list[tuple[str, list[BotCommand], BotCommandScopeDefault | BotCommandScopeChat]] = []
-        for lang in LANGUAGES:
+        for lang in languages():
             calls.append((lang, command_list(lang, admin=False), BotCommandScopeDefault()))
             for admin_id in self.settings.telegram_admin_ids:
                 calls.append(

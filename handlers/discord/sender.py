@@ -25,7 +25,11 @@ from typing import Any
 import aiohttp
 import discord
 
-from bot.alert_text import (
+from bot.delivery.contract import Outcome, SendResult
+from bot.delivery.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_prepaid
+from bot.models import Alert
+from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from handlers.rendering import (
     FIELD_ORDER,
     field_name,
     labels,
@@ -34,10 +38,6 @@ from bot.alert_text import (
     source_line,
     utf16_len,
 )
-from bot.models import Alert
-from bot.notices import NoticeNotDeliveredError, notify_each_admin
-from bot.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_prepaid
-from bot.senders.base import Outcome, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -503,16 +503,22 @@ class DiscordNoticeSink:
     name = "discord"
 
     def __init__(
-        self, client: discord.Client, admin_ids: Iterable[int], limiter: RateLimiter
+        self,
+        client: discord.Client,
+        admin_ids: Iterable[int],
+        limiter: RateLimiter,
+        *,
+        language: str = "en",
     ) -> None:
         pace_requests(client, limiter)  # notices share the bot's budget with alerts
+        self.language = language
         self._client = client
         self._admin_ids = tuple(dict.fromkeys(admin_ids))
 
-    async def notify_admins(self, text: str) -> None:
+    async def notify_admins(self, message: str) -> None:
         if self._client.user is None:
             raise NoticeNotDeliveredError("not logged in to Discord yet")
-        body = fit(inert(f"⚠️ {text}"), MESSAGE_LIMIT)
+        body = fit(inert(f"⚠️ {message}"), MESSAGE_LIMIT)
 
         async def send_one(admin_id: int) -> None:
             channel = await self._client.create_dm(discord.Object(id=admin_id))

@@ -29,7 +29,11 @@ from aiogram.exceptions import (
 )
 from aiogram.types import LinkPreviewOptions
 
-from bot.alert_text import (
+from bot.delivery.contract import Outcome, SendResult
+from bot.delivery.ratelimit import RateLimiter, Turn, prepaid
+from bot.models import Alert
+from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from handlers.rendering import (
     FIELD_ORDER,
     field_name,
     labels,
@@ -39,11 +43,7 @@ from bot.alert_text import (
     utf16_len,
     why_line,
 )
-from bot.models import Alert
-from bot.notices import NoticeNotDeliveredError, notify_each_admin
-from bot.ratelimit import RateLimiter, Turn, prepaid
-from bot.senders.base import Outcome, SendResult
-from bot.senders.telegram_pacing import SendPolicy, ensure_paced, sending_as
+from handlers.telegram.pacing import SendPolicy, ensure_paced, sending_as
 
 logger = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ class TelegramSender:
     """Sends alerts with an aiogram `Bot`, within the rate limits it holds.
 
     The limits themselves are kept by the pacing middleware on the bot's session
-    (`bot.senders.telegram_pacing`), which every call of this bot passes through;
+    (`handlers.telegram.pacing`), which every call of this bot passes through;
     `wait_turn` lets the delivery loop wait for an alert's turn before the row's
     request is started, and that turn is then used by the alert's request.
     """
@@ -311,13 +311,16 @@ class TelegramNoticeSink:
 
     name = "telegram"
 
-    def __init__(self, bot: Bot, admin_ids: Iterable[int], limiter: RateLimiter) -> None:
+    def __init__(
+        self, bot: Bot, admin_ids: Iterable[int], limiter: RateLimiter, *, language: str = "en"
+    ) -> None:
         ensure_paced(bot, limiter)
+        self.language = language
         self._bot = bot
         self._admin_ids = tuple(dict.fromkeys(admin_ids))
 
-    async def notify_admins(self, text: str) -> None:
-        body = clip(f"⚠️ {_flat_lines(text)}", MESSAGE_LIMIT, escape=False)
+    async def notify_admins(self, message: str) -> None:
+        body = clip(f"⚠️ {_flat_lines(message)}", MESSAGE_LIMIT, escape=False)
 
         async def send_one(admin_id: int) -> None:
             try:

@@ -33,8 +33,8 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
+from bot.delivery.contract import Outcome, Sender, SendResult
 from bot.models import Alert
-from bot.senders.base import Outcome, Sender, SendResult
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
 

@@ -41,7 +41,7 @@ from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
-from bot.ratelimit import RateLimiter, Turn, take_prepaid
+from bot.delivery.ratelimit import RateLimiter, Turn, take_prepaid
 
 logger = logging.getLogger(__name__)
 
