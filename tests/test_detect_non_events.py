@@ -485,3 +485,143 @@ def test_background_mention_is_not_news(detector: Detector, title: str, summary:
     d = detector.classify(title, summary)
     assert d.categories == ()
     assert "background" in d.explanation
+
+
+# A block named as what something is, not as what happened: a participle, an
+# adjective or a relative clause beside other news is background. Beside each
+# kind, the same words reporting the block itself, which stays news.
+# (text, expected categories, why)
+BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Заблокированный в России Facebook отчитался о росте выручки",
+        (),
+        "a participle before its noun",
+    ),
+    (
+        "Издание, заблокированное в марте, открыло зеркало на новом домене",
+        (),
+        "a participle phrase after its noun",
+    ),
+    (
+        "Пользователи заблокированного в России Instagram чаще заходят через VPN",
+        (),
+        "a participle in another case",
+    ),
+    (
+        "Сайт «Новой газеты», который Роскомнадзор заблокировал в 2022 году, перезапустился",
+        (),
+        "a relative clause with its actor",
+    ),
+    (
+        "Telegram-канал, доступ к которому ограничили весной, набрал миллион подписчиков",
+        (),
+        "a relative clause inside a gapped block",
+    ),
+    (
+        "Instagram, which is blocked in Russia, launched a paid subscription",
+        (),
+        "a relative clause",
+    ),
+    (
+        "Blocked in Russia, the outlet moved its newsroom to Riga",
+        (),
+        "a participle phrase opening the sentence",
+    ),
+    (
+        "The news site, restricted in Russia since last spring, opened an office in Riga",
+        (),
+        "a participle phrase between commas",
+    ),
+    ("Users of the blocked messenger turn to VPNs", (), "a participle before its noun"),
+    # The block itself, said the same ways, is news.
+    ("В России заблокирован Instagram", ("censorship",), "a short participle is the predicate"),
+    (
+        "Суд признал статьи запрещёнными к распространению",
+        ("censorship",),
+        "a participle in the instrumental is the predicate",
+    ),
+    (
+        "Роскомнадзор заблокировал сайт, который публиковал расследования",
+        ("censorship",),
+        "the relative clause follows the block",
+    ),
+    (
+        "|| Поводом для штрафа стали материалы, которые Роскомнадзор требовал удалить.",
+        ("censorship",),
+        "a demand told in a relative clause is the reason for the news",
+    ),
+    (
+        "Russia blocked Instagram, which it accused of extremism",
+        ("censorship",),
+        "the relative clause follows the block",
+    ),
+    ("Telegram blocked in Russia, users report", ("censorship",), "a passive headline"),
+    (
+        "Iran blocked WhatsApp, restricted Instagram and throttled the internet",
+        ("censorship",),
+        "verbs in a row after commas",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), BACKGROUND_BLOCKS, ids=lambda v: str(v)[:40])
+def test_a_block_describing_its_object_is_background(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert d.categories == expected, f"{why}: {d.explanation}"
+    if not expected:
+        assert d.weak_categories == (), f"{why}: {d.explanation}"
+
+
+# A state named where it acts on nothing: after the verb in English (not after
+# "by"), as a dateline, as the owner of what is criticised, or beside the
+# platform or outlet that did it. Beside them, states that do act.
+# (text, expected categories, why)
+ACTORS_NOT_ACTING: list[tuple[str, tuple[str, ...], str]] = [
+    ("Facebook removed posts criticising the government", (), "the government is criticised"),
+    ("TikTok bans hundreds of accounts from Russia", (), "accounts from a country"),
+    ("YouTube deleted videos about the Russian government", (), "videos about a government"),
+    ("Nigeria: Instagram removed 60,000 accounts", (), "a dateline"),
+    ("Нигерия: Instagram удалил 60 тысяч аккаунтов", (), "a dateline"),
+    ("YouTube удалил ролики с критикой правительства", (), "the government is criticised"),
+    ("Instagram удалил аккаунты, связанные с Ираном", (), "accounts tied to a country"),
+    (
+        "|| Министерство сообщило, что редакция удалила спорную статью.",
+        (),
+        "the outlet deleted it, the ministry reports",
+    ),
+    (
+        "|| The ministry said the newspaper had removed the disputed article.",
+        (),
+        "the outlet deleted it, the ministry reports",
+    ),
+    # States acting, however placed.
+    ("Russia blocks Telegram", ("censorship",), "the state before the verb"),
+    ("Telegram blocked by Russia's regulator", ("censorship",), "the agent after 'by'"),
+    ("Turkey: authorities block Wikipedia", ("censorship",), "a dateline before the actor"),
+    ("Россия: власти заблокировали Signal", ("censorship",), "a dateline before the actor"),
+    (
+        "Заблокировал сайт издания Роскомнадзор",
+        ("censorship",),
+        "Russian puts the actor after the verb",
+    ),
+    (
+        "Instagram удалил посты по требованию правительства",
+        ("censorship",),
+        "a platform acting on a state's demand",
+    ),
+    (
+        "Egypt's media regulator blocks a news site for six months",
+        ("censorship",),
+        "a regulator named with the media it regulates",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ACTORS_NOT_ACTING, ids=lambda v: str(v)[:40])
+def test_a_state_named_where_it_acts_on_nothing(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert d.categories == expected, f"{why}: {d.explanation}"

@@ -51,6 +51,20 @@ def test_hyphens_split_words_and_numbers_keep_separators() -> None:
     assert tokens[0].lower == "vpn"
 
 
+def test_tokens_carry_the_clause_mark_before_them() -> None:
+    tokens = tokenize("Nigeria: Instagram, blocked in Russia — since 2022 (again) - said 1,500")
+    marks = {t.text: t.mark for t in tokens}
+    assert marks["Instagram"] == ":"
+    assert marks["blocked"] == ","
+    assert marks["since"] == "—"  # an em dash
+    assert marks["again"] == "("
+    assert marks["said"] == ")"  # the first mark between two words
+    assert marks["in"] == marks["Nigeria"] == ""
+    assert "1,500" in marks  # a thousands separator is no mark
+    # a new sentence starts with no mark
+    assert tokenize("Blocked, again. Then")[-1].mark == ""
+
+
 def test_yo_is_folded() -> None:
     assert tokenize("Внесён")[0].lower == "внесен"
 

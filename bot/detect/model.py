@@ -26,7 +26,7 @@ MODALITIES: tuple[CueModality, ...] = get_args(CueModality)
 # ("рассматривает возможность …", "called claims that …").
 ClauseModality = Literal["threat", "plan", "warning", "denied"]
 CLAUSE_MODALITIES: tuple[ClauseModality, ...] = get_args(ClauseModality)
-Scope = Literal["tokens", "sentence", "entry"]
+Scope = Literal["tokens", "head", "sentence", "entry"]
 Script = Literal["cyrillic", "latin"]
 SCRIPTS: tuple[Script, ...] = get_args(Script)
 NameMode = Literal["latin", "capitalised"]
@@ -79,6 +79,9 @@ class Term:
     # Lemma keys of words that may not stand right before the term: a country
     # after "в"/"in" is a place, not a government acting.
     not_after: frozenset[str] = frozenset()
+    # Clause marks (text.CLAUSE_MARKS) that may not stand right after the term:
+    # "Nigeria: Instagram removed …" names a dateline, not a government.
+    not_followed_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +99,14 @@ class Rule:
     # A weak modality the rule always reports when nothing says otherwise: a
     # rule about unblocking reports a lifted ban, one about a bill a plan.
     modality: WeakModality | None = None
+    # Groups that must stand as the head's agent (Language.agent_words): in
+    # "Facebook removed posts criticising the government" the government acts
+    # on nothing.
+    agent: frozenset[str] = frozenset()
+    # Groups whose term right before a finite head verb is its subject, which
+    # leaves the agent groups no part: "министерство сообщило, что редакция
+    # удалила материал", "Meta removed accounts run out of Nigeria".
+    subjects: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,11 +114,26 @@ class NullRule:
     id: str
     category: Category | Literal["*"]
     explain: str
-    scope: Scope  # "tokens": its words serve no rule; "sentence"/"entry": veto the category there
+    # "tokens": its words serve no rule; "head": a rule's head standing so serves
+    # none; "sentence"/"entry": veto the category there.
+    scope: Scope
     group: str | None  # internal group holding its phrases
     need: tuple[str, ...]
     unless: tuple[str, ...]
     window: int
+    # Scope "head" only: how a head must stand for the null to take it (every
+    # condition given must hold). Its first word, or the last of a gapped head,
+    # carries one of `forms` and none of `not_forms` ("заблокированный", not
+    # "признан запрещённой"); it `opens` a clause that more of the sentence
+    # follows ("Instagram, blocked in Russia, launched …"); the word before it is
+    # one of `after` ("the banned app"), the word after it one of `next`; one of
+    # the phrases ends at most `window` words before it, with no clause mark
+    # between ("which was blocked", "который заблокирован").
+    forms: frozenset[str] = frozenset()
+    not_forms: frozenset[str] = frozenset()
+    opens: bool = False
+    after: frozenset[str] = frozenset()
+    next: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -126,6 +152,18 @@ class Language:
     numbers: Mapping[str, int]
     negation_window: int  # words before the head a negator may stand
     negation_after: int  # words after it ("задержанных нет")
+    # An agent standing after its head follows one of these words within
+    # agent_window words ("blocked by the government"); before it, anywhere.
+    agent_words: frozenset[str] = frozenset()
+    agent_window: int = 3
+    # The forms of a verb that has a subject acting on an object, each a set of
+    # grammemes or stemmer tags that must all be there ({"VERB", "tran"}):
+    # a rule's subjects stand before one.
+    verb_forms: tuple[frozenset[str], ...] = ()
+    # Words that, between a noun and such a verb, make the noun no subject of it:
+    # coordinators ("fines Halk TV and suspends …") and passive auxiliaries
+    # ("the app was removed").
+    subject_breaks: frozenset[str] = frozenset()
     # How an unknown name shows: "latin" (a Latin-script word in Cyrillic text)
     # or "capitalised" (a capital letter inside a sentence that is not in Title
     # Case); "" when rules cannot ask for names.
@@ -151,10 +189,17 @@ class SentencePlan:
     free: bool
     entry_any: frozenset[str]
     nulls: tuple[NullRule, ...]  # non-entry nulls whose phrase group is present, or that have none
-    # present modality groups: (group, modality, clause)
-    cues: tuple[tuple[str, CueModality, bool], ...]
+    # present modality groups: (group, modality, reach), reach one of NEAR,
+    # CLAUSE, SENTENCE
+    cues: tuple[tuple[str, CueModality, int], ...]
     named: tuple[tuple[str, Role], ...]  # present named_groups: (group, role)
 
+
+# How far a modality cue reaches: near its head (within the modality window or
+# inside the match), every head after it in the sentence, or the whole sentence.
+NEAR = 0
+CLAUSE = 1
+SENTENCE = 2
 
 _PLAN_CACHE_LIMIT = 50_000
 
@@ -194,6 +239,9 @@ class Ruleset:
     # Cue groups that govern every head after them in the sentence, however far
     # ("рассматривает возможность … отключать", "a draft bill would let … order").
     clause_groups: frozenset[str] = frozenset()
+    # Cue groups that govern every head of their sentence, before or after them
+    # ("the court ruled that the suspension had violated freedom of expression").
+    sentence_groups: frozenset[str] = frozenset()
     # Grammemes that make a head a plan by themselves ("заблокирует": futr).
     future_forms: frozenset[str] = frozenset()
     plans_cache: dict[frozenset[str], SentencePlan] = field(
@@ -258,7 +306,7 @@ class Ruleset:
                 if n.scope != "entry" and (n.group is None or n.group in groups)
             ),
             cues=tuple(
-                (g, modality, g in self.clause_groups)
+                (g, modality, self._reach(g))
                 for g, modality in self.modality_groups.items()
                 if g in groups
             ),
@@ -268,6 +316,11 @@ class Ruleset:
             self.plans_cache.clear()
         self.plans_cache[groups] = found
         return found
+
+    def _reach(self, group: str) -> int:
+        if group in self.clause_groups:
+            return CLAUSE
+        return SENTENCE if group in self.sentence_groups else NEAR
 
     def number_terms(self, token: Token) -> tuple[Term, ...]:
         """Terms that may start at a number written in digits."""

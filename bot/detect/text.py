@@ -20,11 +20,17 @@ _TOKEN_RE = re.compile(
     r"(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)"
     r"|(?P<num>\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?!\d)|\d+)"
     r"|(?P<stop>[.!?…]+|\n)"
+    r"|(?P<mark>[,:;()\u2013\u2014]|(?<=\s)-(?=\s))"
 )
 
 WORD = 0
 NUMBER = 1
 STOP = 2
+
+# Marks inside a sentence that bound a clause or a label, as Token.mark holds
+# them: dashes of every kind become "—".
+CLAUSE_MARKS = frozenset(",;:()—")
+_DASHES = {"\u2013": "—", "-": "—"}
 
 # Runs rather than single letters: findall then returns a few words, not every
 # letter, which keeps language guessing cheap on the hot path.
@@ -43,6 +49,10 @@ class Token(NamedTuple):
     lower: str
     kind: int
     sentence: int
+    # The punctuation between the previous token of the sentence and this one
+    # ("," ":" ";" "(" ")" "—"), or "": "Instagram, blocked in Russia, …" puts ","
+    # on "blocked"; "Nigeria: Instagram removed …" puts ":" on "Instagram".
+    mark: str = ""
 
 
 def normalise(word: str) -> str:
@@ -72,11 +82,18 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
     stop_end = -1  # where that punctuation ended
     prev_end = -1
     prev_lower = ""
+    mark = ""  # the first clause mark since the previous token
     for m in _TOKEN_RE.finditer(text):
         surface = m.group()
         start, end = m.span()
-        group = m.lastindex  # 1 word, 2 number, 3 stop: cheaper than lastgroup
+        group = m.lastindex  # 1 word, 2 number, 3 stop, 4 mark: cheaper than lastgroup
+        if group == 4:
+            if not mark:
+                mark = _DASHES.get(surface, surface)
+            prev_end = -1
+            continue
         if group == 3:
+            mark = ""
             if surface == "\n":
                 sentence += 1
                 pending = False
@@ -97,13 +114,16 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
             # numbers ("статье 20.2") and domains ("Idel.Реалии").
             if start != stop_end and (first.isupper() or first.isdigit()):
                 sentence += 1
+                mark = ""
             pending = False
         lower = surface.lower()  # normalise(), inlined
         if "ё" in lower:
             lower = lower.replace("ё", "е")
         if "’" in lower:
             lower = lower.replace("’", "'")
-        append(new(Token, (start, end, surface, lower, WORD if group == 1 else NUMBER, sentence)))
+        kind = WORD if group == 1 else NUMBER
+        append(new(Token, (start, end, surface, lower, kind, sentence, mark)))
+        mark = ""
         prev_end = end
         prev_lower = lower
     return tokens
@@ -111,7 +131,9 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
 
 def tokenize_words(text: str) -> list[str]:
     """The normalised words and numbers of a short phrase (rule terms, filter words)."""
-    return [normalise(m.group()) for m in _TOKEN_RE.finditer(text) if m.lastgroup != "stop"]
+    return [
+        normalise(m.group()) for m in _TOKEN_RE.finditer(text) if m.lastgroup in ("word", "num")
+    ]
 
 
 @dataclass(frozen=True, slots=True)

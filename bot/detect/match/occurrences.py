@@ -130,7 +130,7 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
     name_candidates: list[tuple[int, int]] = []  # (token, sentence position)
     sentence_start = 0
     # One tight pass: tokens are plain tuples, unpacked rather than read by name.
-    for i, (_, _, surface, lower, kind, sentence) in enumerate(tokens):
+    for i, (_, _, surface, lower, kind, sentence, _) in enumerate(tokens):
         if sentence != current_sentence:
             current_sentence = sentence
             if sentences:
@@ -217,6 +217,12 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
                     found = term_end(ruleset, term, tokens, infos, i, sent.end)
                 if found is not None:
                     if term.not_after and i > sent.start and _after(term, infos[i - 1]):
+                        continue
+                    if (
+                        term.not_followed_by
+                        and found[-1] + 1 < sent.end
+                        and tokens[found[-1] + 1].mark in term.not_followed_by
+                    ):
                         continue
                     taken = tuple(found[k] for k in term.marked) if term.marked else found
                     sent.occ.setdefault(term.group, []).append(

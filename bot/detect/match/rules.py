@@ -7,7 +7,7 @@ veto a category in a sentence, or in the whole entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -15,15 +15,17 @@ from bot.detect.lemmatize import WordInfo
 from bot.detect.match.extraction import detained_count
 from bot.detect.match.modality import WEAK_SCORE, judge_modality
 from bot.detect.match.occurrences import Occurrence, Sentence, distance, overlaps
-from bot.detect.model import NullRule, Role, Rule, Ruleset, SentencePlan
-from bot.detect.text import Token
+from bot.detect.model import Language, NullRule, Role, Rule, Ruleset, SentencePlan
+from bot.detect.text import CLAUSE_MARKS, Token
 from bot.domain.vocabulary import CATEGORIES, Category, Modality
 
 TITLE_BONUS = 0.05
 EXTRA_BONUS = 0.1
 
-# What _try_rule gets when no null consumed any token: shared, never mutated.
+# What _try_rule gets when no null consumed any token or took any head: shared,
+# never mutated.
 _NO_TOKENS: frozenset[int] = frozenset()
+_NO_HEADS: Mapping[Occurrence, NullRule] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,15 +97,22 @@ def match_sentence(
     vetoed: dict[str, list[NullHit]] = {}
     for hit in entry_vetoes:
         vetoed.setdefault(hit.category, []).append(hit)
+    head_nulls: dict[str, list[NullRule]] = {}
     categories = {r.category for r in candidates}
     # plan.nulls already leaves out entry nulls and those whose phrases are absent.
     for null in plan.nulls:
         if null.category != "*" and null.category not in categories:
             continue
-        if null.scope == "tokens":
+        if null.scope in ("tokens", "head"):
+            if null.unless and any(g in occ for g in null.unless):
+                continue
+            cats = (null.category,) if null.category != "*" else tuple(categories)
+            if null.scope == "head":
+                for cat in cats:
+                    head_nulls.setdefault(cat, []).append(null)
+                continue
             assert null.group is not None
             for o in occ[null.group]:
-                cats = (null.category,) if null.category != "*" else tuple(categories)
                 for cat in cats:
                     consumed.setdefault(cat, set()).update(o.words)
                     consumed_by.setdefault(cat, []).append((null, o))
@@ -117,15 +126,36 @@ def match_sentence(
 
     title = tokens[sent.start].sentence < title_sentences
     reported: set[tuple[str, str]] = set()
+    language = ruleset.language
+    # Heads a head null takes, per (category, head group): rules share heads.
+    taken_heads: dict[tuple[str, str], Mapping[Occurrence, NullRule]] = {}
     for rule in candidates:
         used_nulls = consumed.get(rule.category, _NO_TOKENS)
-        found = _try_rule(rule, occ, infos, used_nulls)
+        blocked = _NO_HEADS
+        if rule.category in head_nulls:
+            key = (rule.category, rule.head)
+            if key not in taken_heads:
+                taken_heads[key] = _taken_heads(
+                    head_nulls[rule.category], occ.get(rule.head, ()), occ, tokens, infos, sent
+                )
+            blocked = taken_heads[key]
+        found = _try_rule(rule, occ, infos, used_nulls, blocked, tokens, language)
         if found is None:
-            if used_nulls and _try_rule(rule, occ, infos, _NO_TOKENS) is not None:
+            if used_nulls and _try_rule(rule, occ, infos, _NO_TOKENS, blocked, tokens, language):
                 for null, o in consumed_by.get(rule.category, ()):
                     if (null.id, rule.category) not in reported:
                         reported.add((null.id, rule.category))
                         null_hits.append(NullHit(null, (o,), rule.category))
+            elif blocked:
+                again = _try_rule(rule, occ, infos, used_nulls, _NO_HEADS, tokens, language)
+                taker = blocked.get(again[1]) if again is not None else None
+                if (
+                    again is not None
+                    and taker is not None
+                    and (taker.id, rule.category) not in reported
+                ):
+                    reported.add((taker.id, rule.category))
+                    null_hits.append(NullHit(taker, (again[1],), rule.category))
             continue
         if rule.category in vetoed:
             for hit in vetoed[rule.category]:
@@ -220,14 +250,149 @@ def sentence_null(
     return tuple(found)
 
 
+def _taken_heads(
+    nulls: Sequence[NullRule],
+    heads: Sequence[Occurrence],
+    occ: dict[str, list[Occurrence]],
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    sent: Sentence,
+) -> Mapping[Occurrence, NullRule]:
+    """The head occurrences that a head null takes, each with the null."""
+    taken: dict[Occurrence, NullRule] = {}
+    for head in heads:
+        for null in nulls:
+            if _stands(null, head, occ, tokens, infos, sent):
+                taken[head] = null
+                break
+    return taken
+
+
+def _stands(
+    null: NullRule,
+    head: Occurrence,
+    occ: dict[str, list[Occurrence]],
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    sent: Sentence,
+) -> bool:
+    """Whether a head stands the way a head null describes (every condition given)."""
+    first, last = head.words[0], head.words[-1]
+    # The last word of a gapped head is its verb: "доступ к заблокированному".
+    gapped = last - first + 1 != len(head.words)
+    if null.forms or null.not_forms:
+        words = (first, last) if gapped else (first,)
+        if not any(_in_forms(infos[i], null.forms, null.not_forms) for i in words):
+            return False
+    if null.opens:
+        if head.start != sent.start and tokens[head.start].mark not in CLAUSE_MARKS:
+            return False
+        # More of the sentence follows the clause the head opens.
+        if not any(tokens[j].mark for j in range(head.end, sent.end)):
+            return False
+    if null.after:
+        before = infos[head.start - 1] if head.start > sent.start else None
+        if before is None or before.keys.isdisjoint(null.after):
+            return False
+    if null.next:
+        first = head.words[0] + 1  # the word after the head's first: "blocked in …"
+        after = infos[first] if first < sent.end else None
+        if after is None or after.keys.isdisjoint(null.next):
+            return False
+    if null.group is not None:
+        # Phrases count before the head's verb: "доступ к которому ограничили".
+        verb = last if gapped else first
+        for phrase in occ.get(null.group, ()):
+            # No clause mark between: in "X, which launched in 2019, was blocked"
+            # the block is the main clause's.
+            if (
+                phrase.end <= verb
+                and verb - phrase.end <= null.window
+                and not any(tokens[k].mark for k in range(phrase.end, verb + 1))
+            ):
+                break
+        else:
+            return False
+    return True
+
+
+def _in_forms(info: WordInfo | None, forms: frozenset[str], not_forms: frozenset[str]) -> bool:
+    if info is None:
+        return False
+    if forms and forms.isdisjoint(info.grammemes):
+        return False
+    return not_forms.isdisjoint(info.grammemes)
+
+
+def _is_agent(
+    actor: Occurrence,
+    head: Occurrence,
+    subject: Occurrence | None,
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    language: Language,
+) -> bool:
+    """Whether an actor stands as the head's agent: before it, or after one of
+    the language's agent words ("blocked by the regulator", "pulled after the
+    regulator complained"). A language that declares none orders its words
+    freely: an agent stands anywhere. A subject of the head verb bars the agents
+    before it ("Nigeria: Instagram removed …"), and where words order freely,
+    every agent ("YouTube удалил ролики с критикой правительства")."""
+    words = language.agent_words
+    if subject is not None and (actor.start < subject.start or not words):
+        return False
+    if actor.start < head.start or not words:
+        return True
+    for k in range(max(head.end, actor.start - language.agent_window - 1), actor.start):
+        info = infos[k]
+        if info is not None and not words.isdisjoint(info.keys):
+            return tokens[k].sentence == tokens[actor.start].sentence
+    return False
+
+
+def _subject(
+    rule: Rule,
+    head: Occurrence,
+    occ: dict[str, list[Occurrence]],
+    tokens: Sequence[Token],
+    infos: Sequence[WordInfo | None],
+    language: Language,
+) -> Occurrence | None:
+    """A term of the rule's subject groups standing as the subject of the head,
+    a verb acting on an object: at most two words before it ("Twitter has
+    blocked"), with neither a clause mark nor a subject break between ("fines
+    Halk TV and suspends …", "the app was removed"), and no part of an agent
+    ("media regulator" holds no outlet)."""
+    info = infos[head.start]
+    if info is None or not any(form <= info.grammemes for form in language.verb_forms):
+        return None
+    breaks = language.subject_breaks
+    for group in rule.subjects:
+        for o in occ.get(group, ()):
+            if o.end > head.start or head.start - o.end > 2:
+                continue
+            if any(tokens[k].mark for k in range(o.end, head.start + 1)):
+                continue
+            if any(tokens[k].lower in breaks for k in range(o.end, head.start)):
+                continue
+            if any(overlaps(a, set(o.words)) for g in rule.agent for a in occ.get(g, ())):
+                continue
+            return o
+    return None
+
+
 def _try_rule(
     rule: Rule,
     occ: dict[str, list[Occurrence]],
     infos: Sequence[WordInfo | None],
     consumed: AbstractSet[int],
+    blocked: Mapping[Occurrence, NullRule] = _NO_HEADS,
+    tokens: Sequence[Token] = (),
+    language: Language | None = None,
 ) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None:
     """The tightest combination satisfying the rule around some head, if any,
-    with the token span it covers (lo, hi)."""
+    with the token span it covers (lo, hi). Heads in ``blocked`` serve no rule;
+    the rule's agent groups count only where they stand as the head's agent."""
     available: Callable[[str], Sequence[Occurrence]]
     if consumed:
 
@@ -243,9 +408,23 @@ def _try_rule(
     heads = available(rule.head)
     if rule.head_forms:
         heads = [h for h in heads if _has_form(infos[h.start], rule.head_forms)]
+    if blocked:
+        heads = [h for h in heads if h not in blocked]
+    agent = rule.agent if language is not None else frozenset()
     best: tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None = None
     best_len = 0
     for head in heads:
+        # The agent groups' occurrences that stand as this head's agent.
+        agents: dict[str, Sequence[Occurrence]] = {}
+        if agent:
+            assert language is not None
+            subject = _subject(rule, head, occ, tokens, infos, language) if rule.subjects else None
+            for group in agent:
+                agents[group] = [
+                    o
+                    for o in available(group)
+                    if _is_agent(o, head, subject, tokens, infos, language)
+                ]
         used = set(head.words)
         parts: list[tuple[str, Occurrence]] = [(rule.head, head)]
         ok = True
@@ -254,7 +433,7 @@ def _try_rule(
             if group == rule.head and not skipped_head:
                 skipped_head = True
                 continue
-            o = _nearest(available(group), head, used)
+            o = _nearest(agents[group] if group in agents else available(group), head, used)
             if o is None:
                 ok = False
                 break
@@ -263,7 +442,12 @@ def _try_rule(
         if not ok:
             continue
         if rule.any:
-            pool = [(g, o) for g in rule.any for o in available(g) if not overlaps(o, used)]
+            pool = [
+                (g, o)
+                for g in rule.any
+                for o in (agents[g] if g in agents else available(g))
+                if not overlaps(o, used)
+            ]
             if not pool:
                 continue
             g, o = min(pool, key=lambda p: distance(p[1], head))
