@@ -625,3 +625,101 @@ def test_a_state_named_where_it_acts_on_nothing(
 ) -> None:
     d = classify(detector, text)
     assert d.categories == expected, f"{why}: {d.explanation}"
+
+
+# People in office, and the bodies that speak for them, deleting what they
+# posted themselves; beside them, the same people demanding that others delete
+# something, about themselves or not, which is a demand. (text, expected, why)
+OWN_POSTS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Minister deletes post comparing rival to a dictator after backlash",
+        (),
+        "a minister's own post",
+    ),
+    ("Lawmaker removes video from her channel after outcry", (), "a lawmaker's own video"),
+    ("The ministry deleted its post about the parade after criticism", (), "a body's own post"),
+    ("Министр удалил пост о сопернике после критики", (), "a minister's own post"),
+    ("Пресс-служба мэрии удалила пост после волны критики", (), "a press office's own post"),
+    ("Губернатор удалил видео из своего канала", (), "a governor's own video"),
+    # Demands, even about oneself, and deletions others are made to do.
+    ("Губернатор потребовал удалить пост о себе", ("censorship",), "a demand about oneself"),
+    (
+        "Министр потребовал от издания удалить статью о нём",
+        ("censorship",),
+        "a demand to an outlet about oneself",
+    ),
+    (
+        "Governor demands Telegram channel delete post about him",
+        ("censorship",),
+        "a demand about oneself",
+    ),
+    (
+        "Minister orders newspaper to remove article about his family",
+        ("censorship",),
+        "an order about one's family",
+    ),
+    (
+        "Police deleted the journalist's footage of the arrest",
+        ("censorship",),
+        "someone else's footage deleted by the police",
+    ),
+    (
+        "Губернатор распорядился отключить мобильный интернет в регионе",
+        ("censorship",),
+        "a governor orders a shutdown",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), OWN_POSTS, ids=lambda v: str(v)[:40])
+def test_an_official_deleting_their_own_post_is_no_censor(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert d.categories == expected, f"{why}: {d.explanation}"
+
+
+# Registers of foreign agents and undesirables published, updated or counted:
+# no one is designated by that; taken off one is a lifted designation (weak).
+# Beside them, registers that gain names. (text, expected, weak, why)
+REGISTERS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    ("The Justice Ministry published its list of foreign agents", (), (), "published"),
+    ("Russia's list of foreign agents now numbers 900 people", (), (), "counted"),
+    ("Минюст опубликовал реестр иноагентов", (), (), "published"),
+    ("Минюст обновил реестр иноагентов", (), (), "updated, no name given"),
+    (
+        "Russia's Justice Ministry removed a presenter from its list of foreign agents",
+        (),
+        ("censorship",),
+        "taken off the list",
+    ),
+    ("Минюст исключил журналиста из реестра иноагентов", (), ("censorship",), "taken off"),
+    # Names added.
+    (
+        "The ministry updated its register of foreign agents, adding two journalists",
+        ("censorship",),
+        (),
+        "updated with names added",
+    ),
+    (
+        "Russia puts an investigative outlet on its foreign agents list",
+        ("censorship",),
+        (),
+        "put on the list",
+    ),
+    (
+        "Минюст обновил реестр иноагентов, внеся в него двух журналистов",
+        ("censorship",),
+        (),
+        "updated with names added",
+    ),
+    ("Минюст пополнил реестр иноагентов", ("censorship",), (), "the register grows"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "weak", "why"), REGISTERS, ids=lambda v: str(v)[:40])
+def test_a_register_published_designates_no_one(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
