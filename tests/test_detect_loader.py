@@ -161,7 +161,11 @@ def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
             "duplicate rule id 'arrest-protest'",
         ),
         ("[[nulls]]\nid = 'n'\nscope = 'sentence'\n", 31, "null 'n' needs 'phrases' or 'need'"),
-        ("[[nulls]]\nid = 'n'\nneed = ['detain']\n", 31, "scope 'tokens' needs 'phrases'"),
+        (
+            "[[nulls]]\nid = 'n'\nneed = ['detain']\nphrases = ['x']\n",
+            31,
+            "scope 'tokens' takes 'phrases' or 'need', not both",
+        ),
         ("[[nulls]]\nid = 'n'\nphrases = ['x']\nscop = 'entry'\n", 34, "unknown key 'scop'"),
         (
             "[[nulls]]\nid = 'n'\nphrases = ['x']\nunless = ['protset']\n",

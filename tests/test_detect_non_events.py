@@ -723,3 +723,135 @@ def test_a_register_published_designates_no_one(
 ) -> None:
     d = classify(detector, text)
     assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
+
+
+# A court judging a past block with nothing new ordered reports a lifted ban
+# (weak), however far the verdict stands from the block; a verdict that orders a
+# block anew is an order. (text, expected, weak, why)
+PAST_RULINGS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| A regional court ruled that the government's suspension of the messaging app had "
+        "violated freedom of expression and told the authorities not to repeat it.",
+        (),
+        ("censorship",),
+        "a past suspension judged",
+    ),
+    (
+        "Court finds 2019 internet shutdown had no legal basis",
+        (),
+        ("censorship",),
+        "a past shutdown judged",
+    ),
+    (
+        "Суд признал, что блокировка мессенджера нарушила право граждан на информацию",
+        (),
+        ("censorship",),
+        "a past block judged",
+    ),
+    (
+        "Конституционный суд признал отключение интернета в 2019 году неконституционным",
+        (),
+        ("censorship",),
+        "a past shutdown judged",
+    ),
+    # Orders anew, and critics of a block in force.
+    (
+        "Court found the posts violated the right to privacy and ordered them removed",
+        ("censorship",),
+        (),
+        "a verdict ordering removal",
+    ),
+    (
+        "Суд признал, что видео нарушает право на частную жизнь, и постановил его удалить",
+        ("censorship",),
+        (),
+        "a verdict ordering removal",
+    ),
+    (
+        "Regulator blocks news site; rights groups say the move violates freedom of expression",
+        ("censorship",),
+        (),
+        "a block in force, criticised",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), PAST_RULINGS, ids=lambda v: str(v)[:40]
+)
+def test_a_ruling_on_a_past_block_orders_nothing(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
+
+
+# The police blocking people, roads and vehicles is no censorship; the detention
+# beside it stays an arrest, and a broadcast or a site blocked stays censorship.
+# (text, expected, why)
+PHYSICAL_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
+    ("Riot police blocking TV crews outside the courthouse", (), "crews, not a channel"),
+    ("Police blocked the opposition march in central Ankara", (), "a march"),
+    ("Полиция заблокировала съёмочную группу телеканала у здания суда", (), "a crew"),
+    ("Силовики перекрыли шествие у моста", (), "a procession"),
+    (
+        "|| Nine people were detained after police blocked a Pride march banned by the governor.",
+        ("arrest",),
+        "the detention stays",
+    ),
+    (
+        "Полиция перекрыла колонну протестующих и задержала 12 человек",
+        ("arrest",),
+        "the detention stays",
+    ),
+    (
+        "Police blocked the livestream of the march on YouTube",
+        ("censorship",),
+        "a stream is content",
+    ),
+    (
+        "Роскомнадзор заблокировал сайт, где публиковали маршрут шествия",
+        ("censorship",),
+        "a censor blocking a site",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PHYSICAL_BLOCKS, ids=lambda v: str(v)[:40])
+def test_police_blocking_people_or_roads_is_no_censorship(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert d.categories == expected, f"{why}: {d.explanation}"
+
+
+# A service gone from a country because its company left, chose so or follows
+# sanctions, with no authority behind it; beside them, services gone on a
+# state's order or said to be unavailable in the country, which stay
+# censorship. (text, expected, why)
+NO_AUTHORITY: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Spotify is no longer available in Russia after the company left the market",
+        (),
+        "the company left",
+    ),
+    (
+        "The game is unavailable in Russia after the developer pulled out of the market",
+        (),
+        "the developer left",
+    ),
+    ("Apple Pay перестал работать в России после ухода компании", (), "the company left"),
+    ("Сервис недоступен для пользователей из России по решению разработчика", (), "its choice"),
+    ("Приложение стало недоступно в России из-за санкций", (), "sanctions"),
+    ("Канал недоступен в России по требованию Роскомнадзора", ("censorship",), "a state's demand"),
+    ("LinkedIn unavailable in Russia after court ruling", ("censorship",), "a court's ruling"),
+    ("YouTube недоступен в России без VPN", ("censorship",), "unavailable in the country"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), NO_AUTHORITY, ids=lambda v: str(v)[:40])
+def test_a_service_gone_without_an_authority_is_no_censorship(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert d.categories == expected, f"{why}: {d.explanation}"

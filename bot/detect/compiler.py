@@ -187,7 +187,7 @@ def load_file(path: Path) -> Ruleset:
             )
         roles[NAME] = "object"
         name_term = Term(NAME, (WordPattern(KEY, frozenset(), NAME),), None, True, False)
-    cues, clause_groups, sentence_groups = _modality(data.modality, index)
+    cues, clause_groups = _modality(data.modality, index)
     return Ruleset(
         language=language,
         path=path,
@@ -204,7 +204,6 @@ def load_file(path: Path) -> Ruleset:
         name_term=name_term,
         entities=dict(data.entities),
         clause_groups=clause_groups,
-        sentence_groups=sentence_groups,
         future_forms=frozenset(data.modality.future),
     )
 
@@ -344,7 +343,7 @@ def _sources(
 
 def _modality(
     table: ModalityTable, index: _TermIndex
-) -> tuple[dict[str, CueModality], frozenset[str], frozenset[str]]:
+) -> tuple[dict[str, CueModality], frozenset[str]]:
     """Cue terms as internal groups ("@threat", "@clause-plan") -> their modality."""
     for term in table.statements:
         index.add(("modality", "statements"), STATEMENT, term)
@@ -363,17 +362,7 @@ def _modality(
             index.add(("modality", "clause", clause_modality), name, term)
         groups[name] = clause_modality
         clause_groups.add(name)
-    # [modality.sentence]: cues that govern every head of their sentence.
-    sentence_groups: set[str] = set()
-    for sentence_modality, terms in table.sentence.cues():
-        if not terms:
-            continue
-        name = "@sentence-" + sentence_modality
-        for term in terms:
-            index.add(("modality", "sentence", sentence_modality), name, term)
-        groups[name] = sentence_modality
-        sentence_groups.add(name)
-    return groups, frozenset(clause_groups), frozenset(sentence_groups)
+    return groups, frozenset(clause_groups)
 
 
 def _check_refs(
@@ -463,6 +452,7 @@ def _nulls(
                 opens=table.opens,
                 after=_keys(analyser, table.after),
                 next=_keys(analyser, table.next),
+                modality=table.modality,
             )
         )
     return tuple(out)

@@ -134,6 +134,9 @@ class NullRule:
     opens: bool = False
     after: frozenset[str] = frozenset()
     next: frozenset[str] = frozenset()
+    # Scope "sentence" only: instead of vetoing the category, report its events
+    # in the sentence as this weak modality.
+    modality: WeakModality | None = None
 
 
 @dataclass(frozen=True)
@@ -189,17 +192,10 @@ class SentencePlan:
     free: bool
     entry_any: frozenset[str]
     nulls: tuple[NullRule, ...]  # non-entry nulls whose phrase group is present, or that have none
-    # present modality groups: (group, modality, reach), reach one of NEAR,
-    # CLAUSE, SENTENCE
-    cues: tuple[tuple[str, CueModality, int], ...]
+    # present modality groups: (group, modality, clause)
+    cues: tuple[tuple[str, CueModality, bool], ...]
     named: tuple[tuple[str, Role], ...]  # present named_groups: (group, role)
 
-
-# How far a modality cue reaches: near its head (within the modality window or
-# inside the match), every head after it in the sentence, or the whole sentence.
-NEAR = 0
-CLAUSE = 1
-SENTENCE = 2
 
 _PLAN_CACHE_LIMIT = 50_000
 
@@ -239,9 +235,6 @@ class Ruleset:
     # Cue groups that govern every head after them in the sentence, however far
     # ("рассматривает возможность … отключать", "a draft bill would let … order").
     clause_groups: frozenset[str] = frozenset()
-    # Cue groups that govern every head of their sentence, before or after them
-    # ("the court ruled that the suspension had violated freedom of expression").
-    sentence_groups: frozenset[str] = frozenset()
     # Grammemes that make a head a plan by themselves ("заблокирует": futr).
     future_forms: frozenset[str] = frozenset()
     plans_cache: dict[frozenset[str], SentencePlan] = field(
@@ -306,7 +299,7 @@ class Ruleset:
                 if n.scope != "entry" and (n.group is None or n.group in groups)
             ),
             cues=tuple(
-                (g, modality, self._reach(g))
+                (g, modality, g in self.clause_groups)
                 for g, modality in self.modality_groups.items()
                 if g in groups
             ),
@@ -316,11 +309,6 @@ class Ruleset:
             self.plans_cache.clear()
         self.plans_cache[groups] = found
         return found
-
-    def _reach(self, group: str) -> int:
-        if group in self.clause_groups:
-            return CLAUSE
-        return SENTENCE if group in self.sentence_groups else NEAR
 
     def number_terms(self, token: Token) -> tuple[Term, ...]:
         """Terms that may start at a number written in digits."""

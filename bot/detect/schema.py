@@ -152,23 +152,6 @@ class ClauseTable(_Table):
         )
 
 
-class SentenceCueTable(_Table):
-    threat: Words = []
-    plan: Words = []
-    warning: Words = []
-    lifted: Words = []
-    denied: Words = []
-
-    def cues(self) -> tuple[tuple[CueModality, list[str]], ...]:
-        return (
-            ("threat", self.threat),
-            ("plan", self.plan),
-            ("warning", self.warning),
-            ("lifted", self.lifted),
-            ("denied", self.denied),
-        )
-
-
 class ModalityTable(_Table):
     threat: Words = []
     plan: Words = []
@@ -183,7 +166,6 @@ class ModalityTable(_Table):
     after: Annotated[int, AfterValidator(_bounded(0, 30))] = 3
     before_only: list[CueModality] = []
     clause: ClauseTable = ClauseTable()
-    sentence: SentenceCueTable = SentenceCueTable()
     future: Words = []
 
     def cues(self) -> tuple[tuple[CueModality, list[str]], ...]:
@@ -247,10 +229,14 @@ class NullTable(_Table):
     opens: bool = False
     after: Words = []
     next: Words = []
+    # Scope "sentence" only: recast the category's events there as this weak one.
+    modality: WeakModality | None = None
 
     @model_validator(mode="after")
     def _has_something_to_find(self) -> NullTable:
         stance = bool(self.forms or self.not_forms or self.opens or self.after or self.next)
+        if self.modality is not None and self.scope != "sentence":
+            raise ValueError(f"null {self.id!r}: 'modality' needs scope 'sentence'")
         if self.scope == "head":
             if self.need is not None:
                 raise ValueError(f"null {self.id!r}: scope 'head' takes no 'need'")
@@ -267,8 +253,10 @@ class NullTable(_Table):
             )
         if self.phrases is None and self.need is None:
             raise ValueError(f"null {self.id!r} needs 'phrases' or 'need'")
-        if self.scope == "tokens" and self.phrases is None:
-            raise ValueError(f"null {self.id!r}: scope 'tokens' needs 'phrases'")
+        if self.scope == "tokens" and self.phrases is not None and self.need is not None:
+            raise ValueError(
+                f"null {self.id!r}: scope 'tokens' takes 'phrases' or 'need', not both"
+            )
         return self
 
 

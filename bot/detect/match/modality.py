@@ -2,8 +2,8 @@
 warned of, lifted, denied or negated.
 
 Judged around the rule's head word: a negator next to it, else the nearest cue
-word (within a window, anywhere inside the match, a clause cue earlier in the
-sentence, or a sentence cue anywhere in it), else a future-tense head. docs/detection.md, step 7.
+word (within a window, anywhere inside the match, or a clause cue earlier in
+the sentence), else a future-tense head. docs/detection.md, step 7.
 """
 
 from __future__ import annotations
@@ -15,8 +15,6 @@ from typing import TYPE_CHECKING
 from bot.detect.lemmatize import WordInfo
 from bot.detect.match.occurrences import Occurrence, distance
 from bot.detect.model import (
-    CLAUSE,
-    NEAR,
     NEGATION_EXCEPTION,
     NEGATOR,
     STATEMENT,
@@ -92,14 +90,13 @@ def judge_modality(
     head_verb = head.words[-1]
     best: tuple[int, int, CueModality, Occurrence] | None = None
     # plan.cues: the modality groups present, in the file's order.
-    for group, modality, reach in plan.cues:
+    for group, modality, clause in plan.cues:
         for cue in occ[group]:
-            # A clause cue governs every head after it in the sentence, a
-            # sentence cue every head of it.
-            if reach == CLAUSE:
+            # A clause cue governs every head after it in the sentence.
+            if clause:
                 if cue.start > head_verb:
                     continue
-            elif reach == NEAR and (cue.end <= lo or cue.start >= hi):
+            elif cue.end <= lo or cue.start >= hi:
                 continue
             if terms is None:
                 terms = [set(o.words) for _, o in parts]

@@ -7,7 +7,7 @@ veto a category in a sentence, or in the whole entry.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
@@ -17,7 +17,7 @@ from bot.detect.match.modality import WEAK_SCORE, judge_modality
 from bot.detect.match.occurrences import Occurrence, Sentence, distance, overlaps
 from bot.detect.model import Language, NullRule, Role, Rule, Ruleset, SentencePlan
 from bot.detect.text import CLAUSE_MARKS, Token
-from bot.domain.vocabulary import CATEGORIES, Category, Modality
+from bot.domain.vocabulary import CATEGORIES, Category, Modality, WeakModality
 
 TITLE_BONUS = 0.05
 EXTRA_BONUS = 0.1
@@ -98,6 +98,7 @@ def match_sentence(
     for hit in entry_vetoes:
         vetoed.setdefault(hit.category, []).append(hit)
     head_nulls: dict[str, list[NullRule]] = {}
+    recast: dict[str, tuple[WeakModality, Occurrence]] = {}
     categories = {r.category for r in candidates}
     # plan.nulls already leaves out entry nulls and those whose phrases are absent.
     for null in plan.nulls:
@@ -111,8 +112,7 @@ def match_sentence(
                 for cat in cats:
                     head_nulls.setdefault(cat, []).append(null)
                 continue
-            assert null.group is not None
-            for o in occ[null.group]:
+            for o in _null_tokens(null, occ):
                 for cat in cats:
                     consumed.setdefault(cat, set()).update(o.words)
                     consumed_by.setdefault(cat, []).append((null, o))
@@ -122,7 +122,12 @@ def match_sentence(
             continue
         cats = (null.category,) if null.category != "*" else tuple(categories)
         for cat in cats:
-            vetoed.setdefault(cat, []).append(NullHit(null, where, cat))
+            if null.modality is not None:
+                # Not vetoed: recast as weak ("ruled that the suspension had
+                # violated freedom of expression" reports a lifted ban).
+                recast.setdefault(cat, (null.modality, where[0]))
+            else:
+                vetoed.setdefault(cat, []).append(NullHit(null, where, cat))
 
     title = tokens[sent.start].sentence < title_sentences
     reported: set[tuple[str, str]] = set()
@@ -178,6 +183,8 @@ def match_sentence(
         if rule.modality is not None and modality == "event":
             # A rule about an unblocking or a bill says what it reports.
             modality = rule.modality
+        if modality == "event" and rule.category in recast:
+            modality, cue = recast[rule.category]
         extras = len(parts) - len(rule.need)
         score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
         if modality in ("denied", "negated"):
@@ -222,6 +229,26 @@ def _named_within(
     return tuple(sorted(found, key=lambda p: p[1].start))
 
 
+def _null_tokens(null: NullRule, occ: dict[str, list[Occurrence]]) -> Sequence[Occurrence]:
+    """What a tokens null takes: its phrases, or the first of its need groups
+    where all of them stand within its window ("[blocked] a Pride march")."""
+    if null.group is not None:
+        return occ[null.group]
+    return [picked[0] for picked in _need_within(null, occ)]
+
+
+def _need_within(null: NullRule, occ: dict[str, list[Occurrence]]) -> Iterator[list[Occurrence]]:
+    """For each occurrence of the null's first need group, the nearest of each
+    other need group, when they all stand within the null's window."""
+    if not all(g in occ for g in null.need):
+        return
+    first, *rest = null.need
+    for anchor in occ[first]:
+        picked = [anchor, *(_nearest(occ[g], anchor, set()) or anchor for g in rest)]
+        if max(o.end for o in picked) - min(o.start for o in picked) <= null.window:
+            yield picked
+
+
 def sentence_null(
     null: NullRule, occ: dict[str, list[Occurrence]]
 ) -> tuple[Occurrence, ...] | None:
@@ -233,20 +260,10 @@ def sentence_null(
             return None
         found.append(occ[null.group][0])
     if null.need:
-        if not all(g in occ for g in null.need):
+        picked = next(_need_within(null, occ), None)
+        if picked is None:
             return None
-        first, *rest = null.need
-        for anchor in occ[first]:
-            picked = [anchor]
-            for g in rest:
-                picked.append(_nearest(occ[g], anchor, set()) or anchor)
-            lo = min(o.start for o in picked)
-            hi = max(o.end for o in picked)
-            if hi - lo <= null.window:
-                found.extend(picked)
-                break
-        else:
-            return None
+        found.extend(picked)
     return tuple(found)
 
 
