@@ -192,6 +192,21 @@ def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
             "subjects need an agent",
         ),
         (
+            "[[nulls]]\nid = 'n'\nscope = 'head'\nforms = ['ed']\nrules = ['arest-protest']\n",
+            35,
+            "null 'n' rules names unknown rule 'arest-protest'",
+        ),
+        (
+            "[[nulls]]\nid = 'n'\nphrases = ['x']\nrules = ['arrest-protest']\n",
+            31,
+            "'rules' needs scope 'head'",
+        ),
+        (
+            "[[nulls]]\nid = 'n'\nscope = 'tokens'\nphrases = ['x']\nmodality = 'lifted'\n",
+            31,
+            "'modality' needs scope 'sentence'",
+        ),
+        (
             "[groups.x]\nrole = 'actor'\nterms = ['x']\nnot_followed_by = ['!']\n",
             34,
             "not_followed_by[0] must be one of",

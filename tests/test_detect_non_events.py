@@ -855,3 +855,73 @@ def test_a_service_gone_without_an_authority_is_no_censorship(
 ) -> None:
     d = classify(detector, text)
     assert d.categories == expected, f"{why}: {d.explanation}"
+
+
+# A platform acting on an account of its own accord, told in the past tense with
+# its object after it, or for breaking its own rules however they are named;
+# beside them, platforms blocked. (text, expected, why)
+PLATFORMS_ACTING: list[tuple[str, tuple[str, ...], str]] = [
+    ("The platform banned the account of a popular streamer", (), "the platform acts"),
+    ("Twitter has blocked the account of a minister", (), "the platform acts"),
+    (
+        "|| The platform suspended the creator, saying she had breached its community safety "
+        "policy.",
+        (),
+        "its own policy, however named",
+    ),
+    (
+        "YouTube удалил канал блогера || Компания сослалась на разжигание ненависти.",
+        (),
+        "hate speech, the platform's own ground",
+    ),
+    ("Discord blocked in Russia", ("censorship",), "a platform blocked"),
+    ("В России заблокирован Discord", ("censorship",), "a platform blocked"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PLATFORMS_ACTING, ids=lambda v: str(v)[:40])
+def test_a_platform_acting_of_its_own_accord(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert d.categories == expected, f"{why}: {d.explanation}"
+
+
+# A state demanding that deleted content come back lifts a removal (weak); one
+# demanding removal censors. (text, expected, weak, why)
+RESTORE_DEMANDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "РКН потребовал от YouTube вернуть удалённые ролики телеканала",
+        (),
+        ("censorship",),
+        "give back what was deleted",
+    ),
+    (
+        "Roskomnadzor demanded that TikTok bring back deleted videos of Russian bloggers",
+        (),
+        ("censorship",),
+        "bring back what was deleted",
+    ),
+    (
+        "РКН потребовал от YouTube удалить ролики телеканала",
+        ("censorship",),
+        (),
+        "a demand to delete",
+    ),
+    (
+        "Roskomnadzor demanded that TikTok delete videos of Russian bloggers",
+        ("censorship",),
+        (),
+        "a demand to delete",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), RESTORE_DEMANDS, ids=lambda v: str(v)[:40]
+)
+def test_a_demand_to_restore_lifts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    d = classify(detector, text)
+    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"

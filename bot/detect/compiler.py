@@ -193,7 +193,7 @@ def load_file(path: Path) -> Ruleset:
         path=path,
         roles=roles,
         rules=_rules(where, data.rules, roles),
-        nulls=_nulls(where, data.nulls, roles, index),
+        nulls=_nulls(where, data.nulls, roles, index, {r.id for r in data.rules}),
         modality_groups=cues,
         modality_before=data.modality.before,
         modality_after=data.modality.after,
@@ -426,12 +426,21 @@ def _rules(
 
 
 def _nulls(
-    where: Locator, tables: Sequence[NullTable], roles: Mapping[str, str], index: _TermIndex
+    where: Locator,
+    tables: Sequence[NullTable],
+    roles: Mapping[str, str],
+    index: _TermIndex,
+    rule_ids: Collection[str],
 ) -> tuple[NullRule, ...]:
     analyser = index.analyser
     out: list[NullRule] = []
     for i, table in enumerate(tables):
         _check_refs(where, "nulls", i, tables, roles, ("need", "unless"))
+        for rule_id in table.rules:
+            if rule_id not in rule_ids:
+                raise where.fail(
+                    ("nulls", i, "rules"), f"null {table.id!r} rules names unknown rule {rule_id!r}"
+                )
         group: str | None = None
         if table.phrases is not None:
             group = "@null:" + table.id
@@ -453,6 +462,7 @@ def _nulls(
                 after=_keys(analyser, table.after),
                 next=_keys(analyser, table.next),
                 modality=table.modality,
+                rules=frozenset(table.rules),
             )
         )
     return tuple(out)

@@ -134,6 +134,9 @@ class NullRule:
     opens: bool = False
     after: frozenset[str] = frozenset()
     next: frozenset[str] = frozenset()
+    # Scope "head" only: the rules whose heads it takes; empty for every rule of
+    # its category.
+    rules: frozenset[str] = frozenset()
     # Scope "sentence" only: instead of vetoing the category, report its events
     # in the sentence as this weak modality.
     modality: WeakModality | None = None

@@ -229,12 +229,15 @@ class NullTable(_Table):
     opens: bool = False
     after: Words = []
     next: Words = []
+    rules: Words = []  # scope "head": the rules whose heads it takes (default: all)
     # Scope "sentence" only: recast the category's events there as this weak one.
     modality: WeakModality | None = None
 
     @model_validator(mode="after")
     def _has_something_to_find(self) -> NullTable:
         stance = bool(self.forms or self.not_forms or self.opens or self.after or self.next)
+        if self.rules and self.scope != "head":
+            raise ValueError(f"null {self.id!r}: 'rules' needs scope 'head'")
         if self.modality is not None and self.scope != "sentence":
             raise ValueError(f"null {self.id!r}: 'modality' needs scope 'sentence'")
         if self.scope == "head":

@@ -132,16 +132,17 @@ def match_sentence(
     title = tokens[sent.start].sentence < title_sentences
     reported: set[tuple[str, str]] = set()
     language = ruleset.language
-    # Heads a head null takes, per (category, head group): rules share heads.
-    taken_heads: dict[tuple[str, str], Mapping[Occurrence, NullRule]] = {}
+    # Heads head nulls take, per (head group, nulls): rules share heads.
+    taken_heads: dict[tuple[str, tuple[NullRule, ...]], Mapping[Occurrence, NullRule]] = {}
     for rule in candidates:
         used_nulls = consumed.get(rule.category, _NO_TOKENS)
         blocked = _NO_HEADS
         if rule.category in head_nulls:
-            key = (rule.category, rule.head)
+            mine = tuple(n for n in head_nulls[rule.category] if not n.rules or rule.id in n.rules)
+            key = (rule.head, mine)
             if key not in taken_heads:
                 taken_heads[key] = _taken_heads(
-                    head_nulls[rule.category], occ.get(rule.head, ()), occ, tokens, infos, sent
+                    mine, occ.get(rule.head, ()), occ, tokens, infos, sent
                 )
             blocked = taken_heads[key]
         found = _try_rule(rule, occ, infos, used_nulls, blocked, tokens, language)
