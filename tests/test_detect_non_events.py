@@ -533,6 +533,21 @@ BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
         "a participle phrase between commas",
     ),
     ("Users of the blocked messenger turn to VPNs", (), "a participle before its noun"),
+    # The block as the time of other news, or as something to get around.
+    ("После блокировки Instagram россияне перешли во ВКонтакте", (), "after the block"),
+    (
+        "A year after Russia blocked Instagram, usage has fallen by half",
+        (),
+        "a year after the block",
+    ),
+    ("How to watch YouTube after the slowdown", (), "after the slowdown"),
+    ("Эксперты рассказали, как обойти блокировку YouTube", (), "how to get around it"),
+    ("Experts explain how to get around the blocking of Telegram", (), "how to get around it"),
+    (
+        "Как и в 2018 году, когда Роскомнадзор пытался заблокировать Telegram, сервис работает",
+        (),
+        "as in a past year",
+    ),
     # The block itself, said the same ways, is news.
     ("В России заблокирован Instagram", ("censorship",), "a short participle is the predicate"),
     (
@@ -560,6 +575,18 @@ BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
         "Iran blocked WhatsApp, restricted Instagram and throttled the internet",
         ("censorship",),
         "verbs in a row after commas",
+    ),
+    (
+        "A year after the first shutdown, the government ordered a complete shutdown of mobile "
+        "internet",
+        ("censorship",),
+        "the news after the time phrase",
+    ),
+    ("Telegram заблокировали после требования РКН", ("censorship",), "after a demand"),
+    (
+        "Роскомнадзор заблокировал сервисы для обхода блокировок",
+        ("censorship",),
+        "tools to get around blocks, blocked",
     ),
 ]
 

@@ -222,7 +222,9 @@ class NullTable(_Table):
     phrases: SomeWords | None = None
     need: SomeWords | None = None
     unless: Words = []
-    window: Window = 60
+    # Words the need groups span; for scope "head", words at most between a
+    # phrase and the head (0: right before it).
+    window: Annotated[int, AfterValidator(_bounded(0, 60))] = 60
     # Scope "head" only: how a rule's head stands (docs/detection.md).
     forms: Words = []
     not_forms: Words = []
