@@ -444,6 +444,16 @@ PROTEST_SUSPECTS: list[tuple[str, tuple[str, ...], str]] = [
         ("arrest",),
         "a road blocked in protest",
     ),
+    (
+        "|| Полиция задержала 20 человек, подозреваемых в участии в блокировании проспекта.",
+        ("arrest",),
+        "suspects of a road blockade",
+    ),
+    (
+        "|| Police detained 20 people suspected of taking part in the blockade of the avenue.",
+        ("arrest",),
+        "suspects of a road blockade",
+    ),
     ("Police took three picketers in for questioning", ("arrest",), "taken for questioning"),
     (
         "Activist given suspended sentence for posts about the protest on Facebook",

@@ -533,6 +533,12 @@ BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
         "a participle phrase between commas",
     ),
     ("Users of the blocked messenger turn to VPNs", (), "a participle before its noun"),
+    (
+        "|| Meta, whose Instagram and Facebook are banned in Russia, reported a rise in revenue.",
+        (),
+        "a relative clause of whose",
+    ),
+    ("Компания Meta, чьи соцсети заблокированы в России, отчиталась о росте выручки", (), "чьи"),
     # The block as the time of other news, or as something to get around.
     ("После блокировки Instagram россияне перешли во ВКонтакте", (), "after the block"),
     (
@@ -571,6 +577,11 @@ BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
         "the relative clause follows the block",
     ),
     ("Telegram blocked in Russia, users report", ("censorship",), "a passive headline"),
+    (
+        "Ukraine's security service blocked the Telegram channels of pro-Russian bloggers",
+        ("censorship",),
+        "a state body with its object after the verb",
+    ),
     (
         "Iran blocked WhatsApp, restricted Instagram and throttled the internet",
         ("censorship",),
