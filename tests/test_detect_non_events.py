@@ -18,7 +18,7 @@ import pytest
 
 from bot.detect import Detector
 from bot.domain.vocabulary import WEAK_MODALITIES
-from tests.test_detect_tables import classify
+from tests.test_detect_tables import classify, expect_reading
 
 
 @pytest.fixture(scope="module")
@@ -606,10 +606,7 @@ BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
 def test_a_block_describing_its_object_is_background(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert d.categories == expected, f"{why}: {d.explanation}"
-    if not expected:
-        assert d.weak_categories == (), f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why)
 
 
 # A state named where it acts on nothing: after the verb in English (not after
@@ -661,8 +658,7 @@ ACTORS_NOT_ACTING: list[tuple[str, tuple[str, ...], str]] = [
 def test_a_state_named_where_it_acts_on_nothing(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert d.categories == expected, f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why)
 
 
 # People in office, and the bodies that speak for them, deleting what they
@@ -713,8 +709,7 @@ OWN_POSTS: list[tuple[str, tuple[str, ...], str]] = [
 def test_an_official_deleting_their_own_post_is_no_censor(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert d.categories == expected, f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why)
 
 
 # Registers of foreign agents and undesirables published, updated or counted:
@@ -759,8 +754,7 @@ REGISTERS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
 def test_a_register_published_designates_no_one(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why, weak)
 
 
 # A court judging a past block with nothing new ordered reports a lifted ban
@@ -820,8 +814,7 @@ PAST_RULINGS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
 def test_a_ruling_on_a_past_block_orders_nothing(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why, weak)
 
 
 # The police blocking people, roads and vehicles is no censorship; the detention
@@ -859,8 +852,7 @@ PHYSICAL_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
 def test_police_blocking_people_or_roads_is_no_censorship(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert d.categories == expected, f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why)
 
 
 # A service gone from a country because its company left, chose so or follows
@@ -891,8 +883,7 @@ NO_AUTHORITY: list[tuple[str, tuple[str, ...], str]] = [
 def test_a_service_gone_without_an_authority_is_no_censorship(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert d.categories == expected, f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why)
 
 
 # A platform acting on an account of its own accord, told in the past tense with
@@ -921,8 +912,7 @@ PLATFORMS_ACTING: list[tuple[str, tuple[str, ...], str]] = [
 def test_a_platform_acting_of_its_own_accord(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert d.categories == expected, f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why)
 
 
 # A state demanding that deleted content come back lifts a removal (weak); one
@@ -961,5 +951,4 @@ RESTORE_DEMANDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
 def test_a_demand_to_restore_lifts(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
-    d = classify(detector, text)
-    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
+    expect_reading(detector, text, expected, why, weak)

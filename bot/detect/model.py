@@ -109,7 +109,9 @@ class Rule:
     subjects: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: each is made once per compiled file, and the
+# matcher keys caches by sets of them.
+@dataclass(frozen=True, slots=True, eq=False)
 class NullRule:
     id: str
     category: Category | Literal["*"]
@@ -243,11 +245,15 @@ class Ruleset:
     plans_cache: dict[frozenset[str], SentencePlan] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Rules some head null names: their heads are judged apart from their
+    # category's other rules.
+    head_null_rules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
         self.rules_with_needs = tuple((r, frozenset(r.need)) for r in self.rules)
         self.entry_nulls = tuple(n for n in self.nulls if n.scope == "entry")
+        self.head_null_rules = frozenset(r for n in self.nulls for r in n.rules)
         self.entry_groups = frozenset(
             g
             for n in self.entry_nulls
@@ -296,10 +302,13 @@ class Ruleset:
             rules=rules,
             free=any(not r.entry_any for r in rules),
             entry_any=frozenset(g for r in rules for g in r.entry_any),
+            # Nulls whose phrases or need groups are absent cannot apply.
             nulls=tuple(
                 n
                 for n in self.nulls
-                if n.scope != "entry" and (n.group is None or n.group in groups)
+                if n.scope != "entry"
+                and (n.group is None or n.group in groups)
+                and groups.issuperset(n.need)
             ),
             cues=tuple(
                 (g, modality, g in self.clause_groups)

@@ -132,15 +132,17 @@ def match_sentence(
     title = tokens[sent.start].sentence < title_sentences
     reported: set[tuple[str, str]] = set()
     language = ruleset.language
-    # Heads head nulls take, per (head group, nulls): rules share heads.
-    taken_heads: dict[tuple[str, tuple[NullRule, ...]], Mapping[Occurrence, NullRule]] = {}
+    # Heads head nulls take, per (category, head group, rule a null names): rules
+    # share heads.
+    taken_heads: dict[tuple[str, str, str], Mapping[Occurrence, NullRule]] = {}
+    judged_apart = ruleset.head_null_rules
     for rule in candidates:
         used_nulls = consumed.get(rule.category, _NO_TOKENS)
         blocked = _NO_HEADS
         if rule.category in head_nulls:
-            mine = tuple(n for n in head_nulls[rule.category] if not n.rules or rule.id in n.rules)
-            key = (rule.head, mine)
+            key = (rule.category, rule.head, rule.id if rule.id in judged_apart else "")
             if key not in taken_heads:
+                mine = [n for n in head_nulls[rule.category] if not n.rules or rule.id in n.rules]
                 taken_heads[key] = _taken_heads(
                     mine, occ.get(rule.head, ()), occ, tokens, infos, sent
                 )
@@ -298,10 +300,11 @@ def _stands(
     first, last = head.words[0], head.words[-1]
     # The last word of a gapped head is its verb: "доступ к заблокированному".
     gapped = last - first + 1 != len(head.words)
-    if null.forms or null.not_forms:
-        words = (first, last) if gapped else (first,)
-        if not any(_in_forms(infos[i], null.forms, null.not_forms) for i in words):
-            return False
+    if (null.forms or null.not_forms) and not (
+        _in_forms(infos[first], null.forms, null.not_forms)
+        or (gapped and _in_forms(infos[last], null.forms, null.not_forms))
+    ):
+        return False
     if null.opens:
         if head.start != sent.start and tokens[head.start].mark not in CLAUSE_MARKS:
             return False
