@@ -14,6 +14,8 @@ set or from real published text).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.detect import Detector
@@ -952,3 +954,64 @@ def test_a_demand_to_restore_lifts(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why, weak)
+
+
+HEAD_NULL_RULES = """\
+[language]
+code = "en"
+script = "latin"
+default = true
+analyser = "suffix"
+
+[language.stemmer]
+
+[[language.stemmer.rules]]
+suffix = "ed"
+tag = "ed"
+
+[groups.state]
+role = "actor"
+terms = ["ministry"]
+
+[groups.block]
+role = "action"
+terms = ["block", "blocked"]
+
+[groups.site]
+role = "object"
+terms = ["site"]
+
+[[rules]]
+id = "block"
+category = "censorship"
+need = ["block", "site"]
+window = 8
+
+[[nulls]]
+id = "aside"
+category = "censorship"
+scope = "head"
+explain = "an aside"
+forms = ["ed"]
+next = ["in"]
+phrases = ["which"]
+window = 2
+"""
+
+
+def test_a_head_null_takes_a_head_only_when_every_condition_holds(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text(HEAD_NULL_RULES, encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    # form, next word and phrase (two words before: the window) all hold: the
+    # head is taken, and says why
+    d = detector.classify("The site, which was long blocked in spring, moved")
+    assert d.categories == (), d.explanation
+    assert "an aside" in d.explanation
+    # one condition missing each time: the block is news
+    for text in (
+        "The site, which was blocked today, moved",  # no "in" after the head
+        "The site, which they block in spring, moved",  # not in the form
+        "The site was blocked in spring",  # no phrase before it
+        "The site, which the old ministry only blocked in spring, moved",  # the phrase too far
+    ):
+        assert detector.classify(text).categories == ("censorship",), text

@@ -100,7 +100,8 @@ def match_sentence(
     head_nulls: dict[str, list[NullRule]] = {}
     recast: dict[str, tuple[WeakModality, Occurrence]] = {}
     categories = {r.category for r in candidates}
-    # plan.nulls already leaves out entry nulls and those whose phrases are absent.
+    # plan.nulls already leaves out entry nulls and those whose phrases or need
+    # groups are absent.
     for null in plan.nulls:
         if null.category != "*" and null.category not in categories:
             continue
@@ -316,8 +317,8 @@ def _stands(
         if before is None or before.keys.isdisjoint(null.after):
             return False
     if null.next:
-        first = head.words[0] + 1  # the word after the head's first: "blocked in …"
-        after = infos[first] if first < sent.end else None
+        following = first + 1  # the word after the head's first: "blocked in …"
+        after = infos[following] if following < sent.end else None
         if after is None or after.keys.isdisjoint(null.next):
             return False
     if null.group is not None:
@@ -349,7 +350,6 @@ def _is_agent(
     actor: Occurrence,
     head: Occurrence,
     subject: Occurrence | None,
-    tokens: Sequence[Token],
     infos: Sequence[WordInfo | None],
     language: Language,
 ) -> bool:
@@ -367,7 +367,7 @@ def _is_agent(
     for k in range(max(head.end, actor.start - language.agent_window - 1), actor.start):
         info = infos[k]
         if info is not None and not words.isdisjoint(info.keys):
-            return tokens[k].sentence == tokens[actor.start].sentence
+            return True
     return False
 
 
@@ -407,9 +407,9 @@ def _try_rule(
     occ: dict[str, list[Occurrence]],
     infos: Sequence[WordInfo | None],
     consumed: AbstractSet[int],
-    blocked: Mapping[Occurrence, NullRule] = _NO_HEADS,
-    tokens: Sequence[Token] = (),
-    language: Language | None = None,
+    blocked: Mapping[Occurrence, NullRule],
+    tokens: Sequence[Token],
+    language: Language,
 ) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None:
     """The tightest combination satisfying the rule around some head, if any,
     with the token span it covers (lo, hi). Heads in ``blocked`` serve no rule;
@@ -431,20 +431,17 @@ def _try_rule(
         heads = [h for h in heads if _has_form(infos[h.start], rule.head_forms)]
     if blocked:
         heads = [h for h in heads if h not in blocked]
-    agent = rule.agent if language is not None else frozenset()
+    agent = rule.agent
     best: tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None = None
     best_len = 0
     for head in heads:
         # The agent groups' occurrences that stand as this head's agent.
         agents: dict[str, Sequence[Occurrence]] = {}
         if agent:
-            assert language is not None
             subject = _subject(rule, head, occ, tokens, infos, language) if rule.subjects else None
             for group in agent:
                 agents[group] = [
-                    o
-                    for o in available(group)
-                    if _is_agent(o, head, subject, tokens, infos, language)
+                    o for o in available(group) if _is_agent(o, head, subject, infos, language)
                 ]
         used = set(head.words)
         parts: list[tuple[str, Occurrence]] = [(rule.head, head)]
