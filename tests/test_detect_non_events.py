@@ -551,11 +551,6 @@ BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
     ("How to watch YouTube after the slowdown", (), "after the slowdown"),
     ("Эксперты рассказали, как обойти блокировку YouTube", (), "how to get around it"),
     ("Experts explain how to get around the blocking of Telegram", (), "how to get around it"),
-    (
-        "Как и в 2018 году, когда Роскомнадзор пытался заблокировать Telegram, сервис работает",
-        (),
-        "as in a past year",
-    ),
     # The block itself, said the same ways, is news.
     ("В России заблокирован Instagram", ("censorship",), "a short participle is the predicate"),
     (

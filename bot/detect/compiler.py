@@ -188,12 +188,13 @@ def load_file(path: Path) -> Ruleset:
         roles[NAME] = "object"
         name_term = Term(NAME, (WordPattern(KEY, frozenset(), NAME),), None, True, False)
     cues, clause_groups = _modality(data.modality, index)
+    nulls = _nulls(where, data.nulls, roles, index, {r.id for r in data.rules})
     return Ruleset(
         language=language,
         path=path,
         roles=roles,
         rules=_rules(where, data.rules, roles),
-        nulls=_nulls(where, data.nulls, roles, index, {r.id for r in data.rules}),
+        nulls=nulls,
         modality_groups=cues,
         modality_before=data.modality.before,
         modality_after=data.modality.after,

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from bot.detect.lemmatize import Analyser, WordInfo
 from bot.detect.text import NUMBER, ScriptProfile, Token
-from bot.domain.vocabulary import Category, WeakModality
+from bot.domain.vocabulary import CATEGORIES, Category, WeakModality
 
 Role = Literal["actor", "action", "object", "context", "designation", "count"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -196,7 +196,11 @@ class SentencePlan:
     # entry, the sentence cannot fire a rule.
     free: bool
     entry_any: frozenset[str]
-    nulls: tuple[NullRule, ...]  # non-entry nulls whose phrase group is present, or that have none
+    # Tokens and sentence nulls whose phrases and need groups are present (or
+    # that have none) and whose unless groups are absent.
+    nulls: tuple[NullRule, ...]
+    # Head nulls that can apply, per category (those of "*" under each).
+    head_nulls: Mapping[str, tuple[NullRule, ...]]
     # present modality groups: (group, modality, clause)
     cues: tuple[tuple[str, CueModality, bool], ...]
     named: tuple[tuple[str, Role], ...]  # present named_groups: (group, role)
@@ -245,15 +249,11 @@ class Ruleset:
     plans_cache: dict[frozenset[str], SentencePlan] = field(
         default_factory=dict, repr=False, compare=False
     )
-    # Rules some head null names: their heads are judged apart from their
-    # category's other rules.
-    head_null_rules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
         self.rules_with_needs = tuple((r, frozenset(r.need)) for r in self.rules)
         self.entry_nulls = tuple(n for n in self.nulls if n.scope == "entry")
-        self.head_null_rules = frozenset(r for n in self.nulls for r in n.rules)
         self.entry_groups = frozenset(
             g
             for n in self.entry_nulls
@@ -298,18 +298,30 @@ class Ruleset:
         if found is not None:
             return found
         rules = tuple(r for r, need in self.rules_with_needs if need <= groups)
+        # Nulls whose phrases or need groups are absent, or unless groups
+        # present, cannot apply.
+        nulls = [
+            n
+            for n in self.nulls
+            if n.scope != "entry"
+            and (n.group is None or n.group in groups)
+            and groups.issuperset(n.need)
+            and groups.isdisjoint(n.unless)
+        ]
         found = SentencePlan(
             rules=rules,
             free=any(not r.entry_any for r in rules),
             entry_any=frozenset(g for r in rules for g in r.entry_any),
-            # Nulls whose phrases or need groups are absent cannot apply.
-            nulls=tuple(
-                n
-                for n in self.nulls
-                if n.scope != "entry"
-                and (n.group is None or n.group in groups)
-                and groups.issuperset(n.need)
-            ),
+            nulls=tuple(n for n in nulls if n.scope != "head"),
+            head_nulls={
+                cat: heads
+                for cat in CATEGORIES
+                if (
+                    heads := tuple(
+                        n for n in nulls if n.scope == "head" and n.category in (cat, "*")
+                    )
+                )
+            },
             cues=tuple(
                 (g, modality, g in self.clause_groups)
                 for g, modality in self.modality_groups.items()

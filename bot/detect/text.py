@@ -84,14 +84,14 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
     prev_lower = ""
     mark = ""  # the first clause mark since the previous token
     for m in _TOKEN_RE.finditer(text):
-        surface = m.group()
-        start, end = m.span()
         group = m.lastindex  # 1 word, 2 number, 3 stop, 4 mark: cheaper than lastgroup
+        surface = m.group()
         if group == 4:
             if not mark:
                 mark = _DASHES.get(surface, surface)
             prev_end = -1
             continue
+        start, end = m.span()
         if group == 3:
             mark = ""
             if surface == "\n":
@@ -121,8 +121,9 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
             lower = lower.replace("ё", "е")
         if "’" in lower:
             lower = lower.replace("’", "'")
-        kind = WORD if group == 1 else NUMBER
-        append(new(Token, (start, end, surface, lower, kind, sentence, mark)))
+        append(
+            new(Token, (start, end, surface, lower, WORD if group == 1 else NUMBER, sentence, mark))
+        )
         mark = ""
         prev_end = end
         prev_lower = lower

@@ -97,22 +97,16 @@ def match_sentence(
     vetoed: dict[str, list[NullHit]] = {}
     for hit in entry_vetoes:
         vetoed.setdefault(hit.category, []).append(hit)
-    head_nulls: dict[str, list[NullRule]] = {}
+    head_nulls = plan.head_nulls
     recast: dict[str, tuple[WeakModality, Occurrence]] = {}
     categories = {r.category for r in candidates}
-    # plan.nulls already leaves out entry nulls and those whose phrases or need
-    # groups are absent.
+    # plan.nulls already leaves out entry and head nulls, and those whose phrases
+    # or need groups are absent or unless groups present.
     for null in plan.nulls:
         if null.category != "*" and null.category not in categories:
             continue
-        if null.scope in ("tokens", "head"):
-            if null.unless and any(g in occ for g in null.unless):
-                continue
+        if null.scope == "tokens":
             cats = (null.category,) if null.category != "*" else tuple(categories)
-            if null.scope == "head":
-                for cat in cats:
-                    head_nulls.setdefault(cat, []).append(null)
-                continue
             for o in _null_tokens(null, occ):
                 for cat in cats:
                     consumed.setdefault(cat, set()).update(o.words)
@@ -133,38 +127,37 @@ def match_sentence(
     title = tokens[sent.start].sentence < title_sentences
     reported: set[tuple[str, str]] = set()
     language = ruleset.language
-    # Heads head nulls take, per (category, head group, rule a null names): rules
-    # share heads.
-    taken_heads: dict[tuple[str, str, str], Mapping[Occurrence, NullRule]] = {}
-    judged_apart = ruleset.head_null_rules
+    # A head null is judged only for the head a rule matched at, and the rule
+    # then tries its other heads: most rules match nothing, most heads stand
+    # plainly. Verdicts depend only on the head's words, which terms of several
+    # groups share ("заблокировал" is a removal, a block, a shutdown), so each
+    # (null, words) is judged once per sentence.
+    judged: dict[tuple[int, tuple[int, ...]], bool] = {}
     for rule in candidates:
         used_nulls = consumed.get(rule.category, _NO_TOKENS)
-        blocked = _NO_HEADS
-        if rule.category in head_nulls:
-            key = (rule.category, rule.head, rule.id if rule.id in judged_apart else "")
-            if key not in taken_heads:
-                mine = [n for n in head_nulls[rule.category] if not n.rules or rule.id in n.rules]
-                taken_heads[key] = _taken_heads(
-                    mine, occ.get(rule.head, ()), occ, tokens, infos, sent
-                )
-            blocked = taken_heads[key]
-        found = _try_rule(rule, occ, infos, used_nulls, blocked, tokens, language)
+        found = _try_rule(rule, occ, infos, used_nulls, _NO_HEADS, tokens, language)
+        taken: dict[Occurrence, NullRule] = {}
+        if found is not None and rule.category in head_nulls:
+            mine = [n for n in head_nulls[rule.category] if not n.rules or rule.id in n.rules]
+            while found is not None:
+                taker = _taker(mine, found[1], occ, tokens, infos, sent, judged)
+                if taker is None:
+                    break
+                taken[found[1]] = taker
+                found = _try_rule(rule, occ, infos, used_nulls, taken, tokens, language)
         if found is None:
-            if used_nulls and _try_rule(rule, occ, infos, _NO_TOKENS, blocked, tokens, language):
+            if taken:
+                head, taker = next(iter(taken.items()))
+                if (taker.id, rule.category) not in reported:
+                    reported.add((taker.id, rule.category))
+                    null_hits.append(NullHit(taker, (head,), rule.category))
+            elif used_nulls and _try_rule(
+                rule, occ, infos, _NO_TOKENS, _NO_HEADS, tokens, language
+            ):
                 for null, o in consumed_by.get(rule.category, ()):
                     if (null.id, rule.category) not in reported:
                         reported.add((null.id, rule.category))
                         null_hits.append(NullHit(null, (o,), rule.category))
-            elif blocked:
-                again = _try_rule(rule, occ, infos, used_nulls, _NO_HEADS, tokens, language)
-                taker = blocked.get(again[1]) if again is not None else None
-                if (
-                    again is not None
-                    and taker is not None
-                    and (taker.id, rule.category) not in reported
-                ):
-                    reported.add((taker.id, rule.category))
-                    null_hits.append(NullHit(taker, (again[1],), rule.category))
             continue
         if rule.category in vetoed:
             for hit in vetoed[rule.category]:
@@ -187,7 +180,7 @@ def match_sentence(
         if rule.modality is not None and modality == "event":
             # A rule about an unblocking or a bill says what it reports.
             modality = rule.modality
-        if modality == "event" and rule.category in recast:
+        if recast and modality == "event" and rule.category in recast:
             modality, cue = recast[rule.category]
         extras = len(parts) - len(rule.need)
         score = rule.weight + EXTRA_BONUS * extras + (TITLE_BONUS if title else 0.0)
@@ -271,22 +264,25 @@ def sentence_null(
     return tuple(found)
 
 
-def _taken_heads(
+def _taker(
     nulls: Sequence[NullRule],
-    heads: Sequence[Occurrence],
+    head: Occurrence,
     occ: dict[str, list[Occurrence]],
     tokens: Sequence[Token],
     infos: Sequence[WordInfo | None],
     sent: Sentence,
-) -> Mapping[Occurrence, NullRule]:
-    """The head occurrences that a head null takes, each with the null."""
-    taken: dict[Occurrence, NullRule] = {}
-    for head in heads:
-        for null in nulls:
-            if _stands(null, head, occ, tokens, infos, sent):
-                taken[head] = null
-                break
-    return taken
+    judged: dict[tuple[int, tuple[int, ...]], bool],
+) -> NullRule | None:
+    """The first head null that takes the head, if any; ``judged`` remembers
+    verdicts by (null, head words) across calls."""
+    for null in nulls:
+        key = (id(null), head.words)
+        verdict = judged.get(key)
+        if verdict is None:
+            verdict = judged[key] = _stands(null, head, occ, tokens, infos, sent)
+        if verdict:
+            return null
+    return None
 
 
 def _stands(
