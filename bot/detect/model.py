@@ -249,11 +249,15 @@ class Ruleset:
     plans_cache: dict[frozenset[str], SentencePlan] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Rules some head null names: their heads are judged apart from their
+    # category's other rules.
+    head_null_rules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
         self.rules_with_needs = tuple((r, frozenset(r.need)) for r in self.rules)
         self.entry_nulls = tuple(n for n in self.nulls if n.scope == "entry")
+        self.head_null_rules = frozenset(r for n in self.nulls for r in n.rules)
         self.entry_groups = frozenset(
             g
             for n in self.entry_nulls

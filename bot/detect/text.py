@@ -20,16 +20,15 @@ _TOKEN_RE = re.compile(
     r"(?P<word>[^\W\d_]+(?:['’][^\W\d_]+)*)"
     r"|(?P<num>\d{1,3}(?:[,\u00a0\u202f ]\d{3})+(?!\d)|\d+)"
     r"|(?P<stop>[.!?…]+|\n)"
-    r"|(?P<mark>[,:;()\u2013\u2014]|(?<=\s)-(?=\s))"
 )
 
 WORD = 0
 NUMBER = 1
 STOP = 2
 
-# Marks inside a sentence that bound a clause or a label, as Token.mark holds
-# them: dashes of every kind become "—".
-CLAUSE_MARKS = frozenset(",;:()—")
+# Marks inside a sentence that bound a clause or a label, as Marks.before
+# gives them: dashes of every kind (and a hyphen between spaces) become "—".
+_MARK_RE = re.compile(r"[,:;()\u2013\u2014]|(?<=\s)-(?=\s)")
 _DASHES = {"\u2013": "—", "-": "—"}
 
 # Runs rather than single letters: findall then returns a few words, not every
@@ -49,10 +48,38 @@ class Token(NamedTuple):
     lower: str
     kind: int
     sentence: int
-    # The punctuation between the previous token of the sentence and this one
-    # ("," ":" ";" "(" ")" "—"), or "": "Instagram, blocked in Russia, …" puts ","
-    # on "blocked"; "Nigeria: Instagram removed …" puts ":" on "Instagram".
-    mark: str = ""
+
+
+class Marks:
+    """The clause marks of one analysed text, read from it only when asked.
+
+    Few decisions need punctuation, and reading it for every token would cost
+    the tokenizer more than those decisions ever do.
+    """
+
+    __slots__ = ("_text", "tokens")
+
+    def __init__(self, text: str, tokens: Sequence[Token]) -> None:
+        self._text = text
+        self.tokens = tokens
+
+    def before(self, i: int) -> str:
+        """The first clause mark ("," ";" ":" "(" ")" "—") between token i and
+        the token before it in its sentence, or "": "Instagram, blocked in
+        Russia" has "," before "blocked", "Nigeria: Instagram" ":" before
+        "Instagram"."""
+        tokens = self.tokens
+        if i <= 0 or tokens[i - 1].sentence != tokens[i].sentence:
+            return ""
+        found = _MARK_RE.search(self._text, tokens[i - 1].end, tokens[i].start)
+        if found is None:
+            return ""
+        mark = found.group()
+        return _DASHES.get(mark, mark)
+
+    def within(self, first: int, last: int) -> bool:
+        """Whether a clause mark stands before any token from first to last."""
+        return any(self.before(k) for k in range(first, last + 1))
 
 
 def normalise(word: str) -> str:
@@ -82,18 +109,11 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
     stop_end = -1  # where that punctuation ended
     prev_end = -1
     prev_lower = ""
-    mark = ""  # the first clause mark since the previous token
     for m in _TOKEN_RE.finditer(text):
-        group = m.lastindex  # 1 word, 2 number, 3 stop, 4 mark: cheaper than lastgroup
         surface = m.group()
-        if group == 4:
-            if not mark:
-                mark = _DASHES.get(surface, surface)
-            prev_end = -1
-            continue
         start, end = m.span()
+        group = m.lastindex  # 1 word, 2 number, 3 stop: cheaper than lastgroup
         if group == 3:
-            mark = ""
             if surface == "\n":
                 sentence += 1
                 pending = False
@@ -114,17 +134,13 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
             # numbers ("статье 20.2") and domains ("Idel.Реалии").
             if start != stop_end and (first.isupper() or first.isdigit()):
                 sentence += 1
-                mark = ""
             pending = False
         lower = surface.lower()  # normalise(), inlined
         if "ё" in lower:
             lower = lower.replace("ё", "е")
         if "’" in lower:
             lower = lower.replace("’", "'")
-        append(
-            new(Token, (start, end, surface, lower, WORD if group == 1 else NUMBER, sentence, mark))
-        )
-        mark = ""
+        append(new(Token, (start, end, surface, lower, WORD if group == 1 else NUMBER, sentence)))
         prev_end = end
         prev_lower = lower
     return tokens
@@ -132,9 +148,7 @@ def tokenize(text: str, abbreviations: frozenset[str] = frozenset()) -> list[Tok
 
 def tokenize_words(text: str) -> list[str]:
     """The normalised words and numbers of a short phrase (rule terms, filter words)."""
-    return [
-        normalise(m.group()) for m in _TOKEN_RE.finditer(text) if m.lastgroup in ("word", "num")
-    ]
+    return [normalise(m.group()) for m in _TOKEN_RE.finditer(text) if m.lastgroup != "stop"]
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from bot.detect.lemmatize import WordInfo
 from bot.detect.model import EXACT, GAP, MAX_GAP, NAME, Ruleset, Term, word_matches
-from bot.detect.text import NUMBER, WORD, Token
+from bot.detect.text import NUMBER, WORD, Marks, Token
 
 
 class Occurrence(NamedTuple):
@@ -116,7 +116,7 @@ def term_end(
     return None if rest is None else (i, *rest)
 
 
-def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
+def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token], marks: Marks) -> Found:
     """Every term of the language in the tokens, sentence by sentence, where a
     rule or an entry-wide check could use it; and the entities anywhere."""
     infos: list[WordInfo | None] = []
@@ -130,7 +130,7 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
     name_candidates: list[tuple[int, int]] = []  # (token, sentence position)
     sentence_start = 0
     # One tight pass: tokens are plain tuples, unpacked rather than read by name.
-    for i, (_, _, surface, lower, kind, sentence, _) in enumerate(tokens):
+    for i, (_, _, surface, lower, kind, sentence) in enumerate(tokens):
         if sentence != current_sentence:
             current_sentence = sentence
             if sentences:
@@ -221,7 +221,7 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
                     if (
                         term.not_followed_by
                         and found[-1] + 1 < sent.end
-                        and tokens[found[-1] + 1].mark in term.not_followed_by
+                        and marks.before(found[-1] + 1) in term.not_followed_by
                     ):
                         continue
                     taken = tuple(found[k] for k in term.marked) if term.marked else found

@@ -16,7 +16,7 @@ from bot.detect.match.extraction import detained_count
 from bot.detect.match.modality import WEAK_SCORE, judge_modality
 from bot.detect.match.occurrences import Occurrence, Sentence, distance, overlaps
 from bot.detect.model import Language, NullRule, Role, Rule, Ruleset, SentencePlan
-from bot.detect.text import CLAUSE_MARKS, Token
+from bot.detect.text import Marks
 from bot.domain.vocabulary import CATEGORIES, Category, Modality, WeakModality
 
 TITLE_BONUS = 0.05
@@ -73,7 +73,7 @@ def entry_vetoes(
 
 def match_sentence(
     ruleset: Ruleset,
-    tokens: Sequence[Token],
+    marks: Marks,
     infos: Sequence[WordInfo | None],
     sent: Sentence,
     title_sentences: int,
@@ -83,6 +83,7 @@ def match_sentence(
     null_hits: list[NullHit],
 ) -> None:
     occ = sent.occ
+    tokens = marks.tokens
     # Which rules could fire at all, ignoring nulls; most sentences stop here.
     # The plan (cached per set of groups) spares scanning every rule and null.
     plan = ruleset.plan(frozenset(occ))
@@ -130,30 +131,41 @@ def match_sentence(
     # A head null is judged only for the head a rule matched at, and the rule
     # then tries its other heads: most rules match nothing, most heads stand
     # plainly. Verdicts depend only on the head's words, which terms of several
-    # groups share ("заблокировал" is a removal, a block, a shutdown), so each
-    # (null, words) is judged once per sentence.
-    judged: dict[tuple[int, tuple[int, ...]], bool] = {}
+    # groups share ("заблокировал" is a removal, a block, a shutdown), so they
+    # are kept per (category, words), and per rule for rules a null names.
+    judged: dict[tuple[str, str, tuple[int, ...]], NullRule | None] = {}
+    apart = ruleset.head_null_rules
     for rule in candidates:
         used_nulls = consumed.get(rule.category, _NO_TOKENS)
-        found = _try_rule(rule, occ, infos, used_nulls, _NO_HEADS, tokens, language)
+        found = _try_rule(rule, occ, infos, used_nulls, _NO_HEADS, marks, language)
         taken: dict[Occurrence, NullRule] = {}
         if found is not None and rule.category in head_nulls:
-            mine = [n for n in head_nulls[rule.category] if not n.rules or rule.id in n.rules]
             while found is not None:
-                taker = _taker(mine, found[1], occ, tokens, infos, sent, judged)
+                key = (rule.category, rule.id if rule.id in apart else "", found[1].words)
+                if key in judged:
+                    taker = judged[key]
+                else:
+                    nulls = head_nulls[rule.category]
+                    taker = judged[key] = next(
+                        (
+                            n
+                            for n in nulls
+                            if (not n.rules or rule.id in n.rules)
+                            and _stands(n, found[1], occ, marks, infos, sent)
+                        ),
+                        None,
+                    )
                 if taker is None:
                     break
                 taken[found[1]] = taker
-                found = _try_rule(rule, occ, infos, used_nulls, taken, tokens, language)
+                found = _try_rule(rule, occ, infos, used_nulls, taken, marks, language)
         if found is None:
             if taken:
                 head, taker = next(iter(taken.items()))
                 if (taker.id, rule.category) not in reported:
                     reported.add((taker.id, rule.category))
                     null_hits.append(NullHit(taker, (head,), rule.category))
-            elif used_nulls and _try_rule(
-                rule, occ, infos, _NO_TOKENS, _NO_HEADS, tokens, language
-            ):
+            elif used_nulls and _try_rule(rule, occ, infos, _NO_TOKENS, _NO_HEADS, marks, language):
                 for null, o in consumed_by.get(rule.category, ()):
                     if (null.id, rule.category) not in reported:
                         reported.add((null.id, rule.category))
@@ -264,32 +276,11 @@ def sentence_null(
     return tuple(found)
 
 
-def _taker(
-    nulls: Sequence[NullRule],
-    head: Occurrence,
-    occ: dict[str, list[Occurrence]],
-    tokens: Sequence[Token],
-    infos: Sequence[WordInfo | None],
-    sent: Sentence,
-    judged: dict[tuple[int, tuple[int, ...]], bool],
-) -> NullRule | None:
-    """The first head null that takes the head, if any; ``judged`` remembers
-    verdicts by (null, head words) across calls."""
-    for null in nulls:
-        key = (id(null), head.words)
-        verdict = judged.get(key)
-        if verdict is None:
-            verdict = judged[key] = _stands(null, head, occ, tokens, infos, sent)
-        if verdict:
-            return null
-    return None
-
-
 def _stands(
     null: NullRule,
     head: Occurrence,
     occ: dict[str, list[Occurrence]],
-    tokens: Sequence[Token],
+    marks: Marks,
     infos: Sequence[WordInfo | None],
     sent: Sentence,
 ) -> bool:
@@ -303,10 +294,10 @@ def _stands(
     ):
         return False
     if null.opens:
-        if head.start != sent.start and tokens[head.start].mark not in CLAUSE_MARKS:
+        if head.start != sent.start and not marks.before(head.start):
             return False
         # More of the sentence follows the clause the head opens.
-        if not any(tokens[j].mark for j in range(head.end, sent.end)):
+        if not marks.within(head.end, sent.end - 1):
             return False
     if null.after:
         before = infos[head.start - 1] if head.start > sent.start else None
@@ -326,7 +317,7 @@ def _stands(
             if (
                 phrase.end <= verb
                 and verb - phrase.end <= null.window
-                and not any(tokens[k].mark for k in range(phrase.end, verb + 1))
+                and not marks.within(phrase.end, verb)
             ):
                 break
         else:
@@ -371,7 +362,7 @@ def _subject(
     rule: Rule,
     head: Occurrence,
     occ: dict[str, list[Occurrence]],
-    tokens: Sequence[Token],
+    marks: Marks,
     infos: Sequence[WordInfo | None],
     language: Language,
 ) -> Occurrence | None:
@@ -388,9 +379,9 @@ def _subject(
         for o in occ.get(group, ()):
             if o.end > head.start or head.start - o.end > 2:
                 continue
-            if any(tokens[k].mark for k in range(o.end, head.start + 1)):
+            if marks.within(o.end, head.start):
                 continue
-            if any(tokens[k].lower in breaks for k in range(o.end, head.start)):
+            if any(marks.tokens[k].lower in breaks for k in range(o.end, head.start)):
                 continue
             if any(overlaps(a, set(o.words)) for g in rule.agent for a in occ.get(g, ())):
                 continue
@@ -404,7 +395,7 @@ def _try_rule(
     infos: Sequence[WordInfo | None],
     consumed: AbstractSet[int],
     blocked: Mapping[Occurrence, NullRule],
-    tokens: Sequence[Token],
+    marks: Marks,
     language: Language,
 ) -> tuple[tuple[tuple[str, Occurrence], ...], Occurrence, int, int] | None:
     """The tightest combination satisfying the rule around some head, if any,
@@ -434,11 +425,19 @@ def _try_rule(
         # The agent groups' occurrences that stand as this head's agent.
         agents: dict[str, Sequence[Occurrence]] = {}
         if agent:
-            subject = _subject(rule, head, occ, tokens, infos, language) if rule.subjects else None
+            subject = _subject(rule, head, occ, marks, infos, language) if rule.subjects else None
             for group in agent:
-                agents[group] = [
-                    o for o in available(group) if _is_agent(o, head, subject, infos, language)
-                ]
+                actors = available(group)
+                # The common case needs no sorting out: no subject, and every
+                # actor before the head (or word order free).
+                if subject is None and (
+                    not language.agent_words or all(o.start < head.start for o in actors)
+                ):
+                    agents[group] = actors
+                else:
+                    agents[group] = [
+                        o for o in actors if _is_agent(o, head, subject, infos, language)
+                    ]
         used = set(head.words)
         parts: list[tuple[str, Occurrence]] = [(rule.head, head)]
         ok = True
