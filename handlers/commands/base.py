@@ -63,7 +63,7 @@ class CommandBase:
         return ref.is_private or caller.can_manage_chat
 
     def would_change(self, ref: ChatRef, caller: Caller, action: str, argument: str = "") -> bool:
-        """Whether `action` ("subscribe", "unsubscribe", "lang") would change the chat,
+        """Whether `action` ("subscribe", "unsubscribe", "lang", "weak") would change the chat,
         which makes its answer news for everyone there; False when it would be
         refused, fail on its argument or offer buttons instead.
 
@@ -76,6 +76,8 @@ class CommandBase:
             return True
         if action == "lang":
             return language_code(argument) is not None
+        if action == "weak":
+            return argument in ("on", "off")
         if action != "subscribe" or self._posting_problem(ref):
             return False
         try:
@@ -164,6 +166,8 @@ class CommandBase:
         parts += subscription.languages
         parts += [f"+{w}" for w in subscription.include_words]
         parts += [f"-{w}" for w in subscription.exclude_words]
+        if subscription.min_severity == "low":
+            parts.append("weak")
         return " ".join(parts)
 
     @staticmethod
