@@ -25,3 +25,15 @@ def unread_language(code: str | None) -> str | None:
     or when no language is given (the detector then goes by the text)."""
     base = base_language(code)
     return base if base is not None and base not in detector_languages() else None
+
+
+def unread_note(code: str | None) -> str | None:
+    """For the operator's command line: why a feed in `code` will bring no events, or
+    None when the detector reads its language (or it declares none)."""
+    unread = unread_language(code)
+    if unread is None:
+        return None
+    return (
+        f"its language “{unread}” is not one the detector reads"
+        f" ({', '.join(detector_languages())}): it will find no events there"
+    )
