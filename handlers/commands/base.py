@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.delivery.contract import TokenRefusal
+from bot.detect.languages import detector_languages
 from bot.domain.chat import Chat, Subscription
 from bot.domain.feed import Feed
 from bot.i18n import DEFAULT_LANGUAGE, has_text, normalize_language, text
@@ -81,9 +82,10 @@ class CommandBase:
         if action != "subscribe" or self._posting_problem(ref):
             return False
         try:
-            return parse_subscribe_args(argument) is not None
+            request = parse_subscribe_args(argument)
         except ArgumentError:
             return False
+        return request is not None and not unread_languages(request.languages)
 
     async def language_of(self, ref: ChatRef, caller: Caller) -> str:
         """The chat's chosen language, else the caller's, else English."""
@@ -205,6 +207,11 @@ def feed_error_text(kind: str | None, message: str | None, lang: str) -> str:
         return _one_line(message or "?", 150)
     detail = _one_line(message or "", 80) if kind == "http" else ""
     return text(lang, key, detail=detail)
+
+
+def unread_languages(codes: Sequence[str]) -> list[str]:
+    """The source languages among `codes` the detector does not read."""
+    return [code for code in codes if code not in detector_languages()]
 
 
 def _capital(sentence: str) -> str:

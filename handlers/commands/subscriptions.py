@@ -8,7 +8,7 @@ from bot.detect.languages import detector_languages
 from bot.domain.chat import Subscription
 from bot.i18n import text
 from handlers.commands.arguments import ArgumentError, SubscribeRequest, parse_subscribe_args
-from handlers.commands.base import CommandBase, _capital, _one_line
+from handlers.commands.base import CommandBase, _capital, _one_line, unread_languages
 from handlers.commands.contract import Caller, ChatRef, Choice, Reply
 
 logger = logging.getLogger(__name__)
@@ -50,7 +50,7 @@ class SubscriptionCommands(CommandBase):
         self, ref: ChatRef, caller: Caller, request: SubscribeRequest, lang: str
     ) -> Reply:
         """`subscribe` once the caller may manage the chat and `lang` is known."""
-        unread = [code for code in request.languages if code not in detector_languages()]
+        unread = unread_languages(request.languages)
         if unread:
             # Accepting it would look like a subscription and never bring an alert.
             message = text(
