@@ -11,7 +11,14 @@ import pytest
 
 from bot.settings import Settings
 from tests.conftest import FakeClock, FeedServer, rss
-from tests.fakes.telegram_api import FakeBotAPI, callback_query, message, user
+from tests.fakes.telegram_api import (
+    TOKEN,
+    FakeBotAPI,
+    callback_query,
+    markup_refusal,
+    message,
+    user,
+)
 from tests.fakes.telegram_bot import (
     ADMIN_ID,
     TelegramHarness,
@@ -251,3 +258,68 @@ async def test_a_threat_reaches_only_the_chats_that_asked_marked_as_a_note(
     assert "LOW-SEVERITY NOTE: CENSORSHIP" in note and "ℹ️" in note
     assert "threatened" in note  # the reason says what kind of weak signal it is
     assert "Signal" in to_events[0] and "🚨" in to_events[0]
+
+
+async def test_addfeed_says_when_the_feed_is_in_a_language_the_detector_does_not_read(
+    bot: TelegramHarness, telegram_api: FakeBotAPI, feed_server: FeedServer
+) -> None:
+    feed_server.documents["/kk.xml"] = (rss(("1", "Жаңалықтар", "Мәтін"), lang="kk").encode(), {})
+    feed_server.documents["/tr.xml"] = (rss(("1", "Haberler", "Metin"), lang="tr").encode(), {})
+    feed_server.documents["/en.xml"] = (rss(("1", "News", "Text"), lang="en").encode(), {})
+    answer = await say(
+        telegram_api, ADMIN_CHAT, f"/addfeed {feed_server.base_url}/kk.xml", ADMIN_ID
+    )
+    assert "Added feed" in answer
+    assert "this feed is in “kk”, which the detector does not read (it reads en, ru)" in answer
+    answer = await say(
+        telegram_api, ADMIN_CHAT, f"/addfeed {feed_server.base_url}/en.xml", ADMIN_ID
+    )
+    assert "Added feed" in answer and "does not read" not in answer
+    await say(telegram_api, ADMIN_CHAT, "/lang ru", ADMIN_ID)
+    answer = await say(
+        telegram_api, ADMIN_CHAT, f"/addfeed {feed_server.base_url}/tr.xml", ADMIN_ID
+    )
+    assert "язык этой ленты «tr», его распознавание не читает" in answer
+
+
+@pytest.mark.parametrize(
+    ("button", "refusal"),
+    [
+        ({"text": "x", "callback_data": "d" * 65}, "BUTTON_DATA_INVALID"),
+        ({"text": "x", "callback_data": "ж" * 33}, "BUTTON_DATA_INVALID"),  # 66 bytes
+        ({"text": "x", "callback_data": ""}, "BUTTON_DATA_INVALID"),
+        ({"text": "x"}, "can't parse inline keyboard button"),
+        ({"text": "x", "callback_data": "a", "url": "https://a.b"}, "can't parse inline"),
+        ({"text": " ", "callback_data": "a"}, "text buttons are unallowed"),
+    ],
+)
+def test_the_fake_bot_api_refuses_keyboards_telegram_refuses(
+    button: dict[str, str], refusal: str
+) -> None:
+    problem = markup_refusal({"reply_markup": {"inline_keyboard": [[button]]}})
+    assert problem is not None and refusal in problem.description
+    fine = {"text": "x", "callback_data": "d" * 64}
+    assert markup_refusal({"reply_markup": {"inline_keyboard": [[fine]]}}) is None
+
+
+async def test_the_fake_bot_api_takes_one_answer_per_press_it_sent(
+    telegram_api: FakeBotAPI,
+) -> None:
+    import aiohttp
+
+    shown = {"message_id": 1, "date": 0, "chat": GROUP, "text": "x"}
+    update = callback_query(user(5), shown, "d")
+    telegram_api.push_update(update)
+    query_id = update["callback_query"]["id"]
+    url = f"{telegram_api.base_url}/bot{TOKEN}/answerCallbackQuery"
+    async with aiohttp.ClientSession() as session:
+        statuses = []
+        for data in (
+            {"callback_query_id": "nope"},
+            {"callback_query_id": query_id, "text": "y" * 201},
+            {"callback_query_id": query_id},
+            {"callback_query_id": query_id},
+        ):
+            async with session.post(url, json=data) as response:
+                statuses.append(response.status)
+    assert statuses == [400, 400, 200, 400]
