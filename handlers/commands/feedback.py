@@ -30,14 +30,18 @@ def weak_choice(on: bool, lang: str) -> Choice:
 
 
 class FeedbackCommands(CommandBase):
+    async def _reporter(self, ref: ChatRef, user_id: int) -> Reporter:
+        """The person, and the stored chat they spoke in (if it is one)."""
+        chat = await self._storage.chats.get(ref.platform, ref.external_id, ref.thread_id)
+        return Reporter(ref.platform, str(user_id), chat.id if chat else None)
+
     async def false_alarm(self, ref: ChatRef, caller: Caller, event_id: int) -> Reply:
         """A reader pressed "false alarm" under event `event_id`'s alert: counted once
         per person, whoever they are in the chat (reading an alert is all it takes)."""
         lang = await self.language_of(ref, caller)
         if caller.user_id is None:
             return Reply(text(lang, "feedback.anonymous"), lang, refused=True)
-        chat = await self._storage.chats.get(ref.platform, ref.external_id, ref.thread_id)
-        reporter = Reporter(ref.platform, str(caller.user_id), chat.id if chat else None)
+        reporter = await self._reporter(ref, caller.user_id)
         outcome = await self._storage.feedback.flag_false(event_id, reporter, self._clock())
         if outcome == "unknown":
             return Reply(text(lang, "feedback.unknown"), lang, error=True)
@@ -58,8 +62,7 @@ class FeedbackCommands(CommandBase):
         if caller.user_id is None:
             return Reply(text(lang, "feedback.anonymous"), lang, refused=True)
         now = self._clock()
-        chat = await self._storage.chats.get(ref.platform, ref.external_id, ref.thread_id)
-        reporter = Reporter(ref.platform, str(caller.user_id), chat.id if chat else None)
+        reporter = await self._reporter(ref, caller.user_id)
         await self._storage.feedback.record_missed(url, reporter, now)
         actor = self._actor(ref, caller)
         await self._storage.audit.record(actor, "missed", f"{self._chat_name(ref)}: {url}", now)
