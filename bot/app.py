@@ -8,20 +8,21 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from typing import Protocol, TextIO
+from typing import TextIO
 
 from bot.delivery import Delivery
+from bot.delivery.contract import PlatformRuntime, Sender, TokenRefusal, refusal_notice
 from bot.demo import DemoFeedServer, register_demo_feeds
 from bot.detect import Detector
-from bot.models import CATEGORIES, Subscription
-from bot.notices import AdminNotifier, ConsoleNoticeSink, NoticeSink, notice_config
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES, Severity
+from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
 from bot.scheduler import PollScheduler
-from bot.senders.base import Sender
-from bot.senders.console import CONSOLE_CHAT_ID, ConsoleSender
 from bot.settings import Settings
 from bot.storage import SenderLease, Storage
 from bot.timeutil import Clock, running_clock, utcnow
@@ -29,28 +30,12 @@ from feeds.fetch import FetchConfig, Fetcher
 from feeds.netguard import Endpoint, NetworkPolicy
 from feeds.parse_pool import ParsePool
 from feeds.schedule import ScheduleConfig
+from handlers.console.sender import CONSOLE_CHAT_ID, ConsoleSender
 
 logger = logging.getLogger(__name__)
 
 # Demo feeds change every few seconds; polling them every ten minutes would hide that.
 DEMO_SCHEDULE = {"poll_interval_seconds": 15, "poll_min_interval_seconds": 5}
-
-
-class PlatformRuntime(Protocol):
-    @property
-    def sender(self) -> Sender: ...
-
-    @property
-    def notice_sink(self) -> NoticeSink | None:
-        """Where admin notices go on this platform; None when it has no admins."""
-
-    async def start(self) -> None:
-        """Receive commands and send alerts (`tocsin run`)."""
-
-    async def start_sending(self) -> None:
-        """Send alerts and notices only, receiving nothing (`tocsin run --once`)."""
-
-    async def stop(self) -> None: ...
 
 
 def schedule_config(settings: Settings) -> ScheduleConfig:
@@ -113,8 +98,11 @@ def parse_pool(settings: Settings) -> ParsePool:
     )
 
 
-async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> None:
-    """The terminal is a chat subscribed to everything, created on first run."""
+async def ensure_console_chat(
+    storage: Storage, language: str, clock: Clock, *, weak: bool = False
+) -> None:
+    """The terminal is a chat subscribed to everything, created on first run; `weak`
+    (CONSOLE_WEAK_EVENTS) adds weak signals as low-severity notes."""
     chat = await storage.chats.upsert(
         "console",
         CONSOLE_CHAT_ID,
@@ -125,10 +113,26 @@ async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> 
     )
     if chat.language != language:
         await storage.chats.set_language(chat.id, language)
-    if await storage.chats.subscription(chat.id) is None:
-        await storage.chats.subscribe(
-            chat.id, Subscription(chat.id, CATEGORIES), now=clock(), by="console"
-        )
+    severity: Severity = "low" if weak else "medium"
+    current = await storage.chats.subscription(chat.id)
+    if current is None or current.min_severity != severity:
+        wanted = Subscription(chat.id, CATEGORIES, min_severity=severity)
+        if current is not None:
+            wanted = dataclasses.replace(current, min_severity=severity)
+        await storage.chats.subscribe(chat.id, wanted, now=clock(), by="console")
+
+
+@dataclass
+class PlatformsRefusedError(Exception):
+    """Every configured platform refused its token: nothing can be delivered."""
+
+    def __init__(self, refusals: list[TokenRefusal]) -> None:
+        super().__init__("; ".join(refusal.line() for refusal in refusals))
+        self.refusals = refusals
+
+
+# How long telling the working platforms' admins about a refused token may take.
+REFUSAL_NOTICE_SECONDS = 20.0
 
 
 @dataclass
@@ -148,9 +152,20 @@ class Tocsin:
     # may poll and queue, and must not send.
     delivered_by: str | None = None
 
+    def refusals(self) -> list[TokenRefusal]:
+        return [runtime.refused for runtime in self.runtimes if runtime.refused is not None]
+
+    @property
+    def all_platforms_refused(self) -> bool:
+        return bool(self.runtimes) and len(self.refusals()) == len(self.runtimes)
+
     async def run_once(self) -> tuple[CycleReport, int]:
-        """One poll of every due feed, then deliver everything that is due, on every platform."""
+        """One poll of every due feed, then deliver everything that is due, on every platform.
+
+        Raises `PlatformsRefusedError` when every platform refused its token.
+        """
         await self.start_sending()
+        await self._face_refusals()
         report = await self.pipeline.run_cycle()
         delivered = await self.delivery.drain()
         return report, delivered
@@ -189,9 +204,12 @@ class Tocsin:
             )
             for runtime in self.runtimes
         ]
+        watcher = asyncio.create_task(self._after_starting(starting, stop), name="refusals")
         try:
             await stop.wait()
         finally:
+            watcher.cancel()
+            await asyncio.gather(watcher, return_exceptions=True)
             # A platform still starting is given up on; then the cycle ends before the
             # delivery loop, and both before the storage is closed (by `build_app`).
             for task in starting:
@@ -205,6 +223,37 @@ class Tocsin:
                     await runtime.stop()
                 except Exception:
                     logger.exception("error while stopping %s", type(runtime).__name__)
+
+    async def _after_starting(
+        self, starting: list[asyncio.Task[None]], stop: asyncio.Event
+    ) -> None:
+        """Once every platform has started (or failed to), face any refused token:
+        with no platform left, stop (`all_platforms_refused` tells the caller why)."""
+        await asyncio.gather(*starting, return_exceptions=True)
+        try:
+            await self._face_refusals()
+        except PlatformsRefusedError:
+            stop.set()
+
+    async def _face_refusals(self) -> None:
+        """Every platform refused: raise. Some did: tell the others' admins."""
+        refusals = self.refusals()
+        if not refusals:
+            return
+        if self.all_platforms_refused:
+            raise PlatformsRefusedError(refusals)
+        working = [runtime for runtime in self.runtimes if runtime.refused is None]
+        names = [runtime.sender.platform.capitalize() for runtime in working]
+        for refusal in refusals:
+            for runtime in working:
+                sink = runtime.notice_sink
+                if sink is None:
+                    continue
+                worded = refusal_notice(refusal, names, sink.language)
+                try:
+                    await asyncio.wait_for(sink.notify_admins(worded), REFUSAL_NOTICE_SECONDS)
+                except Exception as exc:  # the log line stands; the admins may read /status
+                    logger.warning("could not tell the %s admins: %r", sink.name, exc)
 
     async def _start_runtime(self, runtime: PlatformRuntime) -> None:
         try:
@@ -256,7 +305,9 @@ async def build_app(
         senders: dict[str, Sender] = {}
         console = embedded and settings.console_enabled
         if console:
-            await ensure_console_chat(storage, settings.console_language, clock)
+            await ensure_console_chat(
+                storage, settings.console_language, clock, weak=settings.console_weak_events
+            )
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
         async with Fetcher(config) as fetcher:
@@ -287,7 +338,11 @@ async def build_app(
                         notifier.add_sink(runtime.notice_sink)
             if notifier is not None and not notifier.sinks:
                 # No platform admins to tell: the log (and the terminal, when it is a chat).
-                notifier.add_sink(ConsoleNoticeSink(console_stream, echo=console))
+                notifier.add_sink(
+                    ConsoleNoticeSink(
+                        console_stream, echo=console, language=settings.console_language
+                    )
+                )
             try:
                 yield app
             finally:
@@ -303,29 +358,22 @@ async def build_app(
 
 
 def build_platform_runtimes(app: Tocsin) -> list[PlatformRuntime]:
-    """Telegram and Discord, each only when its token is set, over one command service."""
-    settings = app.settings
-    if not (settings.telegram_enabled or settings.discord_enabled):
-        return []
-    # Imported here so that the embedded default never loads either platform library.
-    from handlers.service import CommandService
+    """Every platform whose token is set (handlers.registry), over one command service."""
+    # Imported here: the embedded default needs neither the commands nor a platform.
+    from handlers.commands import CommandService
+    from handlers.registry import PLATFORMS
 
+    settings = app.settings
+    enabled = [entry for entry in PLATFORMS if entry.enabled(settings)]
+    if not enabled:
+        return []
+    runtimes: list[PlatformRuntime] = []
     service = CommandService(
         app.storage,
         app.pipeline,
-        admin_ids={
-            "telegram": frozenset(settings.telegram_admin_ids),
-            "discord": frozenset(settings.discord_admin_ids),
-        },
+        admin_ids={entry.name: entry.admin_ids(settings) for entry in PLATFORMS},
         clock=app.clock,
+        refusals=lambda: [r.refused for r in runtimes if r.refused is not None],
     )
-    runtimes: list[PlatformRuntime] = []
-    if settings.telegram_enabled:
-        from handlers.telegram.runtime import TelegramRuntime
-
-        runtimes.append(TelegramRuntime(settings, service))
-    if settings.discord_enabled:
-        from handlers.discord.runtime import DiscordRuntime
-
-        runtimes.append(DiscordRuntime(settings, service))
+    runtimes.extend(entry.runtime()(settings, service) for entry in enabled)
     return runtimes

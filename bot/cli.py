@@ -17,8 +17,9 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_feeds, cli_stories
-from bot.app import build_app, open_storage, process_clock
+from bot import cli_feedback, cli_feeds, cli_stories
+from bot.app import PlatformsRefusedError, build_app, open_storage, process_clock
+from bot.delivery.contract import TokenRefusal
 from bot.logs import setup_logging
 from bot.settings import ConfigError, Settings, load_settings
 from bot.storage import StorageError
@@ -36,6 +37,12 @@ DEFAULT_REAL_DATA = Path("../shared/realtext/detect_real.tsv")
 
 class UsageError(Exception):
     """Bad arguments or input file; exit status 2."""
+
+
+def _refused(refusals: list[TokenRefusal]) -> int:
+    for refusal in refusals:
+        print(refusal.line(), file=sys.stderr)
+    return 2
 
 
 NO_FEEDS_HINT = (
@@ -56,9 +63,13 @@ async def cmd_run(settings: Settings, args: argparse.Namespace, clock: Clock) ->
         if not settings.demo_enabled and not await app.storage.feeds.count():
             logger.warning(NO_FEEDS_HINT)
         if args.once:
-            report, delivered = await app.run_once()
+            try:
+                report, delivered = await app.run_once()
+            except PlatformsRefusedError as exc:
+                return _refused(exc.refusals)
             print(report.summary(delivered))
-            return 0
+            # A platform that refused its token failed this run, whatever else worked.
+            return 1 if app.refusals() else 0
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
@@ -69,6 +80,8 @@ async def cmd_run(settings: Settings, args: argparse.Namespace, clock: Clock) ->
         )
         logger.info("Tocsin is running (%s); press Ctrl+C to stop", mode)
         await app.run_forever(stop)
+        if app.all_platforms_refused:
+            return _refused(app.refusals())
         logger.info("Tocsin stopped")
         return 0
 
@@ -160,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_feeds.add_commands(commands, UsageError)
     cli_stories.add_commands(commands, UsageError)
+    cli_feedback.add_commands(commands, UsageError)
     return parser
 
 

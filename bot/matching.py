@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from bot.detect import Detection
 from bot.domain.chat import Chat, Subscription
+from bot.domain.detection import Detection
 from bot.domain.vocabulary import Category, severity_rank
 
 # Builds a filter for include/exclude words; returns whether the text passes.

@@ -19,6 +19,7 @@ blocked, seized or frozen), so silence is reported like a failure.
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import sys
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -26,8 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
+from bot.domain.feed import Feed
 from bot.domain.notice import NoticeKind, StoredNotice
-from bot.models import Feed
+from bot.i18n import DEFAULT_LANGUAGE, languages, text
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
@@ -82,7 +84,11 @@ class NoticeSink(Protocol):
     @property
     def name(self) -> str: ...
 
-    async def notify_admins(self, text: str) -> None:
+    # The language its admins read notices in.
+    @property
+    def language(self) -> str: ...
+
+    async def notify_admins(self, message: str) -> None:
         """Deliver one notice; raise on failure (it will be retried)."""
 
 
@@ -160,46 +166,74 @@ def due_notices(feed: Feed, now: datetime, config: NoticeConfig) -> list[DueNoti
     return due
 
 
-def format_duration(seconds: float) -> str:
-    """3725 -> '1h 2m'; the two largest units, for people."""
+def format_duration(seconds: float, lang: str = DEFAULT_LANGUAGE) -> str:
+    """3725 -> '1h 2m' ('1ч 2мин'); the two largest units, for people."""
     seconds = max(int(seconds), 0)
     parts: list[str] = []
     for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
         if seconds >= size:
-            parts.append(f"{seconds // size}{unit}")
+            parts.append(f"{seconds // size}{text(lang, f'duration.{unit}')}")
             seconds %= size
         if len(parts) == 2:
             break
-    return " ".join(parts) or f"{seconds}s"
+    return " ".join(parts) or f"{seconds}{text(lang, 'duration.s')}"
 
 
 def _stamp(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def notice_text(feed: Feed, notice: DueNotice, now: datetime) -> str:
+def notice_text(feed: Feed, notice: DueNotice, now: datetime, lang: str) -> str:
     name = (
-        f"Feed #{feed.id} “{feed.title}” <{feed.url}>"
+        text(lang, "notice.feed_named", id=feed.id, title=feed.title, url=feed.url)
         if feed.title
-        else f"Feed #{feed.id} <{feed.url}>"
+        else text(lang, "notice.feed_unnamed", id=feed.id, url=feed.url)
     )
-    spell = format_duration((now - notice.episode).total_seconds())
+    spell = format_duration((now - notice.episode).total_seconds(), lang)
     if notice.kind == "failing":
-        return (
-            f"{name} has been failing for {spell} (since {_stamp(notice.episode)}, "
-            f"{feed.consecutive_failures} attempts): {feed.last_error} [{feed.last_error_kind}]. "
-            "Tocsin keeps retrying it with backoff; remove it if it is gone for good."
+        return text(
+            lang,
+            "notice.failing",
+            feed=name,
+            spell=spell,
+            since=_stamp(notice.episode),
+            attempts=feed.consecutive_failures,
+            error=feed.last_error or "?",
+            kind=feed.last_error_kind or "?",
         )
     if notice.kind == "recovered":
-        return f"{name} works again, after failing for {spell}."
+        return text(lang, "notice.recovered", feed=name, spell=spell)
     if notice.kind == "silent":
-        usual = format_duration(feed.usual_gap_seconds or 0)
-        return (
-            f"{name} has published nothing for {spell} (last entry {_stamp(notice.episode)}), "
-            f"although it usually publishes every {usual}: the site may be blocked, seized "
-            "or frozen, or the feed may have moved. Tocsin keeps polling it."
+        usual = format_duration(feed.usual_gap_seconds or 0, lang)
+        return text(
+            lang,
+            "notice.silent",
+            feed=name,
+            spell=spell,
+            last=_stamp(notice.episode),
+            usual=usual,
         )
-    return f"{name} is publishing again, after {spell} of silence."
+    return text(lang, "notice.resumed", feed=name, spell=spell)
+
+
+def notice_texts(feed: Feed, notice: DueNotice, now: datetime) -> str:
+    """The notice in every interface language, stored as one JSON object: each sink
+    sends it in its admins' language, whenever it gets to send it."""
+    return json.dumps(
+        {lang: notice_text(feed, notice, now, lang) for lang in languages()}, ensure_ascii=False
+    )
+
+
+def text_for(stored: str, lang: str) -> str:
+    """A stored notice in `lang` (notices recorded before there were several languages
+    are plain text)."""
+    try:
+        texts = json.loads(stored)
+    except ValueError:
+        return stored
+    if not isinstance(texts, dict):
+        return stored
+    return str(texts.get(lang) or texts.get(DEFAULT_LANGUAGE) or next(iter(texts.values()), ""))
 
 
 class ConsoleNoticeSink:
@@ -207,15 +241,18 @@ class ConsoleNoticeSink:
 
     name = "console"
 
-    def __init__(self, stream: TextIO | None = None, *, echo: bool = True) -> None:
+    def __init__(
+        self, stream: TextIO | None = None, *, echo: bool = True, language: str = DEFAULT_LANGUAGE
+    ) -> None:
         self._stream = stream
         self._echo = echo
+        self.language = language
 
-    async def notify_admins(self, text: str) -> None:
-        logger.warning("admin notice: %s", text)
+    async def notify_admins(self, message: str) -> None:
+        logger.warning("admin notice: %s", message)
         if self._echo:
             stream = self._stream or sys.stdout
-            stream.write(f"⚠ admin notice: {text}\n\n")
+            stream.write(f"⚠ {text(self.language, 'notice.heading')}: {message}\n\n")
             stream.flush()
 
 
@@ -262,9 +299,8 @@ class AdminNotifier:
         now = self.clock()
         for feed in await self.storage.feeds.watched():
             for due in due_notices(feed, now, self.config):
-                text = notice_text(feed, due, now)
                 recorded = await self.storage.notices.record(
-                    feed.id, due.kind, due.episode, text, now
+                    feed.id, due.kind, due.episode, notice_texts(feed, due, now), now
                 )
                 if recorded is not None:
                     logger.info("feed %d: %s notice recorded", feed.id, due.kind)
@@ -300,7 +336,8 @@ class AdminNotifier:
             if (stalled and stalled.at > now) or (retry and retry.at > now):
                 continue
             try:
-                await asyncio.wait_for(sink.notify_admins(notice.text), self.sink_timeout)
+                worded = text_for(notice.text, sink.language)
+                await asyncio.wait_for(sink.notify_admins(worded), self.sink_timeout)
             except TimeoutError:
                 failures = stalled.failures + 1 if stalled else 1
                 self._stalled[sink.name] = _Retry(failures, now + retry_delay(failures))

@@ -84,6 +84,8 @@ class Settings(BaseSettings):
     demo_feeds: Literal["auto", "on", "off"] = "auto"
     console_chat: Literal["auto", "on", "off"] = "auto"
     console_language: Literal["en", "ru"] = "en"
+    # The language of admin notices (feeds failing, silent, recovered; a refused token).
+    admin_language: Literal["en", "ru"] = "en"
 
     @field_validator("telegram_admin_ids", "discord_admin_ids", mode="before")
     @classmethod
@@ -207,6 +209,11 @@ class Settings(BaseSettings):
     # The moment the process's clock starts from (then it runs at the real pace); unset,
     # the system clock. Tests hand their clock to the processes they start this way.
     clock_start: AwareDatetime | None = None
+
+    # --- Feedback ---
+    # The terminal chat also prints weak signals (threats, plans, bills, lifted bans)
+    # as low-severity notes.
+    console_weak_events: bool = False
 
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -13,6 +14,7 @@ from aiohttp import web
 
 from bot.settings import Settings
 from bot.storage import Storage
+from tests.fakes.telegram_api import FakeBotAPI, FakeLimits, running_bot_api
 
 # Where every test's clock starts; processes a test starts get it too (tests/processes.py).
 TEST_START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -23,9 +25,15 @@ class FakeClock:
 
     def __init__(self, start: datetime | None = None) -> None:
         self.now = start or TEST_START
+        self._start = self.now
 
     def __call__(self) -> datetime:
         return self.now
+
+    def monotonic(self) -> float:
+        """Monotonic seconds that also jump when the test advances the clock: for a
+        rate limiter that must pace real requests yet see a pause end on `advance`."""
+        return time.monotonic() + (self.now - self._start).total_seconds()
 
     def advance(self, **kwargs: float) -> None:
         self.now += timedelta(**kwargs)
@@ -58,6 +66,24 @@ async def storage(tmp_path: Path) -> AsyncIterator[Storage]:
         yield opened
     finally:
         await opened.close()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "telegram_limits(**limits): scale the fake Bot API's limits (FakeLimits fields) for "
+        "tests whose own limiter is scaled the same way",
+    )
+
+
+@pytest.fixture
+async def telegram_api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotAPI]:
+    """The fake Bot API on loopback, keeping Telegram's limits as Telegram does, or as
+    scaled by a `telegram_limits` mark (the bot's own limits must be scaled alike)."""
+    marker = request.node.get_closest_marker("telegram_limits")
+    limits = FakeLimits(**marker.kwargs) if marker is not None else None
+    async with running_bot_api(limits) as server:
+        yield server
 
 
 @dataclass

@@ -67,11 +67,12 @@ class RecordingSink:
     texts: list[str] = field(default_factory=list)
     failing: bool = False
     name: str = "recording"
+    language: str = "en"
 
-    async def notify_admins(self, text: str) -> None:
+    async def notify_admins(self, message: str) -> None:
         if self.failing:
             raise ConnectionError("admin chat unreachable")
-        self.texts.append(text)
+        self.texts.append(message)
 
 
 @asynccontextmanager

@@ -102,3 +102,21 @@ async def tocsin_async(
 
 def no_traceback(result: subprocess.CompletedProcess[str]) -> None:
     assert "Traceback" not in result.stderr and "Traceback" not in (result.stdout or "")
+
+
+async def start_cli(
+    now: datetime, *args: str, cwd: Path, **settings: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot ARGS` at `now`, configured by `settings` (environment variables)
+    alone, with the demo and the terminal chat off unless asked; output piped."""
+    env = tocsin_env({"DEMO_FEEDS": "off", "CONSOLE_CHAT": "off", **settings}, clock=lambda: now)
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        *args,
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.detect import Detection
 from bot.domain.alert import Alert
+from bot.domain.detection import Clause, Detection
 from bot.domain.vocabulary import Category
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.storage import Storage
@@ -21,6 +21,7 @@ def detection(
     explanation: str = "why",
     fields: dict[str, str] | None = None,
     lang: str = "en",
+    clauses: Sequence[Clause] = (),
 ) -> Detection:
     return Detection(
         categories=tuple(categories),
@@ -32,6 +33,7 @@ def detection(
         spans=(),
         fields=fields or {},
         lang=lang,
+        clauses=tuple(clauses),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -22,21 +22,14 @@ from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, TOKEN, FakeBotAPI, retry_after
 
+# The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
+pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
+
 REACHABLE_ADMIN = 702
 BLOCKING_ADMIN = 701
 DISCORD_ADMIN = 5551
 DISCORD_PRIVATE_ADMIN = 5552
 HOSTILE_TITLE = "**Court** @everyone <@&77> <b>watch</b>"
-
-
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
 
 
 async def failing_feed(app: Tocsin, feed_server: FeedServer, clock: FakeClock) -> str:
@@ -50,15 +43,16 @@ async def failing_feed(app: Tocsin, feed_server: FeedServer, clock: FakeClock) -
 
 
 async def test_telegram_admins_get_the_notice_and_one_who_blocked_the_bot_stops_nobody(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
 ) -> None:
-    telegram.chat_errors[BLOCKING_ADMIN] = BLOCKED
+
+    telegram_api.chat_errors[BLOCKING_ADMIN] = BLOCKED
     settings = make_settings(
         telegram_bot_token=TOKEN,
-        telegram_api_url=telegram.base_url,
+        telegram_api_url=telegram_api.base_url,
         telegram_rate_per_chat_per_second=50,  # a quick test; limits are tested elsewhere
         telegram_admin_ids=f"{BLOCKING_ADMIN},{REACHABLE_ADMIN}",
     )
@@ -69,8 +63,8 @@ async def test_telegram_admins_get_the_notice_and_one_who_blocked_the_bot_stops_
 
         # The cycle polled its feed and went on; the notice was sent once.
         assert report.failures == 1 and report.notices_sent == 1
-        assert len(telegram.calls_to("sendMessage", BLOCKING_ADMIN)) == 1
-        [notice] = telegram.delivered_to(REACHABLE_ADMIN)
+        assert len(telegram_api.calls_to("sendMessage", BLOCKING_ADMIN)) == 1
+        [notice] = telegram_api.delivered_to(REACHABLE_ADMIN)
         assert "has been failing for 7h" in notice.text and url in notice.text
         assert HOSTILE_TITLE in notice.text  # plain text: shown as written, nothing parsed
         assert "parse_mode" not in notice.params
@@ -81,26 +75,26 @@ async def test_telegram_admins_get_the_notice_and_one_who_blocked_the_bot_stops_
         assert (await app.pipeline.refresh()).notices_sent == 0
         feed_server.serve("/gone.xml", rss(("w1", "Weather", "Snow.")))
         assert (await app.pipeline.refresh()).notices_sent == 1
-    texts = [call.text for call in telegram.delivered_to(REACHABLE_ADMIN)]
+    texts = [call.text for call in telegram_api.delivered_to(REACHABLE_ADMIN)]
     assert len(texts) == 2 and "works again" in texts[1]
 
 
 async def test_a_notice_no_admin_could_get_is_tried_again_on_a_later_cycle(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
 ) -> None:
     settings = make_settings(
         telegram_bot_token=TOKEN,
-        telegram_api_url=telegram.base_url,
+        telegram_api_url=telegram_api.base_url,
         telegram_rate_per_chat_per_second=50,  # a quick test; limits are tested elsewhere
         telegram_admin_ids=str(REACHABLE_ADMIN),
     )
     async with build_app(settings, clock=clock) as app:
         await app.start_sending()
         await failing_feed(app, feed_server, clock)
-        telegram.fail("sendMessage", SERVER_ERROR)
+        telegram_api.fail("sendMessage", SERVER_ERROR)
 
         assert (await app.pipeline.refresh()).notices_sent == 0
         [stored] = await app.storage.notices.recent()
@@ -109,15 +103,15 @@ async def test_a_notice_no_admin_could_get_is_tried_again_on_a_later_cycle(
 
         # Not hammered on every cycle: asked again once the first back-off is over.
         assert (await app.pipeline.refresh()).notices_sent == 0
-        assert len(telegram.calls_to("sendMessage", REACHABLE_ADMIN)) == 1
+        assert len(telegram_api.calls_to("sendMessage", REACHABLE_ADMIN)) == 1
         clock.advance(seconds=RETRY_FIRST.total_seconds())
         assert (await app.pipeline.refresh()).notices_sent == 1
-    [notice] = telegram.delivered_to(REACHABLE_ADMIN)
+    [notice] = telegram_api.delivered_to(REACHABLE_ADMIN)
     assert "has been failing" in notice.text
 
 
 async def test_while_telegram_asks_to_wait_a_notice_fails_at_once_instead_of_waiting(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
@@ -126,14 +120,14 @@ async def test_while_telegram_asks_to_wait_a_notice_fails_at_once_instead_of_wai
     30 s" there would stop every feed for that long. The notice waits instead."""
     settings = make_settings(
         telegram_bot_token=TOKEN,
-        telegram_api_url=telegram.base_url,
+        telegram_api_url=telegram_api.base_url,
         telegram_rate_per_chat_per_second=50,
         telegram_admin_ids=f"{BLOCKING_ADMIN},{REACHABLE_ADMIN}",
     )
     async with build_app(settings, clock=clock) as app:
         await app.start_sending()
         await failing_feed(app, feed_server, clock)
-        telegram.fail("sendMessage", retry_after(30), chat_id=BLOCKING_ADMIN)
+        telegram_api.fail("sendMessage", retry_after(30), chat_id=BLOCKING_ADMIN)
         loop = asyncio.get_running_loop()
         began = loop.time()
         assert (await app.pipeline.refresh()).notices_sent == 0
@@ -143,7 +137,7 @@ async def test_while_telegram_asks_to_wait_a_notice_fails_at_once_instead_of_wai
         [stored] = await app.storage.notices.recent()
         assert "asked to wait" in (stored.last_error or "")
     # Only the request that drew the 429; nothing more while the pause lasts.
-    assert len(telegram.calls_to("sendMessage")) == 1
+    assert len(telegram_api.calls_to("sendMessage")) == 1
 
 
 def dm_text(fake: FakeDiscord, user_id: int) -> list[dict[str, Any]]:
@@ -179,7 +173,7 @@ async def test_discord_admins_get_an_inert_dm_and_closed_dms_stop_nobody(
 
 
 async def test_both_platforms_admins_are_told_in_one_process(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
@@ -187,7 +181,7 @@ async def test_both_platforms_admins_are_told_in_one_process(
     async with FakeDiscord() as fake:
         settings = make_settings(
             telegram_bot_token=TOKEN,
-            telegram_api_url=telegram.base_url,
+            telegram_api_url=telegram_api.base_url,
             telegram_rate_per_chat_per_second=50,
             telegram_admin_ids=str(REACHABLE_ADMIN),
             discord_bot_token=fake.token,
@@ -198,12 +192,12 @@ async def test_both_platforms_admins_are_told_in_one_process(
             await app.start_sending()
             await failing_feed(app, feed_server, clock)
             assert (await app.pipeline.refresh()).notices_sent == 1
-        assert len(telegram.delivered_to(REACHABLE_ADMIN)) == 1
+        assert len(telegram_api.delivered_to(REACHABLE_ADMIN)) == 1
         assert len(dm_text(fake, DISCORD_ADMIN)) == 1
 
 
 async def test_without_platform_admins_notices_go_to_the_log(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
@@ -211,12 +205,12 @@ async def test_without_platform_admins_notices_go_to_the_log(
 ) -> None:
     settings = make_settings(
         telegram_bot_token=TOKEN,
-        telegram_api_url=telegram.base_url,
+        telegram_api_url=telegram_api.base_url,
         telegram_rate_per_chat_per_second=50,
     )
     async with build_app(settings, clock=clock) as app:
         await app.start_sending()
         await failing_feed(app, feed_server, clock)
         assert (await app.pipeline.refresh()).notices_sent == 1
-    assert telegram.calls_to("sendMessage") == []
+    assert telegram_api.calls_to("sendMessage") == []
     assert "admin notice: Feed #1" in caplog.text

@@ -9,29 +9,23 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.domain.detection import Clause
 from bot.settings import Settings
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import CANT_PARSE, FakeBotAPI, parse_html, utf16_len
 from tests.fakes.telegram_bot import TelegramHarness, add_event, subscribed_chat, telegram_bot
 from tests.fakes.telegram_bot import telegram_settings as settings_for
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
+# The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
+pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
 
 @pytest.fixture
 async def tg(
-    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> AsyncIterator[TelegramHarness]:
-    settings = settings_for(make_settings, api, telegram_rate_per_chat_per_second=50)
-    async with telegram_bot(settings, clock, api, start=False) as harness:
+    settings = settings_for(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
+    async with telegram_bot(settings, clock, telegram_api, start=False) as harness:
         yield harness
 
 
@@ -45,8 +39,9 @@ async def deliver_one(tg: TelegramHarness, clock: FakeClock, language: str, **ev
 
 
 async def test_the_alert_says_why_it_fired_escaped(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
+
     why = 'censorship: actor «<b>Роскомнадзор</b>», action «blocked» & "more"'
     text = await deliver_one(tg, clock, "en", explanation=why)
 
@@ -58,18 +53,22 @@ async def test_the_alert_says_why_it_fired_escaped(
 
 
 async def test_the_why_line_speaks_the_chats_language(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
-    text = await deliver_one(tg, clock, "ru", explanation="arrest: action «задержали»")
-    assert "<i>Почему: arrest: action «задержали»</i>" in text
+    reason = Clause("arrest", "event", (("action", "задержали"), ("context", "акции")))
+    text = await deliver_one(
+        tg, clock, "ru", explanation="arrest: action «задержали»", clauses=(reason,)
+    )
+    assert "<i>Почему: задержания: действие «задержали», обстоятельства «акции»</i>" in text
+    assert "arrest" not in text and "action" not in text
 
 
 @pytest.mark.parametrize("html_refused", [False, True], ids=["html", "plain-fallback"])
 async def test_a_huge_explanation_keeps_the_limit_and_the_link(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, html_refused: bool
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock, html_refused: bool
 ) -> None:
     if html_refused:
-        api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
+        telegram_api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
     link = 'https://example.org/news?id=1&q="x"&' + "p=1&" * 200
     text = await deliver_one(
         tg,
@@ -97,7 +96,7 @@ async def test_a_huge_explanation_keeps_the_limit_and_the_link(
 
 
 async def test_an_alert_without_explanation_has_no_empty_why_line(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     text = await deliver_one(tg, clock, "en", explanation="  ")
     assert "Why" not in text

@@ -9,7 +9,7 @@ import pytest
 
 from bot.app import build_app
 from bot.settings import Settings
-from handlers.service import Caller, ChatRef, CommandService
+from handlers.commands import Caller, ChatRef, CommandService
 from tests.conftest import FakeClock
 
 ADMIN = 7

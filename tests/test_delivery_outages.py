@@ -9,24 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
-from typing import Any
 from urllib.parse import urlsplit
 
 import discord
 import pytest
-from aiohttp import web
 
 from bot.delivery import Delivery
-from bot.senders.discord import DiscordSender
 from bot.settings import Settings
 from bot.storage import Storage
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
+from handlers.discord.sender import DiscordSender
 from tests.conftest import FakeClock
-from tests.fakes.discord_api import TEXT, FakeDiscord, _json
+from tests.fakes.discord_api import TEXT, FakeDiscord
 from tests.fakes.telegram_api import NOT_FOUND_METHOD, SERVER_ERROR, TOO_LONG, Failure, FakeBotAPI
 from tests.fakes.telegram_bot import (
     TelegramHarness,
@@ -37,43 +33,37 @@ from tests.fakes.telegram_bot import (
 )
 from tests.test_discord_sender import discord_chat, outbox_rows, queue_alert
 
+# The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
+pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
+
 CHATS = 4
 EVENTS = 3
 
 
 @pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
-@pytest.fixture
 async def tg(
-    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> AsyncIterator[TelegramHarness]:
-    settings = telegram_settings(make_settings, api, telegram_rate_per_chat_per_second=50)
-    async with telegram_bot(settings, clock, api, start=False) as harness:
+
+    settings = telegram_settings(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
+    async with telegram_bot(settings, clock, telegram_api, start=False) as harness:
         yield harness
 
 
 class Outage:
     """Takes the fake Bot API down in one of the ways Telegram can be unusable."""
 
-    def __init__(self, api: FakeBotAPI, kind: str) -> None:
-        self.api = api
+    def __init__(self, telegram_api: FakeBotAPI, kind: str) -> None:
+        self.api = telegram_api
         self.kind = kind
         self.down = False
         failure = {
             "5xx": SERVER_ERROR,
             "revoked-token": Failure(401, "Unauthorized"),
-            "wrong-api-url": NOT_FOUND_METHOD,
+            "wrong-telegram_api-url": NOT_FOUND_METHOD,
         }.get(kind)
         if failure is not None:
-            api.fail("sendMessage", failure, times=10**9, when=lambda _: self.down)
+            telegram_api.fail("sendMessage", failure, times=10**9, when=lambda _: self.down)
 
     async def begin(self) -> None:
         self.down = True
@@ -86,15 +76,15 @@ class Outage:
             await self.api.start(port=urlsplit(self.api.base_url).port or 0)
 
 
-@pytest.mark.parametrize("kind", ["network", "5xx", "revoked-token", "wrong-api-url"])
+@pytest.mark.parametrize("kind", ["network", "5xx", "revoked-token", "wrong-telegram_api-url"])
 async def test_an_outage_of_hours_then_recovery_delivers_every_alert_once(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, kind: str
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock, kind: str
 ) -> None:
     chats = [await subscribed_chat(tg.storage, clock(), 100 + n) for n in range(CHATS)]
     for n in range(EVENTS):
         event = await add_event(tg.storage, clock(), title=f"Event {n}")
         await tg.storage.outbox.enqueue(event, chats, clock())
-    outage = Outage(api, kind)
+    outage = Outage(telegram_api, kind)
     await outage.begin()
 
     # Three hours down: far past ten tries 5 s apart, doubling (about 43 minutes).
@@ -111,16 +101,16 @@ async def test_an_outage_of_hours_then_recovery_delivers_every_alert_once(
     assert await tg.app.delivery.drain() == CHATS * EVENTS
     assert await tg.storage.outbox.counts() == {"delivered": CHATS * EVENTS}
     for n in range(CHATS):
-        titles = [c.text.split("\n")[1] for c in api.delivered_to(100 + n)]
+        titles = [c.text.split("\n")[1] for c in telegram_api.delivered_to(100 + n)]
         assert titles == [f"<b>Event {e}</b>" for e in range(EVENTS)]
 
 
 async def test_an_alert_still_undelivered_a_day_later_is_given_up(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     chat = await subscribed_chat(tg.storage, clock(), 42)
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat], clock())
-    outage = Outage(api, "5xx")
+    outage = Outage(telegram_api, "5xx")
     await outage.begin()
     for _ in range(25):
         await tg.app.delivery.drain()
@@ -135,15 +125,15 @@ async def test_an_alert_still_undelivered_a_day_later_is_given_up(
     rows = await tg.storage.db.fetchall("SELECT status, last_error FROM outbox ORDER BY id")
     assert [r["status"] for r in rows] == ["failed", "delivered"]
     assert "not delivered within 24 h" in rows[0]["last_error"]
-    [sent] = api.delivered
+    [sent] = telegram_api.delivered
     assert "Fresh" in sent.text
 
 
 async def test_a_message_telegram_refuses_for_good_fails_at_once(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     chat = await subscribed_chat(tg.storage, clock(), 42)
-    api.fail("sendMessage", TOO_LONG)
+    telegram_api.fail("sendMessage", TOO_LONG)
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat], clock())
 
     assert await tg.app.delivery.drain() == 0
@@ -154,7 +144,7 @@ async def test_a_message_telegram_refuses_for_good_fails_at_once(
 
 
 async def test_a_stop_while_rows_are_being_marked_leaves_no_row_in_doubt(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     """Delivery stopped while its lanes wait for their rows to be marked 'sending' (the
     write held up by another connection's lock): once the write lands, the rows are
@@ -174,10 +164,10 @@ async def test_a_stop_while_rows_are_being_marked_leaves_no_row_in_doubt(
             await drain
     finally:
         blocker.close()
-    assert api.calls_to("sendMessage") == []
+    assert telegram_api.calls_to("sendMessage") == []
     assert await tg.storage.outbox.counts() == {"pending": 5}
     assert await tg.app.delivery.drain() == 5
-    assert sorted(c.chat_id or 0 for c in api.delivered) == [500 + n for n in range(5)]
+    assert sorted(c.chat_id or 0 for c in telegram_api.delivered) == [500 + n for n in range(5)]
 
 
 def lanes() -> int:
@@ -240,35 +230,10 @@ async def test_a_404_without_a_discord_error_code_pauses_discord_and_deactivates
     assert [len(fake.messages(channel)) for channel in channels] == [1, 1, 1]
 
 
-class GloballyLimitedDiscord(FakeDiscord):
-    """The fake Discord with its per-bot limit too: 50 requests in any second."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.recent: deque[float] = deque()
-        self.global_violations = 0
-
-    def _create_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
-        now = time.monotonic()
-        while self.recent and self.recent[0] <= now - 1.0:
-            self.recent.popleft()
-        if len(self.recent) >= 50:
-            self.global_violations += 1
-            return _json(
-                {"message": "You are being rate limited.", "retry_after": 0.1, "global": True},
-                status=429,
-                headers={"Retry-After": "1", "X-RateLimit-Global": "true"},
-            )
-        self.recent.append(now)
-        return super()._create_message(channel_id, body)
-
-
 async def test_a_fan_out_to_many_channels_keeps_under_discords_limits(
     storage: Storage, clock: FakeClock
 ) -> None:
-    fake = GloballyLimitedDiscord()
-    async with fake:
-        fake.rate_limit = (5, 5.0)
+    async with FakeDiscord() as fake:
         restore = point_discord_at(fake.url)
         client = discord.Client(**client_options())
         try:

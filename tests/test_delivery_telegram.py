@@ -9,9 +9,9 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from bot.ratelimit import RateLimits
+from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.settings import Settings
-from handlers.service import Caller, ChatRef
+from handlers.commands import Caller, ChatRef
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import (
     BLOCKED,
@@ -26,6 +26,7 @@ from tests.fakes.telegram_api import (
     migrate_to,
     parse_html,
     retry_after,
+    running_bot_api,
     utf16_len,
 )
 from tests.fakes.telegram_bot import (
@@ -37,24 +38,17 @@ from tests.fakes.telegram_bot import (
     telegram_settings,
 )
 
-
-@pytest.fixture
-async def api() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
+# The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
+pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
 
 @pytest.fixture
 async def tg(
-    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> AsyncIterator[TelegramHarness]:
     # A fast per-chat pace keeps these tests quick; the limits have tests of their own.
-    settings = telegram_settings(make_settings, api, telegram_rate_per_chat_per_second=50)
-    async with telegram_bot(settings, clock, api, start=False) as harness:
+    settings = telegram_settings(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
+    async with telegram_bot(settings, clock, telegram_api, start=False) as harness:
         yield harness
 
 
@@ -63,8 +57,9 @@ async def outbox_state(tg: TelegramHarness) -> dict[str, int]:
 
 
 async def test_alert_reaches_a_private_chat_as_escaped_html(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
+
     await subscribed_chat(tg.storage, clock(), 42)
     event = await add_event(
         tg.storage,
@@ -75,7 +70,7 @@ async def test_alert_reaches_a_private_chat_as_escaped_html(
     )
     assert await tg.storage.outbox.enqueue(event, [1], clock()) == 1
     assert await tg.app.delivery.drain() == 1
-    [sent] = api.calls_to("sendMessage", 42)
+    [sent] = telegram_api.calls_to("sendMessage", 42)
     assert sent.params["parse_mode"] == "HTML"
     assert "Court &lt;b&gt;blocks&lt;/b&gt; &quot;X&quot; &amp; co" in sent.text
     assert 'href="https://example.org/a?x=1&amp;y=&quot;2&quot;"' in sent.text
@@ -86,57 +81,59 @@ async def test_alert_reaches_a_private_chat_as_escaped_html(
 
 
 async def test_link_previews_follow_the_setting(
-    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> None:
-    settings = telegram_settings(make_settings, api, telegram_link_previews=True)
-    async with telegram_bot(settings, clock, api, start=False) as tg:
+    settings = telegram_settings(make_settings, telegram_api, telegram_link_previews=True)
+    async with telegram_bot(settings, clock, telegram_api, start=False) as tg:
         chat_id = await subscribed_chat(tg.storage, clock(), 42)
         await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat_id], clock())
         await tg.app.delivery.drain()
-    assert api.calls_to("sendMessage")[0].params["link_preview_options"] == {"is_disabled": False}
+    assert telegram_api.calls_to("sendMessage")[0].params["link_preview_options"] == {
+        "is_disabled": False
+    }
 
 
 async def test_forum_topic_alerts_go_to_the_subscribed_topic(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     topic = await subscribed_chat(tg.storage, clock(), -100600, kind="supergroup", thread_id="7")
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [topic], clock())
     assert await tg.app.delivery.drain() == 1
-    [sent] = api.calls_to("sendMessage", -100600)
+    [sent] = telegram_api.calls_to("sendMessage", -100600)
     assert sent.params["message_thread_id"] == "7"
 
 
 async def test_html_the_api_refuses_is_resent_as_plain_text(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     chat = await subscribed_chat(tg.storage, clock(), 42)
-    api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
+    telegram_api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
     event = await add_event(tg.storage, clock(), title="Blocked <maybe>")
     await tg.storage.outbox.enqueue(event, [chat], clock())
     assert await tg.app.delivery.drain() == 1
-    first, second = api.calls_to("sendMessage", 42)
+    first, second = telegram_api.calls_to("sendMessage", 42)
     assert first.params["parse_mode"] == "HTML"
     assert "parse_mode" not in second.params
     assert "Blocked <maybe>" in second.text
-    assert len(api.delivered) == 1
+    assert len(telegram_api.delivered) == 1
 
 
 async def test_retry_after_pauses_the_whole_sender(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     chats = [await subscribed_chat(tg.storage, clock(), 40 + n) for n in range(3)]
-    api.fail("sendMessage", retry_after(1), chat_id=40)
+    telegram_api.fail("sendMessage", retry_after(1), chat_id=40)
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), chats, clock())
     assert await tg.app.delivery.drain() == 2
-    limited = api.calls_to("sendMessage", 40)[0]
-    others = [c for c in api.calls_to("sendMessage") if c.chat_id != 40]
+    limited = telegram_api.calls_to("sendMessage", 40)[0]
+    others = [c for c in telegram_api.calls_to("sendMessage") if c.chat_id != 40]
     # Whatever had not left yet waited out the pause; nothing was sent during it.
     assert all(not (limited.at < c.at < limited.at + 0.95) for c in others)
-    assert sorted(c.chat_id or 0 for c in api.delivered) == [41, 42]
+    assert sorted(c.chat_id or 0 for c in telegram_api.delivered) == [41, 42]
     # The paused row is due again after retry_after, without losing an attempt.
     clock.advance(seconds=2)
     assert await tg.app.delivery.drain() == 1
-    assert [c.chat_id for c in api.delivered].count(40) == 1
+    assert [c.chat_id for c in telegram_api.delivered].count(40) == 1
     status = await tg.storage.outbox.get_status(1)
     assert status == ("delivered", 1)
 
@@ -145,17 +142,17 @@ async def test_retry_after_pauses_the_whole_sender(
     "failure", [FORBIDDEN, BLOCKED, CHAT_NOT_FOUND], ids=["kicked", "blocked", "not-found"]
 )
 async def test_a_gone_chat_is_deactivated_and_shown_in_status(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, failure: object
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock, failure: object
 ) -> None:
     gone = await subscribed_chat(tg.storage, clock(), -100800, kind="supergroup")
     fine = await subscribed_chat(tg.storage, clock(), 42)
-    api.chat_errors[-100800] = failure  # type: ignore[assignment]
+    telegram_api.chat_errors[-100800] = failure  # type: ignore[assignment]
     for n in range(2):
         event = await add_event(tg.storage, clock(), title=f"Blocked {n}")
         await tg.storage.outbox.enqueue(event, [gone, fine], clock())
     assert await tg.app.delivery.drain() == 2
     # One attempt told us the chat is gone; the second alert was not even tried.
-    assert len(api.calls_to("sendMessage", -100800)) == 1
+    assert len(telegram_api.calls_to("sendMessage", -100800)) == 1
     chat = await tg.storage.chats.by_id(gone)
     assert chat is not None and not chat.active
     assert await outbox_state(tg) == {"delivered": 2, "failed": 2}
@@ -167,32 +164,32 @@ async def test_a_gone_chat_is_deactivated_and_shown_in_status(
 
 
 async def test_migrated_group_moves_the_subscription_and_resends(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     chat = await subscribed_chat(tg.storage, clock(), -500, kind="group")
-    api.fail("sendMessage", migrate_to(-100500), chat_id=-500)
+    telegram_api.fail("sendMessage", migrate_to(-100500), chat_id=-500)
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat], clock())
     assert await tg.app.delivery.drain() == 1
-    assert len(api.delivered_to(-100500)) == 1 and api.delivered_to(-500) == []
+    assert len(telegram_api.delivered_to(-100500)) == 1 and telegram_api.delivered_to(-500) == []
     moved = await tg.storage.chats.by_id(chat)
     assert moved is not None and moved.external_id == "-100500" and moved.active
     # Later alerts go straight to the new id.
     event = await add_event(tg.storage, clock(), title="Second")
     await tg.storage.outbox.enqueue(event, [chat], clock())
     assert await tg.app.delivery.drain() == 1
-    assert len(api.calls_to("sendMessage", -500)) == 1
-    assert len(api.delivered_to(-100500)) == 2
+    assert len(telegram_api.calls_to("sendMessage", -500)) == 1
+    assert len(telegram_api.delivered_to(-100500)) == 2
 
 
 async def test_migration_onto_an_already_subscribed_supergroup_sends_once(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     old = await subscribed_chat(tg.storage, clock(), -500, kind="group")
     new = await subscribed_chat(tg.storage, clock(), -100500, kind="supergroup")
-    api.chat_errors[-500] = migrate_to(-100500)
+    telegram_api.chat_errors[-500] = migrate_to(-100500)
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [old, new], clock())
     assert await tg.app.delivery.drain() == 1
-    assert len(api.delivered_to(-100500)) == 1
+    assert len(telegram_api.delivered_to(-100500)) == 1
     old_chat = await tg.storage.chats.by_id(old)
     assert old_chat is not None and not old_chat.active
     # The old group's copy is settled, not left pending forever on a deactivated chat.
@@ -206,21 +203,21 @@ async def test_migration_onto_an_already_subscribed_supergroup_sends_once(
     ("failure", "attempts"), [(SERVER_ERROR, 1), (DROP_CONNECTION, 1)], ids=["5xx", "dropped"]
 )
 async def test_server_errors_and_dropped_connections_retry_with_backoff(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, failure: object, attempts: int
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock, failure: object, attempts: int
 ) -> None:
     chat = await subscribed_chat(tg.storage, clock(), 42)
-    api.fail("sendMessage", failure, times=2)  # type: ignore[arg-type]
+    telegram_api.fail("sendMessage", failure, times=2)  # type: ignore[arg-type]
     await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), [chat], clock())
     assert await tg.app.delivery.drain() == 0
     assert await tg.app.delivery.drain() == 0  # not due yet: backing off
-    assert len(api.calls_to("sendMessage")) == 1
+    assert len(telegram_api.calls_to("sendMessage")) == 1
     clock.advance(seconds=5)
     assert await tg.app.delivery.drain() == 0
     clock.advance(seconds=5)
     assert await tg.app.delivery.drain() == 0  # second backoff is 10 s
     clock.advance(seconds=5)
     assert await tg.app.delivery.drain() == 1
-    assert len(api.calls_to("sendMessage")) == 3 and len(api.delivered) == 1
+    assert len(telegram_api.calls_to("sendMessage")) == 3 and len(telegram_api.delivered) == 1
     # Telegram's trouble, not the alert's: those tries used up no attempt.
     assert await tg.storage.outbox.get_status(1) == ("delivered", attempts)
 
@@ -232,19 +229,14 @@ async def test_sender_keeps_every_limit_so_the_server_never_says_429(
     fake_limits = FakeLimits(
         per_second=40, per_chat_per_second=5, per_group_per_minute=120, group_window_seconds=2
     )
-    api = FakeBotAPI(limits=fake_limits)
-    await api.start()
-    try:
-        settings = telegram_settings(make_settings, api)
-        async with telegram_bot(settings, clock, api, start=False) as tg:
-            tg.runtime.limiter.__init__(  # type: ignore[misc]
-                RateLimits(
-                    per_second=40,
-                    per_chat_per_second=5,
-                    per_group_per_minute=120,
-                    group_window_seconds=2,
-                )
-            )
+    limits = RateLimits(
+        per_second=40, per_chat_per_second=5, per_group_per_minute=120, group_window_seconds=2
+    )
+    async with running_bot_api(fake_limits) as telegram_api:
+        settings = telegram_settings(make_settings, telegram_api)
+        async with telegram_bot(
+            settings, clock, telegram_api, start=False, limiter=RateLimiter(limits)
+        ) as tg:
             private = [await subscribed_chat(tg.storage, clock(), 1000 + n) for n in range(30)]
             group = await subscribed_chat(tg.storage, clock(), -100900, kind="supergroup")
             busy = await subscribed_chat(tg.storage, clock(), 999)
@@ -254,41 +246,40 @@ async def test_sender_keeps_every_limit_so_the_server_never_says_429(
                 await tg.storage.outbox.enqueue(event, chats, clock())
             started = asyncio.get_running_loop().time()
             delivered = await tg.app.delivery.drain()
-            assert (delivered, api.too_many_reasons) == (42, [])
+            assert (delivered, telegram_api.too_many_reasons) == (42, [])
             elapsed = asyncio.get_running_loop().time() - started
-    finally:
-        await api.stop()
-    assert api.too_many == 0
+    assert telegram_api.too_many == 0
     # The group's six alerts needed two 2-second windows beyond the first.
     assert elapsed >= 2.0
     # Each chat got its alerts in the order they were detected.
     for chat_id in (-100900, 999):
-        titles = [c.text.split("\n")[1] for c in api.delivered_to(chat_id)]
+        titles = [c.text.split("\n")[1] for c in telegram_api.delivered_to(chat_id)]
         assert titles == [f"<b>Event {n}</b>" for n in range(6)]
 
 
+@pytest.mark.telegram_limits(per_second=100, per_chat_per_second=50)
 async def test_graceful_stop_mid_fan_out_then_restart_sends_each_alert_once(
-    api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
 ) -> None:
-    settings = telegram_settings(make_settings, api, telegram_rate_per_second=100)
-    async with telegram_bot(settings, clock, api, start=False) as tg:
+    settings = telegram_settings(make_settings, telegram_api, telegram_rate_per_second=100)
+    async with telegram_bot(settings, clock, telegram_api, start=False) as tg:
         chats = [await subscribed_chat(tg.storage, clock(), 2000 + n) for n in range(60)]
         await tg.storage.outbox.enqueue(await add_event(tg.storage, clock()), chats, clock())
         stop = asyncio.Event()
         run = asyncio.create_task(tg.app.delivery.run(stop))
-        await api.wait_for("sendMessage", count=20)
+        await telegram_api.wait_for("sendMessage", count=20)
         stop.set()
         await asyncio.wait_for(run, 5)
-        sent_before = len(api.delivered)
+        sent_before = len(telegram_api.delivered)
         assert 20 <= sent_before < 60
         counts = await tg.storage.outbox.counts()
         # A clean stop waits for answers already on their way: nothing is left in doubt.
         assert counts.get("sending", 0) == 0
         assert counts["delivered"] == sent_before
-    async with telegram_bot(settings, clock, api, start=False) as tg:
+    async with telegram_bot(settings, clock, telegram_api, start=False) as tg:
         assert await tg.storage.outbox.recover_inflight() == 0
         assert await tg.app.delivery.drain() == 60 - sent_before
-    assert sorted(c.chat_id or 0 for c in api.delivered) == [2000 + n for n in range(60)]
+    assert sorted(c.chat_id or 0 for c in telegram_api.delivered) == [2000 + n for n in range(60)]
 
 
 HUGE = {
@@ -306,19 +297,19 @@ HUGE = {
 
 @pytest.mark.parametrize("html_refused", [False, True], ids=["html", "plain-fallback"])
 async def test_huge_hostile_alert_fits_4096_characters_and_is_delivered(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock, html_refused: bool
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock, html_refused: bool
 ) -> None:
     """The fake refuses what Telegram refuses: HTML that does not parse, and more than
     4,096 UTF-16 units of text once parsed; the alert arrives all the same."""
     chat = await subscribed_chat(tg.storage, clock(), 42, language="ru")
     if html_refused:
-        api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
+        telegram_api.fail("sendMessage", CANT_PARSE, when=lambda p: p.get("parse_mode") == "HTML")
     event = await add_event(tg.storage, clock(), **HUGE)  # type: ignore[arg-type]
     await tg.storage.outbox.enqueue(event, [chat], clock())
 
     assert await tg.app.delivery.drain() == 1
 
-    [sent] = api.delivered
+    [sent] = telegram_api.delivered
     problem, visible = parse_html(sent.text) if not html_refused else (None, sent.text)
     assert problem is None
     assert 1000 < utf16_len(visible) <= utf16_len(sent.text) <= 4096
@@ -330,11 +321,11 @@ async def test_huge_hostile_alert_fits_4096_characters_and_is_delivered(
 
 
 async def test_a_deleted_forum_topic_stops_only_that_topic(
-    tg: TelegramHarness, api: FakeBotAPI, clock: FakeClock
+    tg: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
 ) -> None:
     gone = await subscribed_chat(tg.storage, clock(), -100600, kind="supergroup", thread_id="7")
     alive = await subscribed_chat(tg.storage, clock(), -100600, kind="supergroup", thread_id="9")
-    api.fail(
+    telegram_api.fail(
         "sendMessage",
         Failure(400, "Bad Request: message thread not found"),
         when=lambda p: p.get("message_thread_id") == "7",
@@ -343,7 +334,7 @@ async def test_a_deleted_forum_topic_stops_only_that_topic(
 
     assert await tg.app.delivery.drain() == 1
 
-    [sent] = api.delivered
+    [sent] = telegram_api.delivered
     assert sent.params["message_thread_id"] == "9"
     topic = await tg.storage.chats.by_id(gone)
     assert topic is not None and not topic.active

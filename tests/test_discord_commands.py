@@ -9,6 +9,7 @@ import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,10 @@ import pytest
 
 from bot.app import Tocsin, build_app
 from bot.delivery import Delivery
-from bot.models import Subscription
+from bot.domain.chat import Subscription
 from bot.settings import Settings
+from handlers.commands import CommandService
 from handlers.discord.runtime import DiscordRuntime
-from handlers.service import CommandService
 from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.discord_api import (
     BOT_PERMISSIONS,
@@ -52,6 +53,15 @@ class World:
 
 @pytest.fixture
 async def world(make_settings: Callable[..., Settings], clock: FakeClock) -> AsyncIterator[World]:
+    async with running_world(make_settings, clock) as started:
+        yield started
+
+
+@asynccontextmanager
+async def running_world(
+    make_settings: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[World]:
+    """The runtime logged in to a fake Discord and connected to its gateway."""
     async with FakeDiscord() as fake:
         settings = make_settings(
             discord_bot_token=fake.token, discord_api_url=fake.url, discord_admin_ids=str(ADMIN)
@@ -135,6 +145,7 @@ async def test_commands_are_synced_at_start_with_permissions_choices_and_russian
         "addfeed",
         "removefeed",
         "status",
+        "missed",
     }
     subscribe = commands["subscribe"]
     assert int(subscribe["default_member_permissions"]) == MANAGE_CHANNELS
@@ -367,7 +378,7 @@ async def test_lang_switches_the_channel_to_russian_for_managers_only(world: Wor
     assert not ephemeral(done)
     assert content(done) == "Готово: этот чат теперь на русском."
     [seen] = await ask(world, "subscriptions", permissions=MEMBER_PERMISSIONS)
-    assert content(seen).startswith("Канал «newsroom»: пока ничего не получает")
+    assert content(seen).startswith("Канал «newsroom» пока ничего не получает")
 
 
 async def test_a_russian_discord_user_gets_russian_replies_in_a_new_channel(
@@ -504,7 +515,8 @@ async def test_a_rejected_token_leaves_start_quiet_and_alerts_queued(
             with caplog.at_level(logging.ERROR, logger="handlers.discord.runtime"):
                 await runtime.start()  # does not raise
             await runtime.stop()
-    assert "Discord rejected DISCORD_BOT_TOKEN" in caplog.text
+    assert "Discord refused DISCORD_BOT_TOKEN (401 Unauthorized): check the token" in caplog.text
+    assert runtime.refused is not None
     assert not fake.identified.is_set()
 
 

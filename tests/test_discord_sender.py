@@ -14,13 +14,14 @@ import discord
 import pytest
 
 from bot.delivery import Delivery
-from bot.models import Chat, Subscription
-from bot.senders.base import Outcome
-from bot.senders.discord import DiscordSender
+from bot.delivery.contract import Outcome
+from bot.delivery.ratelimit import RateLimiter
+from bot.domain.chat import Chat, Subscription
 from bot.storage import Storage
 from feeds.models import NormalizedEntry
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
+from handlers.discord.sender import DISCORD_LIMITS, DiscordSender
 from tests.conftest import FakeClock
 from tests.fakes.discord_api import (
     CANNOT_DM,
@@ -60,7 +61,8 @@ async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
 
 @pytest.fixture
 def delivery(storage: Storage, client: discord.Client, clock: FakeClock) -> Delivery:
-    return Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
+    limiter = RateLimiter(DISCORD_LIMITS, clock=clock.monotonic)
+    return Delivery(storage, {"discord": DiscordSender(client, limiter)}, clock=clock)
 
 
 async def discord_chat(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any
 
 import aiohttp
@@ -21,10 +21,14 @@ from aiohttp import web
 from bot.app import Tocsin, build_app
 from bot.settings import Settings
 from tests.conftest import FakeClock, FeedServer, rss
-from tests.fakes import telegram_api
+from tests.fakes import telegram_api as bot_api_fake
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 from tests.fakes.telegram_bot import telegram_bot, telegram_settings
+
+# The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
+pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
+
 
 ADMIN = 702
 USER = 42
@@ -66,16 +70,6 @@ class HangingWebhook(FakeBotAPI):
         await super().stop()
 
 
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 def polled_route(feed_server: FeedServer, path: str) -> asyncio.Event:
     """Serve a feed at `path`; the event is set when it is first fetched."""
     polled = asyncio.Event()
@@ -97,14 +91,14 @@ async def failing_for_hours(app: Tocsin, feed_server: FeedServer, clock: FakeClo
 
 
 async def test_a_hanging_admin_notice_does_not_hold_up_the_polling(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
 ) -> None:
     settings = make_settings(
         telegram_bot_token=TOKEN,
-        telegram_api_url=telegram.base_url,
+        telegram_api_url=telegram_api.base_url,
         telegram_rate_per_chat_per_second=50,
         telegram_admin_ids=str(ADMIN),
         tick_seconds=0.1,
@@ -115,11 +109,11 @@ async def test_a_hanging_admin_notice_does_not_hold_up_the_polling(
         assert notifier is not None
         notifier.sink_timeout = 1.0
         await failing_for_hours(app, feed_server, clock)
-        telegram.answering.clear()  # sendMessage is received, never answered
+        telegram_api.answering.clear()  # sendMessage is received, never answered
         stop = asyncio.Event()
         running = asyncio.create_task(app.run_forever(stop))
         try:
-            await telegram.wait_for("sendMessage", chat_id=ADMIN, within=10)
+            await telegram_api.wait_for("sendMessage", chat_id=ADMIN, within=10)
             loop = asyncio.get_running_loop()
             asked_at = loop.time()
             polled = polled_route(feed_server, "/news.xml")
@@ -135,19 +129,19 @@ async def test_a_hanging_admin_notice_does_not_hold_up_the_polling(
         [stored] = await app.storage.notices.recent()
         assert stored.sent_at is None
         assert "telegram: no answer within 1 s" in (stored.last_error or "")
-    assert telegram.delivered_to(ADMIN) == []
+    assert telegram_api.delivered_to(ADMIN) == []
 
 
 async def test_a_hanging_menu_call_delays_neither_feeds_nor_commands_nor_discord(
     make_settings: Callable[..., Settings], clock: FakeClock, feed_server: FeedServer
 ) -> None:
-    telegram = HangingMenus()
-    await telegram.start()
+    telegram_api = HangingMenus()
+    await telegram_api.start()
     try:
         async with FakeDiscord() as discord_fake:
             settings = make_settings(
                 telegram_bot_token=TOKEN,
-                telegram_api_url=telegram.base_url,
+                telegram_api_url=telegram_api.base_url,
                 telegram_admin_ids=str(ADMIN),
                 discord_bot_token=discord_fake.token,
                 discord_api_url=discord_fake.url,
@@ -160,26 +154,26 @@ async def test_a_hanging_menu_call_delays_neither_feeds_nor_commands_nor_discord
                 stop = asyncio.Event()
                 running = asyncio.create_task(app.run_forever(stop))
                 try:
-                    await asyncio.wait_for(telegram.menus_asked.wait(), 5)
+                    await asyncio.wait_for(telegram_api.menus_asked.wait(), 5)
                     await asyncio.wait_for(polled.wait(), 5)
                     await asyncio.wait_for(discord_fake.identified.wait(), 10)
                     # Telegram's own commands work while the menu call still hangs.
                     chat = {"id": USER, "type": "private", "first_name": "Ann"}
-                    telegram.push_update(
+                    telegram_api.push_update(
                         {
-                            "message": telegram_api.message(
-                                chat, "/help", sender=telegram_api.user(USER)
+                            "message": bot_api_fake.message(
+                                chat, "/help", sender=bot_api_fake.user(USER)
                             )
                         }
                     )
-                    [reply] = await telegram.wait_for("sendMessage", chat_id=USER, within=5)
+                    [reply] = await telegram_api.wait_for("sendMessage", chat_id=USER, within=5)
                     assert "/subscribe" in reply.text
-                    assert not telegram.hold.is_set()
+                    assert not telegram_api.hold.is_set()
                 finally:
                     stop.set()
                     await asyncio.wait_for(running, 20)
     finally:
-        await telegram.stop()
+        await telegram_api.stop()
 
 
 async def test_a_platform_whose_start_hangs_delays_neither_feeds_nor_discord(
@@ -187,13 +181,13 @@ async def test_a_platform_whose_start_hangs_delays_neither_feeds_nor_discord(
 ) -> None:
     """Telegram's start (registering the webhook) never returns; Discord logs in and
     the feeds are polled all the same, and stopping does not wait for Telegram."""
-    telegram = HangingWebhook()
-    await telegram.start()
+    telegram_api = HangingWebhook()
+    await telegram_api.start()
     try:
         async with FakeDiscord() as discord_fake:
             settings = make_settings(
                 telegram_bot_token=TOKEN,
-                telegram_api_url=telegram.base_url,
+                telegram_api_url=telegram_api.base_url,
                 telegram_webhook_url="https://bot.example.org/tg/hook",
                 telegram_webhook_port=0,
                 discord_bot_token=discord_fake.token,
@@ -207,19 +201,19 @@ async def test_a_platform_whose_start_hangs_delays_neither_feeds_nor_discord(
                 stop = asyncio.Event()
                 running = asyncio.create_task(app.run_forever(stop))
                 try:
-                    await asyncio.wait_for(telegram.webhook_asked.wait(), 5)
+                    await asyncio.wait_for(telegram_api.webhook_asked.wait(), 5)
                     await asyncio.wait_for(polled.wait(), 5)
                     await asyncio.wait_for(discord_fake.identified.wait(), 10)
-                    assert not telegram.hold.is_set()
+                    assert not telegram_api.hold.is_set()
                 finally:
                     stop.set()
                     await asyncio.wait_for(running, 20)
     finally:
-        await telegram.stop()
+        await telegram_api.stop()
 
 
 async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     caplog: pytest.LogCaptureFixture,
@@ -227,23 +221,23 @@ async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
     caplog.set_level(logging.DEBUG)
     settings = telegram_settings(
         make_settings,
-        telegram,
+        telegram_api,
         telegram_webhook_url="https://bot.example.org/tg/hook",
         telegram_webhook_port=0,
     )
     assert settings.telegram_webhook_secret is None
-    async with telegram_bot(settings, clock, telegram) as harness:
-        assert telegram.webhook is not None
-        secret = str(telegram.webhook.get("secret_token") or "")
+    async with telegram_bot(settings, clock, telegram_api) as harness:
+        assert telegram_api.webhook is not None
+        secret = str(telegram_api.webhook.get("secret_token") or "")
         assert len(secret) >= 32  # registered with Telegram, which repeats it
         url = f"http://127.0.0.1:{harness.runtime.webhook_port}/tg/hook"
         # An operator command, as anyone who found the URL could try to forge it.
         forged = {
             "update_id": 1,
-            "message": telegram_api.message(
+            "message": bot_api_fake.message(
                 {"id": 700, "type": "private", "first_name": "Op"},
                 "/help",
-                sender=telegram_api.user(700),
+                sender=bot_api_fake.user(700),
             ),
         }
         async with aiohttp.ClientSession() as session:
@@ -253,7 +247,7 @@ async def test_a_webhook_without_a_configured_secret_refuses_forged_updates(
             headers = {"X-Telegram-Bot-Api-Secret-Token": secret}
             async with session.post(url, json=forged, headers=headers) as response:
                 assert response.status == 200
-        [reply] = await telegram.wait_for("sendMessage", chat_id=700)
+        [reply] = await telegram_api.wait_for("sendMessage", chat_id=700)
         assert "/subscribe" in reply.text
     assert "random secret" in caplog.text
     assert secret not in caplog.text
@@ -264,6 +258,7 @@ class SlowToCancelSink:
     (as a client closing its connection does)."""
 
     name = "slow"
+    language = "en"
 
     def __init__(self) -> None:
         self.asked = asyncio.Event()
@@ -305,3 +300,20 @@ async def test_stopping_waits_for_the_poll_cycle_under_way(
         assert sink.finished
         # The storage is still open and consistent for whatever closes it next.
         assert len(await app.storage.notices.recent()) == 1
+
+
+async def test_a_stopped_telegram_bot_asks_for_no_more_updates(
+    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
+) -> None:
+    """Nothing polls a closed bot: a poll after stop would open a new HTTP session
+    that nobody closes, and keep asking a server that may be gone."""
+    settings = telegram_settings(make_settings, telegram_api)
+    async with telegram_bot(settings, clock, telegram_api):
+        for _ in range(100):
+            if telegram_api.polls:
+                break
+            await asyncio.sleep(0.05)
+        assert telegram_api.polls
+    polls = telegram_api.polls
+    await asyncio.sleep(1.5)  # longer than the harness's long-poll timeout
+    assert telegram_api.polls == polls

@@ -166,3 +166,38 @@ async def test_upgrading_to_0004_marks_when_each_primed_feed_was_primed(tmp_path
         assert any("entries_feed_content" in row["detail"] for row in plan)
     finally:
         await db.close()
+
+
+async def test_opening_chats_to_any_platform_keeps_every_subscription_and_alert(
+    tmp_path: Path,
+) -> None:
+    db = await Database.open(tmp_path / "old.sqlite3")
+    try:
+        await migrate(db, [m for m in load_migrations() if m.version < 8])
+        await db.executescript(
+            "INSERT INTO feeds (url, added_at, next_check_at) VALUES"
+            " ('https://x.example/rss', '2026-11-24T12:00:00+00:00', '2026-11-24T12:00:00+00:00');"
+            "INSERT INTO entries (feed_id, uid, content_hash, title, summary, first_seen_at)"
+            " VALUES (1, 'u', 'h', 't', 's', '2026-11-24T12:00:00+00:00');"
+            "INSERT INTO events (entry_id, categories, weak_categories, modality, score, severity,"
+            " explanation, created_at) VALUES (1, 'arrest', '', 'event', 0.9, 'high', 'why',"
+            " '2026-11-24T12:00:00+00:00');"
+            "INSERT INTO chats (platform, external_id, kind, created_at)"
+            " VALUES ('telegram', '42', 'private', '2026-11-24T12:00:00+00:00');"
+            "INSERT INTO subscriptions (chat_id, created_at, updated_at)"
+            " VALUES (1, '2026-11-24T12:00:00+00:00', '2026-11-24T12:00:00+00:00');"
+            "INSERT INTO outbox (event_id, chat_id, next_attempt_at, created_at)"
+            " VALUES (1, 1, '2026-11-24T12:00:00+00:00', '2026-11-24T12:00:00+00:00');"
+        )
+        await migrate(db)
+        assert len(await db.fetchall("SELECT * FROM subscriptions")) == 1
+        assert len(await db.fetchall("SELECT * FROM outbox")) == 1
+        await db.execute(
+            "INSERT INTO chats (platform, external_id, kind, created_at)"
+            " VALUES ('matrix', '!room:example.org', 'room', '2026-11-24T12:00:00+00:00')"
+        )
+        # The keys still hold: a chat's removal still takes its subscription along.
+        await db.execute("DELETE FROM chats WHERE id = 1")
+        assert await db.fetchall("SELECT * FROM subscriptions") == []
+    finally:
+        await db.close()

@@ -16,7 +16,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import build_app
-from bot.models import CATEGORIES, Platform, Subscription
+from bot.domain.chat import Platform, Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss
@@ -57,52 +58,46 @@ async def test_one_platform_down_the_other_and_the_polling_carry_on(
     clock: FakeClock,
     feed_server: FeedServer,
     down: str,
+    telegram_api: FakeBotAPI,
 ) -> None:
-    telegram = FakeBotAPI()
-    await telegram.start()
-    try:
-        async with FakeDiscord() as discord_fake:
-            channel = discord_fake.add_channel(TEXT, "newsroom")
-            settings = make_settings(
-                telegram_bot_token=TOKEN,
-                telegram_api_url=closed_port_url() if down == "telegram" else telegram.base_url,
-                discord_bot_token=discord_fake.token,
-                discord_api_url=closed_port_url() if down == "discord" else discord_fake.url,
-                backlog_alerts=1,
-                tick_seconds=0.1,
-                parse_pool="thread",
-            )
-            async with build_app(settings, clock=clock) as app:
-                on_telegram = await subscribe(app.storage, clock, "telegram", str(TELEGRAM_CHAT))
-                on_discord = await subscribe(app.storage, clock, "discord", str(channel.id))
-                feed = await app.storage.feeds.add(
-                    feed_server.serve("/rss", rss(ARREST)), now=clock()
-                )
-                stop = asyncio.Event()
-                running = asyncio.create_task(app.run_forever(stop))
-                try:
-                    if down == "telegram":
-                        await discord_fake.wait_for(lambda: len(channel.messages) >= 1)
-                    else:
-                        await telegram.wait_for("sendMessage", chat_id=TELEGRAM_CHAT, within=10)
-                    await asyncio.sleep(0.5)  # a few more rounds of polling and delivery
-                finally:
-                    stop.set()
-                    await asyncio.wait_for(running, 20)
+    async with FakeDiscord() as discord_fake:
+        channel = discord_fake.add_channel(TEXT, "newsroom")
+        settings = make_settings(
+            telegram_bot_token=TOKEN,
+            telegram_api_url=closed_port_url() if down == "telegram" else telegram_api.base_url,
+            discord_bot_token=discord_fake.token,
+            discord_api_url=closed_port_url() if down == "discord" else discord_fake.url,
+            backlog_alerts=1,
+            tick_seconds=0.1,
+            parse_pool="thread",
+        )
+        async with build_app(settings, clock=clock) as app:
+            on_telegram = await subscribe(app.storage, clock, "telegram", str(TELEGRAM_CHAT))
+            on_discord = await subscribe(app.storage, clock, "discord", str(channel.id))
+            feed = await app.storage.feeds.add(feed_server.serve("/rss", rss(ARREST)), now=clock())
+            stop = asyncio.Event()
+            running = asyncio.create_task(app.run_forever(stop))
+            try:
+                if down == "telegram":
+                    await discord_fake.wait_for(lambda: len(channel.messages) >= 1)
+                else:
+                    await telegram_api.wait_for("sendMessage", chat_id=TELEGRAM_CHAT, within=10)
+                await asyncio.sleep(0.5)  # a few more rounds of polling and delivery
+            finally:
+                stop.set()
+                await asyncio.wait_for(running, 20)
 
-                polled = await app.storage.feeds.get(feed.id)
-                assert polled is not None and polled.last_success_at is not None
-                alive, dead = (
-                    (on_discord, on_telegram) if down == "telegram" else (on_telegram, on_discord)
-                )
-                assert await outbox_status(app.storage, alive) == "delivered"
-                assert await outbox_status(app.storage, dead) == "pending"
-                dead_chat = await app.storage.chats.by_id(dead)
-                assert dead_chat is not None and dead_chat.active
-    finally:
-        await telegram.stop()
+            polled = await app.storage.feeds.get(feed.id)
+            assert polled is not None and polled.last_success_at is not None
+            alive, dead = (
+                (on_discord, on_telegram) if down == "telegram" else (on_telegram, on_discord)
+            )
+            assert await outbox_status(app.storage, alive) == "delivered"
+            assert await outbox_status(app.storage, dead) == "pending"
+            dead_chat = await app.storage.chats.by_id(dead)
+            assert dead_chat is not None and dead_chat.active
     if down == "telegram":
         assert len(channel.messages) == 1
     else:
-        assert len(telegram.delivered_to(TELEGRAM_CHAT)) == 1
+        assert len(telegram_api.delivered_to(TELEGRAM_CHAT)) == 1
         assert channel.messages == []

@@ -7,22 +7,24 @@ polling on Telegram, no gateway on Discord, just the REST calls that send.
 from __future__ import annotations
 
 import asyncio
-import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.app import build_app
-from bot.models import CATEGORIES, Platform, Subscription
+from bot.domain.chat import Platform, Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss
 from tests.fakes.discord_api import TEXT, Channel, FakeDiscord
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
-from tests.processes import tocsin_env
+from tests.processes import start_cli
 
-ROOT = Path(__file__).resolve().parents[1]
+# The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
+pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
+
 TELEGRAM_CHAT = 6001
 ARREST = (
     "a1",
@@ -36,16 +38,6 @@ CENSORSHIP = (
 )
 
 
-@pytest.fixture
-async def telegram() -> AsyncIterator[FakeBotAPI]:
-    server = FakeBotAPI()
-    await server.start()
-    try:
-        yield server
-    finally:
-        await server.stop()
-
-
 async def subscribe_both(storage: Storage, clock: FakeClock, channel: Channel) -> None:
     chats: list[tuple[Platform, str, str]] = [
         ("telegram", str(TELEGRAM_CHAT), "private"),
@@ -56,12 +48,12 @@ async def subscribe_both(storage: Storage, clock: FakeClock, channel: Channel) -
         await storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=clock())
 
 
-def alerts_on_telegram(telegram: FakeBotAPI) -> list[str]:
-    return [c.text for c in telegram.delivered_to(TELEGRAM_CHAT) if ARREST[1] in c.text]
+def alerts_on_telegram(telegram_api: FakeBotAPI) -> list[str]:
+    return [c.text for c in telegram_api.delivered_to(TELEGRAM_CHAT) if ARREST[1] in c.text]
 
 
 async def test_run_once_sends_to_telegram_and_discord_without_polling_or_gateway(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
@@ -70,7 +62,7 @@ async def test_run_once_sends_to_telegram_and_discord_without_polling_or_gateway
         channel = discord_fake.add_channel(TEXT, "newsroom")
         settings = make_settings(
             telegram_bot_token=TOKEN,
-            telegram_api_url=telegram.base_url,
+            telegram_api_url=telegram_api.base_url,
             telegram_rate_per_chat_per_second=50,  # a quick test; limits are tested elsewhere
             discord_bot_token=discord_fake.token,
             discord_api_url=discord_fake.url,
@@ -88,16 +80,16 @@ async def test_run_once_sends_to_telegram_and_discord_without_polling_or_gateway
             assert (await app.run_once())[1] == 2
             counts = await app.storage.outbox.counts()
             assert counts == {"delivered": 4}
-    assert len(alerts_on_telegram(telegram)) == 1
-    assert sum(CENSORSHIP[1] in c.text for c in telegram.delivered_to(TELEGRAM_CHAT)) == 1
+    assert len(alerts_on_telegram(telegram_api)) == 1
+    assert sum(CENSORSHIP[1] in c.text for c in telegram_api.delivered_to(TELEGRAM_CHAT)) == 1
     titles = [message["embeds"][0]["title"] for message in channel.messages]
     assert titles == [ARREST[1], CENSORSHIP[1]]
-    assert telegram.polls == 0 and telegram.calls_to("setMyCommands") == []
+    assert telegram_api.polls == 0 and telegram_api.calls_to("setMyCommands") == []
     assert not discord_fake.identified.is_set() and discord_fake.commands is None
 
 
 async def test_run_once_with_discord_unreachable_still_delivers_to_telegram(
-    telegram: FakeBotAPI,
+    telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
     feed_server: FeedServer,
@@ -106,7 +98,7 @@ async def test_run_once_with_discord_unreachable_still_delivers_to_telegram(
         channel = discord_fake.add_channel(TEXT, "newsroom")
         settings = make_settings(
             telegram_bot_token=TOKEN,
-            telegram_api_url=telegram.base_url,
+            telegram_api_url=telegram_api.base_url,
             discord_bot_token="a-token-discord-rejects",
             discord_api_url=discord_fake.url,
             backlog_alerts=1,
@@ -120,12 +112,12 @@ async def test_run_once_with_discord_unreachable_still_delivers_to_telegram(
             counts = await app.storage.outbox.counts()
     # The Discord alert waits in the outbox for a run that can log in.
     assert counts == {"delivered": 1, "pending": 1}
-    assert len(alerts_on_telegram(telegram)) == 1
+    assert len(alerts_on_telegram(telegram_api)) == 1
     assert channel.messages == []
 
 
 async def test_the_command_line_run_once_delivers_to_both_platforms(
-    telegram: FakeBotAPI, clock: FakeClock, feed_server: FeedServer, tmp_path: Path
+    telegram_api: FakeBotAPI, clock: FakeClock, feed_server: FeedServer, tmp_path: Path
 ) -> None:
     database = tmp_path / "once.sqlite3"
     async with FakeDiscord() as discord_fake:
@@ -136,31 +128,21 @@ async def test_the_command_line_run_once_delivers_to_both_platforms(
             await storage.feeds.add(feed_server.serve("/rss", rss(ARREST)), now=clock())
         finally:
             await storage.close()
-        environment = tocsin_env(clock=clock)
-        environment.update(
+        process = await start_cli(
+            clock(),
+            "run",
+            "--once",
+            cwd=tmp_path,
             DATABASE_PATH=str(database),
             TELEGRAM_BOT_TOKEN=TOKEN,
-            TELEGRAM_API_URL=telegram.base_url,
+            TELEGRAM_API_URL=telegram_api.base_url,
             DISCORD_BOT_TOKEN=discord_fake.token,
             DISCORD_API_URL=discord_fake.url,
             FETCH_ALLOW_PRIVATE_NETWORKS="true",
             BACKLOG_ALERTS="1",
-            DEMO_FEEDS="off",
-            CONSOLE_CHAT="off",
-        )
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            "--once",
-            cwd=tmp_path,
-            env=environment,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await asyncio.wait_for(process.communicate(), 60)
     assert process.returncode == 0, err.decode()
     assert out.decode().strip().splitlines()[-1].endswith("2 alerts delivered")
-    assert len(alerts_on_telegram(telegram)) == 1
+    assert len(alerts_on_telegram(telegram_api)) == 1
     assert len(channel.messages) == 1

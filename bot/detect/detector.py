@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Literal
@@ -14,6 +13,7 @@ from bot.detect.match import Analysis, Match, NullHit, analyse
 from bot.detect.match.extraction import fill_fields, find_place
 from bot.detect.model import RulesError, Ruleset
 from bot.detect.text import Token, detect_language, tokenize
+from bot.domain.detection import Clause, Detection, Span
 from bot.domain.vocabulary import (
     CATEGORIES,
     WEAK_MODALITIES,
@@ -41,74 +41,6 @@ _ROLE_ORDER = {
     "detained": 6,
     "place": 7,
 }
-
-
-@dataclass(frozen=True, slots=True)
-class Span:
-    """A piece of the text that led to the decision; offsets into f"{title}\\n{summary}"."""
-
-    role: str
-    text: str
-    start: int
-    end: int
-
-
-@dataclass(frozen=True, slots=True)
-class Clause:
-    """One reason of a decision, for a renderer to word in the chat's language.
-
-    ``parts`` are (role, matched text) in reading order: actor, cue, action,
-    designation, object, context, detained; or ("null", text) for a null
-    pattern that blocked the category, whose id is then ``null``.
-    """
-
-    category: Category
-    modality: Modality  # the match's; "none" for a blocked category
-    parts: tuple[tuple[str, str], ...]
-    null: str = ""
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "category": self.category,
-            "modality": self.modality,
-            "parts": [{"role": role, "text": text} for role, text in self.parts],
-            "null": self.null,
-        }
-
-
-@dataclass(frozen=True)
-class Detection:
-    categories: tuple[Category, ...]
-    weak_categories: tuple[Category, ...]
-    modality: Modality
-    score: float
-    severity: Severity | Literal["none"]
-    explanation: str
-    spans: tuple[Span, ...]
-    fields: dict[str, str] = field(default_factory=dict)
-    lang: str = ""
-    # Language-neutral ids of every known actor, platform or outlet named anywhere
-    # in the entry ("roskomnadzor", "tiktok"), sorted; Detector.entity_name words them.
-    entities: tuple[str, ...] = ()
-    # The explanation as records: one per reported match, denial or blocking null.
-    clauses: tuple[Clause, ...] = ()
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "categories": list(self.categories),
-            "weak_categories": list(self.weak_categories),
-            "modality": self.modality,
-            "score": round(self.score, 3),
-            "severity": self.severity,
-            "explanation": self.explanation,
-            "fields": dict(self.fields),
-            "lang": self.lang,
-            "entities": list(self.entities),
-            "clauses": [c.to_json() for c in self.clauses],
-            "spans": [
-                {"role": s.role, "text": s.text, "start": s.start, "end": s.end} for s in self.spans
-            ],
-        }
 
 
 def bundled_rules_dir() -> Path:
@@ -212,7 +144,7 @@ class Detector:
             if tok.end > title_end:
                 break
             title_sentences = tok.sentence + 1
-        analysis = analyse(ruleset, tokens, title_sentences)
+        analysis = analyse(ruleset, text, tokens, title_sentences)
         return _build(ruleset, text, tokens, analysis)
 
 

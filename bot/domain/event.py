@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.detect import Detection
+from bot.domain.detection import Detection
 
 
 def is_event(detection: Detection) -> bool:

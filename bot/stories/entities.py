@@ -16,9 +16,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from bot.detect.detector import Detection
 from bot.detect.model import EXACT, KEY, PREFIX, Ruleset, Term, word_matches
 from bot.detect.text import WORD
+from bot.domain.detection import Detection
 from bot.stories.textview import TextView
 from bot.stories.translit import fold_diacritics, latin_slug, to_latin
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections import Counter
 from itertools import pairwise
 
-from bot.detect.detector import Detection, Detector
+from bot.detect.detector import Detector
 from bot.detect.model import Ruleset
 from bot.detect.text import NUMBER, WORD, tokenize_words
+from bot.domain.detection import Detection
 from bot.domain.vocabulary import CATEGORIES, WEAK_MODALITIES, Category, is_category
 from bot.stories.counts import CountReader
 from bot.stories.dates import DateReader

@@ -15,10 +15,10 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.alert_text import utf16_len
-from bot.senders.discord import FORUM_KINDS, THREAD_KINDS, chat_kind, fit, inert
-from handlers.service import Caller, ChatRef, CommandService, Reply, split_text
-from handlers.texts import normalize_language, text
+from bot.i18n import normalize_language, text
+from handlers.commands import Caller, ChatRef, CommandService, Reply, split_text
+from handlers.discord.sender import FORUM_KINDS, THREAD_KINDS, chat_kind, fit, inert
+from handlers.rendering import utf16_len
 
 if TYPE_CHECKING:
     from handlers.discord.client import TocsinBot
@@ -47,14 +47,27 @@ def chat_ref(interaction: discord.Interaction[Any], target: Target | None = None
     )
 
 
+def discord_ref(channel_id: str, kind: str, title: str | None = None) -> ChatRef:
+    """A Discord place: every one but a DM is named as a channel; operator answers
+    are ephemeral, seen by the asker alone."""
+    return ChatRef(
+        "discord",
+        channel_id,
+        kind,
+        title=title,
+        named_as_channel=kind != "private",
+        replies_public=False,
+    )
+
+
 def _place(interaction: discord.Interaction[Any], target: Target | None) -> ChatRef:
     if target is not None:
-        return ChatRef("discord", str(target.id), chat_kind(target.type), title=target.name)
+        return discord_ref(str(target.id), chat_kind(target.type), title=target.name)
     channel = interaction.channel
     if channel is None:
-        return ChatRef("discord", str(interaction.channel_id), "unknown")
+        return discord_ref(str(interaction.channel_id), "unknown")
     title = getattr(channel, "name", None)
-    return ChatRef("discord", str(channel.id), chat_kind(channel.type), title=title)
+    return discord_ref(str(channel.id), chat_kind(channel.type), title=title)
 
 
 def caller_of(interaction: discord.Interaction[Any], target: Target | None = None) -> Caller:

@@ -8,9 +8,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.senders.discord import fit, plain
 from handlers.discord.client import TocsinBot, described
 from handlers.discord.context import answer, caller_of, chat_ref, defer, service_of
+from handlers.discord.sender import fit, plain
 
 AUTOCOMPLETE_LIMIT = 25
 CHOICE_NAME_LIMIT = 100

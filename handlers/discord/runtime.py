@@ -20,12 +20,13 @@ import yarl
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
+from bot.delivery.contract import Sender, TokenRefusal
+from bot.delivery.ratelimit import RateLimiter
 from bot.notices import NoticeSink
-from bot.senders.base import Sender
-from bot.senders.discord import DiscordNoticeSink, DiscordSender
 from bot.settings import Settings
+from handlers.commands import CommandService
 from handlers.discord.client import TocsinBot
-from handlers.service import CommandService
+from handlers.discord.sender import DISCORD_LIMITS, DiscordNoticeSink, DiscordSender
 
 logger = logging.getLogger(__name__)
 
@@ -66,15 +67,21 @@ class DiscordRuntime:
         self._token = settings.discord_bot_token.get_secret_value()
         self._api_url = settings.discord_api_url
         self.bot = TocsinBot(service)
-        self.sender: Sender = DiscordSender(self.bot)
+        # One limiter for every request of this bot: alerts, notices, the rest.
+        self.limiter = RateLimiter(DISCORD_LIMITS)
+        self.sender: Sender = DiscordSender(self.bot, self.limiter)
         self.notice_sink: NoticeSink | None = (
-            DiscordNoticeSink(self.bot, settings.discord_admin_ids)
+            DiscordNoticeSink(
+                self.bot, settings.discord_admin_ids, self.limiter, language=settings.admin_language
+            )
             if settings.discord_admin_ids
             else None
         )
         self._task: asyncio.Task[None] | None = None
         self._restore: Callable[[], None] | None = None
         self._retry_first = retry_first
+        # Set when Discord refuses the token: nothing on this platform can work then.
+        self.refused: TokenRefusal | None = None
 
     async def start(self) -> None:
         """Log in, then sync and connect in the background. Never raises for Discord trouble."""
@@ -83,7 +90,7 @@ class DiscordRuntime:
         try:
             await asyncio.wait_for(self._login(), LOGIN_TIMEOUT)
         except discord.LoginFailure:
-            logger.error("Discord rejected DISCORD_BOT_TOKEN; Discord alerts stay queued")
+            self._refuse()
             return
         except _TRANSIENT as exc:
             logger.warning("cannot reach Discord (%s); retrying in the background", exc)
@@ -104,9 +111,13 @@ class DiscordRuntime:
         try:
             await asyncio.wait_for(self.bot.login(self._token), LOGIN_TIMEOUT)
         except discord.LoginFailure:
-            logger.error("Discord rejected DISCORD_BOT_TOKEN; Discord alerts stay queued")
+            self._refuse()
         except _TRANSIENT as exc:
             logger.warning("cannot reach Discord (%s); Discord alerts stay queued", exc)
+
+    def _refuse(self) -> None:
+        self.refused = TokenRefusal("Discord", "DISCORD_BOT_TOKEN", "401 Unauthorized")
+        logger.error("%s", self.refused.line())
 
     async def stop(self) -> None:
         await self.bot.close()
@@ -134,7 +145,7 @@ class DiscordRuntime:
             try:
                 await asyncio.wait_for(self._login(), LOGIN_TIMEOUT)
             except discord.LoginFailure:
-                logger.error("Discord rejected DISCORD_BOT_TOKEN; Discord alerts stay queued")
+                self._refuse()
                 return
             except _TRANSIENT as exc:
                 delay = min(delay * 2, RETRY_MAX)

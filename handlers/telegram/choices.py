@@ -9,8 +9,8 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramAPIError
 from aiogram.types import CallbackQuery, Message
 
-from bot.alert_text import utf16_len
-from handlers.service import ChatRef, CommandService
+from handlers.commands import ChatRef, CommandService
+from handlers.rendering import utf16_len
 from handlers.telegram.context import (
     CALLBACK_ALERT_LIMIT,
     MESSAGE_LIMIT,
@@ -19,6 +19,7 @@ from handlers.telegram.context import (
     chat_ref,
     keyboard,
     message_ref,
+    telegram_ref,
 )
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ async def _target(query: CallbackQuery, data: ChoiceData, bot: Bot) -> ChatRef |
         try:
             return chat_ref(await bot.get_chat(int(data.target)))
         except (TelegramAPIError, ValueError):
-            return ChatRef("telegram", data.target, kind=ChatType.CHANNEL)
+            return telegram_ref(data.target, ChatType.CHANNEL)
     if isinstance(query.message, Message):
         return message_ref(query.message)
     return None

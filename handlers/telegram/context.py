@@ -23,9 +23,9 @@ from aiogram.types import (
     Message,
 )
 
-from bot.alert_text import utf16_len
-from bot.models import Platform
-from handlers.service import Caller, ChatRef, Choice, Reply
+from bot.domain.chat import Platform
+from handlers.commands import Caller, ChatRef, Choice, Reply
+from handlers.rendering import utf16_len
 
 logger = logging.getLogger(__name__)
 
@@ -47,12 +47,20 @@ class ChoiceData(CallbackData, prefix="t"):
 
 def chat_ref(chat: Chat, thread_id: int | None = None) -> ChatRef:
     title = chat.title or chat.full_name
+    return telegram_ref(str(chat.id), str(chat.type), str(thread_id) if thread_id else "", title)
+
+
+def telegram_ref(chat_id: str, kind: str, thread_id: str = "", title: str | None = None) -> ChatRef:
+    """A Telegram place: answers to commands are seen by everyone in it, and only a
+    channel is called a channel."""
     return ChatRef(
         platform=PLATFORM,
-        external_id=str(chat.id),
-        kind=str(chat.type),
-        thread_id=str(thread_id) if thread_id else "",
+        external_id=chat_id,
+        kind=kind,
+        thread_id=thread_id,
         title=title,
+        named_as_channel=kind == ChatType.CHANNEL,
+        replies_public=True,
     )
 
 

@@ -6,19 +6,31 @@ import contextlib
 import logging
 
 from aiogram import Router
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import ErrorEvent, Message
 
-from handlers.service import CommandService
+from bot.i18n import DEFAULT_LANGUAGE, text
+from handlers.commands import CommandService
 from handlers.telegram.context import callback_caller, message_caller, message_ref
-from handlers.texts import DEFAULT_LANGUAGE, text
 
 logger = logging.getLogger(__name__)
 
 
 async def on_error(event: ErrorEvent, service: CommandService) -> bool:
-    """Log with the traceback; tell the user something went wrong, never how."""
+    """Log with the traceback; tell the user something went wrong, never how.
+
+    Telegram's flood control is not a bug: the pacing middleware already waited and
+    tried again as long as a reply may wait, so this is one line at WARNING, and no
+    apology (it would only meet the same pause).
+    """
     update = event.update
+    if isinstance(event.exception, TelegramRetryAfter):
+        logger.warning(
+            "update %s: reply not sent, Telegram asked to wait %d s",
+            update.update_id,
+            event.exception.retry_after,
+        )
+        return True
     logger.error(
         "update %s failed: %r", update.update_id, event.exception, exc_info=event.exception
     )

@@ -6,7 +6,7 @@ from aiogram import Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
-from handlers.service import CommandService
+from handlers.commands import CommandService
 from handlers.telegram.context import answer, command_argument, message_caller, message_ref
 
 

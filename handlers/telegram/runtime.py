@@ -28,22 +28,28 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
-from aiogram.exceptions import TelegramAPIError
+from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnauthorizedError
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
 from aiohttp import web
 
+from bot.delivery.contract import TokenRefusal
+from bot.delivery.ratelimit import RateLimiter, RateLimits
+from bot.i18n import languages
 from bot.notices import NoticeSink
-from bot.ratelimit import RateLimiter, RateLimits
-from bot.senders.telegram import TelegramNoticeSink, TelegramSender
 from bot.settings import ConfigError, Settings
-from handlers.service import CommandService
+from handlers.commands import ADMIN_COMMANDS, USER_COMMANDS, CommandService, command_description
 from handlers.telegram import routers
-from handlers.texts import ADMIN_COMMANDS, LANGUAGES, USER_COMMANDS, command_description
+from handlers.telegram.pacing import ensure_paced
+from handlers.telegram.sender import TelegramNoticeSink, TelegramSender
 
 logger = logging.getLogger(__name__)
 
+# How long the token check at start may take; past that, start as if it had passed.
+_TOKEN_CHECK_SECONDS = 30.0
+# How long stopping may wait for aiogram to end its long poll.
+_STOP_POLLING_SECONDS = 5.0
 # After the bot fails to start polling (Bot API unreachable), wait this long, doubling.
 _RESTART_FIRST_SECONDS = 1.0
 _RESTART_MAX_SECONDS = 60.0
@@ -95,16 +101,25 @@ class TelegramRuntime:
                 per_group_per_minute=settings.telegram_rate_per_group_per_minute,
             )
         )
+        # Every call of this bot waits for its turn in this one limiter.
+        ensure_paced(self.bot, self.limiter)
         self.sender = TelegramSender(
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
         self.notice_sink: NoticeSink | None = (
-            TelegramNoticeSink(self.bot, settings.telegram_admin_ids, self.limiter)
+            TelegramNoticeSink(
+                self.bot,
+                settings.telegram_admin_ids,
+                self.limiter,
+                language=settings.admin_language,
+            )
             if settings.telegram_admin_ids
             else None
         )
         self.dispatcher = build_dispatcher(service)
         self._polling_timeout = polling_timeout
+        # Set when Telegram refuses the token: nothing on this platform can work then.
+        self.refused: TokenRefusal | None = None
         self._polling: asyncio.Task[None] | None = None
         self._menus: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
@@ -113,7 +128,25 @@ class TelegramRuntime:
     def webhook_mode(self) -> bool:
         return self.settings.telegram_webhook_url is not None
 
+    async def check_token(self) -> bool:
+        """Ask Telegram who the bot is; False (and `refused` set) when it refuses the token.
+
+        Only a refusal counts: Telegram out of reach says nothing about the token,
+        and polling keeps trying as before.
+        """
+        try:
+            await asyncio.wait_for(self.bot.get_me(), _TOKEN_CHECK_SECONDS)
+        except TelegramUnauthorizedError:
+            self.refused = TokenRefusal("Telegram", "TELEGRAM_BOT_TOKEN", "401 Unauthorized")
+            logger.error("%s", self.refused.line())
+            return False
+        except (TelegramAPIError, ClientDecodeError, OSError, TimeoutError) as exc:
+            logger.warning("could not check TELEGRAM_BOT_TOKEN yet: %s", exc)
+        return True
+
     async def start(self) -> None:
+        if not await self.check_token():
+            return
         # The menus are a nicety: 2 languages x (1 + admins) calls, each of which may
         # hang up to the request timeout. Nothing waits for them.
         self._menus = asyncio.create_task(self._set_menus_in_background(), name="telegram-menus")
@@ -125,11 +158,18 @@ class TelegramRuntime:
     async def start_sending(self) -> None:
         """Ready to send alerts and notices, without receiving updates.
 
-        The Bot API needs no session set up in advance: there is nothing to do,
-        which is the point of long polling and webhooks being optional.
+        The Bot API needs no session set up in advance; only the token is checked,
+        so that a refused one is said plainly instead of failing every alert.
         """
+        await self.check_token()
 
     async def stop(self) -> None:
+        if self._polling is not None:
+            # aiogram's own stop first: cancelling `start_polling` from outside leaves
+            # its inner polling task running, asking for updates (with a new HTTP
+            # session) after this one is closed.
+            with contextlib.suppress(RuntimeError, TimeoutError):  # RuntimeError: not polling
+                await asyncio.wait_for(self.dispatcher.stop_polling(), _STOP_POLLING_SECONDS)
         for task in (self._menus, self._polling):
             if task is not None:
                 task.cancel()
@@ -148,7 +188,7 @@ class TelegramRuntime:
         costs the menu, never the bot.
         """
         calls: list[tuple[str, list[BotCommand], BotCommandScopeDefault | BotCommandScopeChat]] = []
-        for lang in LANGUAGES:
+        for lang in languages():
             calls.append((lang, command_list(lang, admin=False), BotCommandScopeDefault()))
             for admin_id in self.settings.telegram_admin_ids:
                 calls.append(

@@ -7,7 +7,8 @@ from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandObject
 from aiogram.types import Message, MessageOriginChannel
 
-from handlers.service import Caller, CommandService, Reply
+from bot.i18n import text
+from handlers.commands import Caller, CommandService, Reply
 from handlers.telegram.context import (
     answer,
     chat_ref,
@@ -16,7 +17,6 @@ from handlers.telegram.context import (
     message_caller,
     message_ref,
 )
-from handlers.texts import text
 
 
 async def subscribe(

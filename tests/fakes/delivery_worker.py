@@ -17,10 +17,10 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.delivery import Delivery
-from bot.ratelimit import RateLimiter, RateLimits
-from bot.senders.telegram import TelegramSender
+from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.storage import Storage
 from bot.timeutil import running_clock
+from handlers.telegram.sender import TelegramSender
 from tests.fakes.telegram_api import TOKEN
 
 

@@ -2,10 +2,14 @@
 
 It behaves like Discord where Tocsin can notice: it checks the bot token, answers
 with realistic JSON (so discord.py builds its real objects from it), enforces the
-embed limits and the message nonce, keeps per-channel rate-limit buckets with the
-same headers Discord sends, and returns Discord's error codes for deleted channels,
-missing access and missing permissions. Tests script failures per channel and read
-back what arrived.
+embed limits and the message nonce, keeps Discord's rate limits as sliding windows
+judged at each request's arrival (messages per channel, with the headers Discord
+sends; 50 requests a second per bot, interactions excepted), checks message
+components as Discord does (action rows of at most five buttons, custom ids of 1-100
+characters and unique in a message, labels of at most 80), takes one initial
+response per interaction (40060 after that), and returns Discord's
+error codes for deleted channels, missing access and missing permissions. Tests
+script failures per channel and read back what arrived.
 
 Point discord.py at it with `discord.http.Route.BASE = fake.api_base` and
 `DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(fake.gateway_url)` (the Tocsin runtime
@@ -26,6 +30,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.fakes.arrival_limits import ArrivalWindow, whole_seconds
 
 API_PREFIX = "/api/v10"
 TOKEN = "fake-discord-token"
@@ -151,26 +157,6 @@ class Channel:
 
 
 @dataclass
-class Bucket:
-    """Discord's per-channel bucket for creating messages."""
-
-    limit: int
-    window: float
-    started: float = 0.0
-    used: int = 0
-
-    def take(self) -> tuple[bool, int, float]:
-        now = time.monotonic()
-        if now - self.started >= self.window:
-            self.started, self.used = now, 0
-        reset_after = max(self.window - (now - self.started), 0.0)
-        if self.used >= self.limit:
-            return False, 0, reset_after
-        self.used += 1
-        return True, self.limit - self.used, reset_after
-
-
-@dataclass
 class Recorded:
     method: str
     path: str
@@ -194,15 +180,22 @@ class FakeDiscord:
         self.unexpected: list[str] = []
         self.commands: list[dict[str, Any]] | None = None
         self.sync_failure: Failure | None = None
-        self.rate_limit = (50, 1.0)
+        # Messages per channel: (count, seconds), a sliding window over arrivals.
+        # Discord's own is about 5 per 5 s; tests may scale it.
+        self.rate_limit = (5, 5.0)
         self.rate_limit_violations = 0
+        # The per-bot limit: 50 requests in any second, interactions excepted.
+        self.global_limit = (50, 1.0)
+        self.global_violations = 0
+        self._global: ArrivalWindow | None = None
         self.identified = asyncio.Event()
         self.identify_payload: dict[str, Any] | None = None
         self.interaction_replies: dict[int, list[dict[str, Any]]] = {}
+        self._acknowledged: set[int] = set()
         # Users whose privacy settings refuse DMs from the bot.
         self.refuse_dms: set[int] = set()
         self._dms: dict[int, Channel] = {}
-        self._buckets: dict[int, Bucket] = {}
+        self._buckets: dict[int, ArrivalWindow] = {}
         self._nonces: dict[tuple[int, str], dict[str, Any]] = {}
         self._sockets: list[web.WebSocketResponse] = []
         self._sequence = 0
@@ -294,6 +287,8 @@ class FakeDiscord:
         return _json({"message": "404: Not Found", "code": 0}, status=404)
 
     async def _api(self, request: web.Request) -> web.StreamResponse:
+        # Limits are judged at arrival, before the body is read.
+        arrived = time.monotonic()
         path = request.path.removeprefix(API_PREFIX)
         body: Any = None
         if request.can_read_body:
@@ -310,12 +305,17 @@ class FakeDiscord:
                 return await self._webhook(request.method, parts, body)
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 return _json({"message": "401: Unauthorized", "code": 0}, status=401)
-            return await self._route(request.method, parts, body)
+            refused = self._over_global_limit(arrived)
+            if refused is not None:
+                return refused
+            return await self._route(request.method, parts, body, arrived)
         finally:
             async with self._changed:
                 self._changed.notify_all()
 
-    async def _route(self, method: str, parts: list[str], body: Any) -> web.StreamResponse:
+    async def _route(
+        self, method: str, parts: list[str], body: Any, arrived: float
+    ) -> web.StreamResponse:
         match method, parts:
             case "GET", ["users", "@me"]:
                 return _json({**self.user_payload(), "verified": True})
@@ -340,7 +340,7 @@ class FakeDiscord:
                     return self._error(refusal or UNKNOWN_CHANNEL)
                 return _json(found.payload())
             case "POST", ["channels", channel_id, "messages"]:
-                return self._create_message(int(channel_id), body)
+                return self._create_message(int(channel_id), body, arrived)
             case "POST", ["channels", channel_id, "threads"]:
                 return self._create_post(int(channel_id), body)
             case "POST", ["users", "@me", "channels"]:
@@ -385,10 +385,19 @@ class FakeDiscord:
                 return web.Response(status=429, text="error code: 1015", headers=extra)
         return _json(failure.body(), status=failure.status, headers=extra)
 
-    def _ratelimit_headers(self, channel_id: int) -> tuple[bool, dict[str, str], float]:
+    def _ratelimit_headers(
+        self, channel_id: int, arrived: float
+    ) -> tuple[bool, dict[str, str], float]:
         limit, window = self.rate_limit
-        bucket = self._buckets.setdefault(channel_id, Bucket(limit, window))
-        allowed, remaining, reset_after = bucket.take()
+        bucket = self._buckets.get(channel_id)
+        if bucket is None or (bucket.count, bucket.span) != (limit, window):
+            bucket = self._buckets[channel_id] = ArrivalWindow(limit, window)
+        wait = bucket.wait_needed(arrived)
+        if wait == 0:
+            bucket.accept(arrived)
+        recent = [t for t in bucket.stamps if t > arrived - window]
+        remaining = max(limit - len(recent), 0)
+        reset_after = wait if wait > 0 else (min(recent) + window - arrived if recent else 0.0)
         headers = {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Remaining": str(remaining),
@@ -396,7 +405,22 @@ class FakeDiscord:
             "X-RateLimit-Reset-After": f"{reset_after:.3f}",
             "X-RateLimit-Bucket": f"messages-{channel_id}",
         }
-        return allowed, headers, reset_after
+        return wait == 0, headers, reset_after
+
+    def _over_global_limit(self, arrived: float) -> web.Response | None:
+        count, span = self.global_limit
+        if self._global is None or (self._global.count, self._global.span) != (count, span):
+            self._global = ArrivalWindow(count, span)
+        wait = self._global.wait_needed(arrived)
+        if wait == 0:
+            self._global.accept(arrived)
+            return None
+        self.global_violations += 1
+        return _json(
+            {"message": "You are being rate limited.", "retry_after": wait, "global": True},
+            status=429,
+            headers={"Retry-After": str(whole_seconds(wait)), "X-RateLimit-Global": "true"},
+        )
 
     def _refusal(self, channel_id: int) -> tuple[Channel | None, Failure | None]:
         channel = self.channels.get(channel_id)
@@ -406,13 +430,15 @@ class FakeDiscord:
             return channel, channel.refusal
         return channel, None
 
-    def _create_message(self, channel_id: int, body: dict[str, Any]) -> web.Response:
+    def _create_message(
+        self, channel_id: int, body: dict[str, Any], arrived: float
+    ) -> web.Response:
         channel, refusal = self._refusal(channel_id)
         if refusal is not None or channel is None:
             return self._error(refusal or UNKNOWN_CHANNEL)
         if channel.type in (FORUM, CATEGORY):
             return self._error(Failure(400, 50008, "Cannot send messages in a non-text channel"))
-        allowed, headers, reset_after = self._ratelimit_headers(channel_id)
+        allowed, headers, reset_after = self._ratelimit_headers(channel_id, arrived)
         if not allowed:
             self.rate_limit_violations += 1
             failure = Failure(429, 0, "You are being rate limited.", retry_after=reset_after)
@@ -450,7 +476,7 @@ class FakeDiscord:
             "pinned": False,
             "type": 0,
             "flags": body.get("flags", 0),
-            "components": [],
+            "components": body.get("components") or [],
             "allowed_mentions": body.get("allowed_mentions"),
         }
         if channel.guild_id:
@@ -497,8 +523,15 @@ class FakeDiscord:
     # ---- interactions ----------------------------------------------------------------
 
     async def _interaction_callback(self, interaction_id: int, body: Any) -> web.Response:
-        self.interaction_replies.setdefault(interaction_id, []).append(body)
+        # An interaction takes one initial response; later ones go through the webhook.
+        if interaction_id in self._acknowledged:
+            return self._error(Failure(400, 40060, "Interaction has already been acknowledged."))
         data = body.get("data") or {}
+        broken = validate_message(data)
+        if broken:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: data.{broken}"))
+        self._acknowledged.add(interaction_id)
+        self.interaction_replies.setdefault(interaction_id, []).append(body)
         message = None
         if body.get("type") in (4, 7):
             message = {**self._bare_message(data), "interaction_id": str(interaction_id)}
@@ -521,6 +554,9 @@ class FakeDiscord:
         # Follow-ups and edits of an interaction's reply: /webhooks/{app}/{token}[/messages/..]
         token = parts[2]
         interaction_id = int(token.split(".")[1]) if "." in token else 0
+        broken = validate_message(body or {})
+        if broken:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: {broken}"))
         self.interaction_replies.setdefault(interaction_id, []).append(
             {"webhook": method, "path": "/".join(parts[3:]), **(body or {})}
         )
@@ -739,8 +775,58 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+def validate_components(components: Any) -> str | None:
+    """Discord's rules for message components (action rows of buttons), as it checks
+    them: the name of the first broken one, or None."""
+    if components is None:
+        return None
+    if not isinstance(components, list) or len(components) > 5:
+        return "components"
+    seen: set[str] = set()
+    for row_number, row in enumerate(components):
+        where = f"components.{row_number}"
+        if not isinstance(row, dict) or row.get("type") != 1:
+            return f"{where}.type"
+        items = row.get("components")
+        if not isinstance(items, list) or not 1 <= len(items) <= 5:
+            return f"{where}.components"
+        for number, item in enumerate(items):
+            problem = _button_problem(item, seen)
+            if problem:
+                return f"{where}.components.{number}.{problem}"
+    return None
+
+
+def _button_problem(item: Any, seen: set[str]) -> str | None:
+    if not isinstance(item, dict) or item.get("type") != 2:
+        return "type"
+    style = item.get("style")
+    if style not in (1, 2, 3, 4, 5, 6):
+        return "style"
+    label = item.get("label")
+    if label is not None and (not isinstance(label, str) or _length(label) > 80):
+        return "label"
+    if not label and not item.get("emoji"):
+        return "label"
+    if style == 5:  # a link button: a URL, no custom id
+        url = item.get("url")
+        if "custom_id" in item or not str(url or "").startswith(("http://", "https://")):
+            return "url"
+        return None
+    custom_id = item.get("custom_id")
+    if not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 100:
+        return "custom_id"
+    if custom_id in seen:
+        return "custom_id (duplicate)"
+    seen.add(custom_id)
+    return None
+
+
 def validate_message(body: dict[str, Any]) -> str | None:
-    """Discord's embed limits; the name of the first broken one, or None."""
+    """Discord's embed and component limits; the name of the first broken one, or None."""
+    broken = validate_components(body.get("components"))
+    if broken:
+        return broken
     embeds = body.get("embeds") or []
     if len(embeds) > 10:
         return "embeds"

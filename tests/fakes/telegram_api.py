@@ -10,9 +10,14 @@ misbehave on purpose:
   5xx), matched in order;
 - `chat_errors[chat_id]`: a chat that always fails the same way (kicked, deleted);
 - `unsupported`: methods answered 404 "method not found", as an older server would;
-- `limits`: Telegram's rate limits, enforced: a message over the limit gets 429.
+- `limits`: Telegram's rate limits, always enforced (`FakeLimits()` unless scaled):
+  a message over a limit, judged when it arrives, gets 429 with `retry_after`;
+  `too_many` counts every 429 the server gave, `too_many_reasons` says why.
 
-Like Telegram, it refuses a message whose HTML does not parse (a tag it does not
+Like Telegram, it refuses an inline keyboard it cannot take (callback data over 64
+bytes, a button with no action or two, more than 100 buttons), and an answer to a
+button press that was never sent, was answered already or is over 200 characters.
+It refuses a message whose HTML does not parse (a tag it does not
 know, an unclosed tag, a bare `<`, `>` or `&`, a quote ending an `href` early)
 and a message longer than 4,096 UTF-16 units once its entities are parsed.
 
@@ -21,7 +26,8 @@ written, so a client that dies mid-request has not delivered it.
 
 Standalone (for the benchmark, in its own process):
     python -m tests.fakes.telegram_api --port 0 --per-second 500
-prints "listening on PORT" and serves `GET /_stats` as JSON.
+prints "listening on PORT", serves `GET /_stats` as JSON and takes updates for long
+polling at `POST /_updates`.
 """
 
 from __future__ import annotations
@@ -34,12 +40,13 @@ import itertools
 import json
 import re
 import time
-from collections import deque
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
+
+from tests.fakes.arrival_limits import ArrivalWindow, check_all, per_window, whole_seconds
 
 TOKEN = "123456789:TEST-token_for-the-fake-server-000"
 BOT_ID = 123456789
@@ -192,6 +199,60 @@ def text_refusal(params: dict[str, Any]) -> Failure | None:
     return None
 
 
+# Inline keyboards as Telegram takes them: at most 100 buttons, callback data of 1-64
+# bytes, a non-empty text and exactly one action per button.
+MAX_INLINE_BUTTONS = 100
+CALLBACK_DATA_BYTES = 64
+CALLBACK_ANSWER_LIMIT = 200
+_BUTTON_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
+QUERY_INVALID = Failure(
+    400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
+
+
+def markup_refusal(params: dict[str, Any]) -> Failure | None:
+    """What Telegram says about a message's `reply_markup`, if it refuses it."""
+    if "reply_markup" not in params:
+        return None
+    markup = params["reply_markup"]
+    if not isinstance(markup, dict):
+        return Failure(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" not in markup:
+        return None  # reply keyboards and the like: not used by Tocsin, taken as they come
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        return Failure(400, 'Bad Request: field "inline_keyboard" must be an Array of Array')
+    buttons = [button for row in rows for button in row]
+    if len(buttons) > MAX_INLINE_BUTTONS:
+        return Failure(400, "Bad Request: reply markup is too long")
+    for button in buttons:
+        if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+            return Failure(400, "Bad Request: can't parse inline keyboard button: text expected")
+        if not button["text"].strip():
+            return Failure(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+        actions = [key for key in button if key in _BUTTON_ACTIONS]
+        if len(actions) != 1 or set(button) - _BUTTON_ACTIONS - {"text"}:
+            return Failure(400, "Bad Request: can't parse inline keyboard button")
+        if "callback_data" in button:
+            data = button["callback_data"]
+            if not isinstance(data, str) or not 1 <= len(data.encode()) <= CALLBACK_DATA_BYTES:
+                return Failure(400, "Bad Request: BUTTON_DATA_INVALID")
+    return None
+
+
 def migrate_to(new_chat_id: int) -> Failure:
     return Failure(
         400,
@@ -209,25 +270,46 @@ class _Scripted:
     when: Callable[[dict[str, Any]], bool] | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class FakeLimits:
-    """Telegram's limits as the server enforces them, with `tolerance` seconds of slack
-    for network jitter (a real server must have some too)."""
+    """Telegram's limits as the server enforces them: sliding windows over arrivals,
+    with no slack (see `tests.fakes.arrival_limits`)."""
 
     per_second: float = 30.0
     per_chat_per_second: float = 1.0
     per_group_per_minute: float = 20.0
     group_window_seconds: float = 60.0
-    tolerance: float = 0.05
-    retry_after: int = 1
 
 
-@dataclass
-class _LimitState:
-    tokens: float = 0.0
-    updated: float = 0.0
-    chat_last: dict[int, float] = field(default_factory=dict)
-    group_stamps: dict[int, deque[float]] = field(default_factory=dict)
+# Calls Telegram counts as messages: in a chat (and overall), or overall only.
+COUNTED_IN_CHAT = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup"})
+COUNTED_OVERALL = frozenset({"answerCallbackQuery"})
+
+
+class _Limits:
+    def __init__(self, limits: FakeLimits) -> None:
+        self.limits = limits
+        self.overall = per_window(limits.per_second, 1.0)
+        self.chats: dict[int, ArrivalWindow] = {}
+        self.groups: dict[int, ArrivalWindow] = {}
+
+    def judge(self, chat_id: int | None, at: float) -> tuple[str, float] | None:
+        """None when a message arriving `at` is within every limit (it is counted);
+        else which limit it breaks and how long until it would not."""
+        windows = [("overall", self.overall)]
+        if chat_id is not None:
+            chat = self.chats.get(chat_id)
+            if chat is None:
+                chat = self.chats[chat_id] = per_window(self.limits.per_chat_per_second, 1.0)
+            windows.append((f"chat {chat_id}", chat))
+            if chat_id < 0:
+                group = self.groups.get(chat_id)
+                if group is None:
+                    span = self.limits.group_window_seconds
+                    allowed = self.limits.per_group_per_minute / 60.0 * span
+                    group = self.groups[chat_id] = per_window(allowed, span)
+                windows.append((f"group {chat_id}", group))
+        return check_all(windows, at)
 
 
 class FakeBotAPI:
@@ -238,7 +320,7 @@ class FakeBotAPI:
         self.delivered: list[Call] = []
         # Long-polling requests are counted, not recorded (they would drown the calls).
         self.polls = 0
-        self.limits = limits
+        self.limits = limits or FakeLimits()
         self.too_many = 0
         self.too_many_reasons: list[str] = []
         self.unsupported: set[str] = set()
@@ -250,12 +332,15 @@ class FakeBotAPI:
         self.answering = asyncio.Event()
         self.answering.set()
         self._scripted: list[_Scripted] = []
+        # Button presses sent to the bot and not answered yet; the answers given.
+        self._open_queries: set[str] = set()
+        self.callback_answers: list[dict[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
         self._new_update = asyncio.Event()
         self._new_call = asyncio.Event()
-        self._limit_state = _LimitState()
+        self._limit_state = _Limits(self.limits)
         self._runner: web.AppRunner | None = None
         self._hold_after: int | None = None
         self._released = asyncio.Event()
@@ -268,15 +353,13 @@ class FakeBotAPI:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/_stats", self._stats)
+        app.router.add_post("/_updates", self._push_updates)
         self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, port)
         await site.start()
         bound = self._runner.addresses[0][1]
         self.base_url = f"http://{self.host}:{bound}"
-        if self.limits is not None:
-            self._limit_state.tokens = self._capacity()
-            self._limit_state.updated = time.monotonic()
 
     async def stop(self) -> None:
         self.answering.set()
@@ -321,6 +404,9 @@ class FakeBotAPI:
         self.chats[chat_id] = chat
 
     def push_update(self, update: dict[str, Any]) -> int:
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            self._open_queries.add(str(query["id"]))
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
         self._new_update.set()
@@ -385,18 +471,27 @@ class FakeBotAPI:
         return params
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        # Limits are judged at arrival: before the body is read, before anything waits.
+        arrived = time.monotonic()
         method = request.match_info["method"]
         if request.match_info["token"] != TOKEN:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         params = await self._params(request)
-        call = Call(method, params, time.monotonic())
+        call = Call(method, params, arrived)
         if method == "getUpdates":
             self.polls += 1
         else:
             self.calls.append(call)
             self._new_call.set()
+        if method in COUNTED_IN_CHAT or method in COUNTED_OVERALL:
+            chat = params.get("chat_id") if method in COUNTED_IN_CHAT else None
+            over = self._limit_state.judge(int(chat) if chat is not None else None, arrived)
+            if over is not None:
+                reason, wait = over
+                self.too_many_reasons.append(f"{method}: {reason}, {wait:.3f} s early")
+                return self._refuse(retry_after(whole_seconds(wait)))
         if method in self.unsupported:
             return self._refuse(NOT_FOUND_METHOD)
         failure = self._scripted_failure(method, params)
@@ -409,15 +504,14 @@ class FakeBotAPI:
             chat_id = int(params["chat_id"])
             if chat_id in self.chat_errors:
                 return self._refuse(self.chat_errors[chat_id])
-            refusal = text_refusal(params)
+            refusal = text_refusal(params) or markup_refusal(params)
+            if refusal is not None:
+                return self._refuse(refusal)
+        if method == "answerCallbackQuery":
+            refusal = self._answer_refusal(params)
             if refusal is not None:
                 return self._refuse(refusal)
         if method == "sendMessage":
-            if self.limits is not None:
-                over = self._over_limit(int(params["chat_id"]), call.at)
-                if over:
-                    self.too_many += 1
-                    return self._refuse(retry_after(self.limits.retry_after))
             if self._hold_after is not None and self._granted >= self._hold_after:
                 self.held += 1
                 await self._released.wait()
@@ -433,7 +527,20 @@ class FakeBotAPI:
             self.delivered.append(call)
         return response
 
+    def _answer_refusal(self, params: dict[str, Any]) -> Failure | None:
+        """A press is answered once, within its time, with at most 200 characters."""
+        query_id = str(params.get("callback_query_id", ""))
+        if query_id not in self._open_queries:
+            return QUERY_INVALID
+        if len(str(params.get("text") or "")) > CALLBACK_ANSWER_LIMIT:
+            return Failure(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._open_queries.discard(query_id)
+        self.callback_answers.append(params)
+        return None
+
     def _refuse(self, failure: Failure) -> web.Response:
+        if failure.status == 429:
+            self.too_many += 1
         if failure.status == 0:
             raise ConnectionResetError("the fake server drops this connection")
         return web.json_response(failure.body(), status=failure.status)
@@ -450,54 +557,29 @@ class FakeBotAPI:
             return item.failure
         return None
 
-    def _capacity(self) -> float:
-        assert self.limits is not None
-        return max(1.0, self.limits.per_second * self.limits.tolerance)
-
-    def _over_limit(self, chat_id: int, now: float) -> bool:
-        limits = self.limits
-        assert limits is not None
-        state = self._limit_state
-        capacity = self._capacity()
-        state.tokens = min(capacity, state.tokens + (now - state.updated) * limits.per_second)
-        state.updated = now
-        if state.tokens < 1.0:
-            self.too_many_reasons.append(f"overall {chat_id}")
-            return True
-        last = state.chat_last.get(chat_id)
-        if last is not None and now - last < 1.0 / limits.per_chat_per_second - limits.tolerance:
-            self.too_many_reasons.append(f"chat {chat_id} {now - last:.3f}")
-            return True
-        stamps: deque[float] | None = None
-        if chat_id < 0:
-            stamps = state.group_stamps.setdefault(chat_id, deque())
-            window = limits.group_window_seconds - limits.tolerance
-            while stamps and stamps[0] <= now - window:
-                stamps.popleft()
-            allowed = limits.per_group_per_minute / 60.0 * limits.group_window_seconds
-            if len(stamps) >= int(allowed):
-                self.too_many_reasons.append(
-                    f"group {chat_id} {[round(now - t, 3) for t in stamps]}"
-                )
-                return True
-        state.tokens -= 1.0
-        state.chat_last[chat_id] = now
-        if stamps is not None:
-            stamps.append(now)
-        return False
-
     async def _stats(self, request: web.Request) -> web.Response:
-        sends = [c.at for c in self.delivered]
+        """Counts for a benchmark in another process; `?since=T` (monotonic seconds,
+        the same clock on one machine) counts only messages that arrived from T on."""
+        since = float(request.query.get("since", "-inf"))
+        sends = [c for c in self.delivered if c.at >= since]
+        stamps = [c.at for c in sends]
         return web.json_response(
             {
                 "calls": len(self.calls),
-                "delivered": len(self.delivered),
+                "delivered": len(sends),
                 "too_many": self.too_many,
-                "first": min(sends) if sends else None,
-                "last": max(sends) if sends else None,
-                "distinct_chats": len({c.chat_id for c in self.delivered}),
+                "too_many_reasons": self.too_many_reasons[:20],
+                "first": min(stamps) if stamps else None,
+                "last": max(stamps) if stamps else None,
+                "distinct_chats": len({c.chat_id for c in sends}),
             }
         )
+
+    async def _push_updates(self, request: web.Request) -> web.Response:
+        """`POST /_updates` with a JSON list: what `push_update` does, from another process."""
+        updates = await request.json()
+        ids = [self.push_update(update) for update in updates]
+        return web.json_response(ids)
 
     # ---- methods -------------------------------------------------------------------
 
@@ -544,6 +626,8 @@ class FakeBotAPI:
             "chat": self._chat(chat_id),
             "text": params.get("text", ""),
         }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
         if params.get("message_thread_id"):
             message["message_thread_id"] = int(params["message_thread_id"])
             message["is_topic_message"] = True
@@ -624,6 +708,17 @@ class FakeBotAPI:
         if status == "left":
             return {"status": "left", "user": user}
         return {"status": "member", "user": user}
+
+
+@contextlib.asynccontextmanager
+async def running_bot_api(limits: FakeLimits | None = None) -> AsyncIterator[FakeBotAPI]:
+    """A started `FakeBotAPI` (Telegram's limits unless scaled), stopped on exit."""
+    server = FakeBotAPI(limits=limits)
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 # ---- updates as Telegram would send them ----------------------------------------------

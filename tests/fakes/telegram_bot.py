@@ -9,13 +9,15 @@ from datetime import datetime
 from typing import Any
 
 from bot.app import Tocsin, build_app
+from bot.delivery.ratelimit import RateLimiter
 from bot.domain.chat import Subscription
+from bot.domain.detection import Clause
 from bot.domain.vocabulary import CATEGORIES, Category
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.timeutil import Clock
 from feeds.models import NormalizedEntry
-from handlers.service import CommandService
+from handlers.commands import CommandService
 from handlers.telegram.runtime import TelegramRuntime
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
 from tests.storage_support import detection, store_entry
@@ -49,7 +51,12 @@ def telegram_settings(
 
 @asynccontextmanager
 async def telegram_bot(
-    settings: Settings, clock: Clock, api: FakeBotAPI, *, start: bool = True
+    settings: Settings,
+    clock: Clock,
+    api: FakeBotAPI,
+    *,
+    start: bool = True,
+    limiter: RateLimiter | None = None,
 ) -> AsyncIterator[TelegramHarness]:
     async with build_app(settings, clock=clock, with_platforms=False, embedded=False) as app:
         service = CommandService(
@@ -58,7 +65,7 @@ async def telegram_bot(
             admin_ids={"telegram": frozenset(settings.telegram_admin_ids)},
             clock=clock,
         )
-        runtime = TelegramRuntime(settings, service, polling_timeout=1)
+        runtime = TelegramRuntime(settings, service, limiter=limiter, polling_timeout=1)
         app.delivery.add_sender(runtime.sender)
         if start:
             await runtime.start()
@@ -80,6 +87,7 @@ async def add_event(
     feed_url: str = "https://example.org/feed.xml",
     uid: str | None = None,
     explanation: str = "test",
+    clauses: tuple[Clause, ...] = (),
 ) -> int:
     """Store a feed (once), an entry and its event, as the pipeline would; return the event id."""
     feed = await storage.feeds.get_by_url(feed_url)
@@ -99,7 +107,9 @@ async def add_event(
         feed.id,
         entry,
         now,
-        verdict=detection(categories, explanation=explanation, fields=fields or {}),
+        verdict=detection(
+            categories, explanation=explanation, fields=fields or {}, clauses=clauses
+        ),
     )
     assert event_id is not None
     return event_id

@@ -9,7 +9,7 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.detect import Detection
+from bot.domain.detection import Clause, Detection, clause_from_json
 from bot.domain.event import Event
 from bot.domain.vocabulary import categories_of
 from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, Verdict
@@ -48,7 +48,14 @@ def _detection(row: sqlite3.Row) -> Detection:
         spans=(),
         fields=json.loads(row["fields"]),
         lang=row["lang"] or "",
+        entities=tuple(json.loads(row["entities"])),
+        clauses=clauses_from(row["clauses"]),
     )
+
+
+def clauses_from(stored: str) -> tuple[Clause, ...]:
+    found = (clause_from_json(item) for item in json.loads(stored) if isinstance(item, dict))
+    return tuple(c for c in found if c is not None)
 
 
 class EntryStore:
@@ -186,8 +193,8 @@ async def _insert_event(
     """The new event's id; None when the entry already had one."""
     cursor = await connection.execute(
         "INSERT OR IGNORE INTO events (entry_id, categories, weak_categories, modality,"
-        " score, severity, explanation, fields, lang, created_at)"
-        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        " score, severity, explanation, fields, lang, created_at, clauses, entities)"
+        " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
             entry_id,
             " ".join(detection.categories),
@@ -199,6 +206,8 @@ async def _insert_event(
             json.dumps(dict(detection.fields), ensure_ascii=False),
             detection.lang or None,
             now,
+            json.dumps([c.to_json() for c in detection.clauses], ensure_ascii=False),
+            json.dumps(list(detection.entities)),
         ),
     )
     inserted, event_id = cursor.rowcount, cursor.lastrowid

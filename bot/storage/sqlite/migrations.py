@@ -25,11 +25,21 @@ _NAME = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 _TRANSACTION_WORDS = re.compile(r"^\s*(BEGIN|COMMIT|END|ROLLBACK)\b", re.IGNORECASE | re.MULTILINE)
 
 
+# The first line of a migration that rebuilds tables (SQLite's way of changing a
+# constraint): it runs with foreign keys off, so the drop of the old table neither
+# cascades nor fails, and the keys are checked once it is done.
+REBUILDS_MARK = "-- tocsin: rebuilds tables"
+
+
 @dataclass(frozen=True)
 class Migration:
     version: int
     name: str
     sql: str
+
+    @property
+    def rebuilds_tables(self) -> bool:
+        return self.sql.lstrip().startswith(REBUILDS_MARK)
 
 
 def bundled_migrations() -> Traversable:
@@ -91,7 +101,13 @@ async def migrate(db: Database, migrations: list[Migration] | None = None) -> li
             "COMMIT;\n"
         )
         try:
-            await db.executescript(script)
+            if migration.rebuilds_tables:
+                await db.executescript("PRAGMA foreign_keys=OFF;")
+            try:
+                await db.executescript(script)
+            finally:
+                if migration.rebuilds_tables:
+                    await db.executescript("PRAGMA foreign_keys=ON;")
         except sqlite3.Error as exc:
             await db.rollback_if_open()
             if migration.version in set(await applied_versions(db)):

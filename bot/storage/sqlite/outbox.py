@@ -20,11 +20,13 @@ from datetime import datetime
 from bot.domain.alert import Alert
 from bot.storage.sqlite.chats import _chat
 from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.entries import clauses_from
 from bot.timeutil import from_db, to_db
 
 _ALERT_COLUMNS = (
-    "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.severity,"
-    " ev.explanation, ev.fields, en.title AS entry_title, en.summary, en.link,"
+    "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.weak_categories,"
+    " ev.severity,"
+    " ev.explanation, ev.fields, ev.clauses, en.title AS entry_title, en.summary, en.link,"
     " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
     " c.* FROM outbox o"
     " JOIN events ev ON ev.id = o.event_id"
@@ -51,6 +53,8 @@ def _alert(row: sqlite3.Row) -> Alert:
         feed_url=row["feed_url"],
         entry_lang=row["entry_lang"],
         attempts=row["attempts"],
+        clauses=clauses_from(row["clauses"]),
+        weak_categories=tuple(row["weak_categories"].split()),
     )
 
 

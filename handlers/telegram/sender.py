@@ -29,8 +29,13 @@ from aiogram.exceptions import (
 )
 from aiogram.types import LinkPreviewOptions
 
-from bot.alert_text import (
+from bot.delivery.contract import Outcome, SendResult
+from bot.delivery.ratelimit import RateLimiter, Turn, prepaid
+from bot.domain.alert import Alert
+from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from handlers.rendering import (
     FIELD_ORDER,
+    alert_icon,
     field_name,
     labels,
     one_line,
@@ -39,10 +44,8 @@ from bot.alert_text import (
     utf16_len,
     why_line,
 )
-from bot.models import Alert
-from bot.notices import NoticeNotDeliveredError, notify_each_admin
-from bot.ratelimit import RateLimiter
-from bot.senders.base import Outcome, SendResult
+from handlers.telegram.feedback import false_alarm_keyboard
+from handlers.telegram.pacing import SendPolicy, ensure_paced, sending_as
 
 logger = logging.getLogger(__name__)
 
@@ -120,7 +123,7 @@ def _parts(alert: Alert) -> _Parts:
         if alert.fields.get(key)
     ]
     return _Parts(
-        header=f"🚨 {labels(alert) or 'ALERT'}",
+        header=f"{alert_icon(alert)} {labels(alert) or 'ALERT'}",
         title=one_line(alert.title) or "—",
         source=one_line(source_line(alert, lang)),
         fields=fields,
@@ -220,20 +223,39 @@ def _undecodable(exc: ClientDecodeError) -> SendResult:
 
 
 class TelegramSender:
-    """Sends alerts with an aiogram `Bot`, within the rate limits it holds."""
+    """Sends alerts with an aiogram `Bot`, within the rate limits it holds.
+
+    The limits themselves are kept by the pacing middleware on the bot's session
+    (`handlers.telegram.pacing`), which every call of this bot passes through;
+    `wait_turn` lets the delivery loop wait for an alert's turn before the row's
+    request is started, and that turn is then used by the alert's request.
+    """
 
     platform = "telegram"
 
     def __init__(self, bot: Bot, limiter: RateLimiter, *, link_previews: bool = False) -> None:
+        ensure_paced(bot, limiter)
         self._bot = bot
         self.limiter = limiter
         self._previews = LinkPreviewOptions(is_disabled=not link_previews)
+        # Turns waited for by `wait_turn`, by outbox row, until its `send`.
+        self._turns: dict[int, Turn] = {}
 
     async def wait_turn(self, alert: Alert) -> None:
         external_id = alert.chat.external_id
-        await self.limiter.acquire(external_id, is_group=is_group_chat(external_id))
+        turn = await self.limiter.acquire(external_id, is_group=is_group_chat(external_id))
+        stale = self._turns.pop(alert.outbox_id, None)
+        if stale is not None:
+            stale.done()
+        self._turns[alert.outbox_id] = turn
 
     async def send(self, alert: Alert) -> SendResult:
+        # No retry inside: a 429 goes back to the delivery loop, which requeues the row.
+        turn = self._turns.pop(alert.outbox_id, None)
+        with sending_as(SendPolicy(retries=0, longest_wait=0.0)), prepaid(turn):
+            return await self._send_alert(alert)
+
+    async def _send_alert(self, alert: Alert) -> SendResult:
         try:
             return await self._send(alert, format_html(alert), "HTML")
         except TelegramBadRequest as exc:
@@ -248,9 +270,8 @@ class TelegramSender:
             return self._failure(alert, exc)
         except ClientDecodeError as exc:
             return _undecodable(exc)
-        # The refused message did not arrive, but the request still counts toward the
-        # chat's limits: take a new turn.
-        await self.wait_turn(alert)
+        # The refused message did not arrive, but the request still counted toward the
+        # chat's limits: the resend takes a new turn (the pacing middleware sees to it).
         try:
             return await self._send(alert, format_plain(alert), None)
         except TelegramAPIError as exc:
@@ -266,14 +287,13 @@ class TelegramSender:
             parse_mode=parse_mode,
             message_thread_id=int(thread) if thread else None,
             link_preview_options=self._previews,
+            reply_markup=false_alarm_keyboard(alert.event_id, alert.chat.language),
         )
         return SendResult(Outcome.DELIVERED, message_id=str(message.message_id))
 
     def _failure(self, alert: Alert, exc: TelegramAPIError) -> SendResult:
+        # A 429 has already paused the shared limiter (the pacing middleware).
         result = classify_error(exc)
-        if result.outcome is Outcome.RATE_LIMITED:
-            # Everyone waits, not just this chat: Telegram counts per bot.
-            self.limiter.pause(result.retry_after or 1.0)
         logger.info(
             "telegram chat %s, outbox row %d: %s",
             alert.chat.external_id,
@@ -287,36 +307,37 @@ class TelegramNoticeSink:
     """Admin notices as plain private messages to each TELEGRAM_ADMIN_IDS user.
 
     Delivery to each admin, and what counts as undelivered, is `notify_each_admin`'s.
-    While Telegram has asked the bot to wait, a notice fails at once instead of
-    waiting: the notifier runs inside the poll cycle, and it asks again later.
+    Notices share the bot's budget with alerts (the pacing middleware). While
+    Telegram has asked the bot to wait, a notice fails at once instead of waiting:
+    the notifier runs inside the poll cycle, and it asks again later.
     """
 
     name = "telegram"
 
-    def __init__(self, bot: Bot, admin_ids: Iterable[int], limiter: RateLimiter) -> None:
+    def __init__(
+        self, bot: Bot, admin_ids: Iterable[int], limiter: RateLimiter, *, language: str = "en"
+    ) -> None:
+        ensure_paced(bot, limiter)
+        self.language = language
         self._bot = bot
         self._admin_ids = tuple(dict.fromkeys(admin_ids))
-        self._limiter = limiter
 
-    async def notify_admins(self, text: str) -> None:
-        body = clip(f"⚠️ {_flat_lines(text)}", MESSAGE_LIMIT, escape=False)
+    async def notify_admins(self, message: str) -> None:
+        body = clip(f"⚠️ {_flat_lines(message)}", MESSAGE_LIMIT, escape=False)
 
         async def send_one(admin_id: int) -> None:
-            paused = self._limiter.paused_for
-            if paused > 0:
-                raise NoticeNotDeliveredError(f"Telegram asked to wait {paused:.0f} s")
-            # Notices share the bot's budget with alerts: Telegram counts per bot.
-            await self._limiter.acquire(str(admin_id), is_group=False)
             try:
-                await self._bot.send_message(
-                    chat_id=admin_id,
-                    text=body,
-                    parse_mode=None,
-                    link_preview_options=LinkPreviewOptions(is_disabled=True),
-                )
+                with sending_as(SendPolicy(retries=0, longest_wait=0.0)):
+                    await self._bot.send_message(
+                        chat_id=admin_id,
+                        text=body,
+                        parse_mode=None,
+                        link_preview_options=LinkPreviewOptions(is_disabled=True),
+                    )
             except TelegramRetryAfter as exc:
-                self._limiter.pause(float(exc.retry_after))
-                raise
+                raise NoticeNotDeliveredError(
+                    f"Telegram asked to wait {exc.retry_after} s"
+                ) from None
 
         await notify_each_admin("Telegram", self._admin_ids, send_one, self._describe)
 

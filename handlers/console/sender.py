@@ -6,9 +6,9 @@ import sys
 import textwrap
 from typing import TextIO
 
-from bot.alert_text import field_lines, labels, source_line
-from bot.models import Alert
-from bot.senders.base import Outcome, SendResult
+from bot.delivery.contract import Outcome, SendResult
+from bot.domain.alert import Alert
+from handlers.rendering import field_lines, labels, severity_word, source_line, why_line
 
 CONSOLE_CHAT_ID = "terminal"
 
@@ -16,7 +16,7 @@ CONSOLE_CHAT_ID = "terminal"
 def format_console_alert(alert: Alert, width: int = 78) -> str:
     lang = alert.chat.language
     lines = [
-        f"━━ {labels(alert)} ━━ ({alert.severity})",
+        f"━━ {labels(alert)} ━━ ({severity_word(alert.severity, lang)})",
         *(textwrap.wrap(alert.title, width) or ["—"]),
     ]
     lines.append(source_line(alert, lang))
@@ -26,7 +26,9 @@ def format_console_alert(alert: Alert, width: int = 78) -> str:
         lines.extend(textwrap.wrap(excerpt, width))
     if alert.link:
         lines.append(alert.link)
-    lines.append(f"why: {alert.explanation}")
+    why = why_line(alert, lang)
+    if why:
+        lines.append(why)
     return "\n".join(lines) + "\n"
 
 

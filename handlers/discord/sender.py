@@ -20,11 +20,17 @@ import re
 import textwrap
 import unicodedata
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 import aiohttp
 import discord
 
-from bot.alert_text import (
+from bot.delivery.contract import Outcome, SendResult
+from bot.delivery.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_prepaid
+from bot.domain.alert import Alert
+from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from handlers.discord.alert_view import false_alarm_view
+from handlers.rendering import (
     FIELD_ORDER,
     field_name,
     labels,
@@ -33,10 +39,6 @@ from bot.alert_text import (
     source_line,
     utf16_len,
 )
-from bot.models import Alert
-from bot.notices import NoticeNotDeliveredError, notify_each_admin
-from bot.ratelimit import RateLimiter, RateLimits
-from bot.senders.base import Outcome, SendResult
 
 logger = logging.getLogger(__name__)
 
@@ -359,20 +361,78 @@ DISCORD_LIMITS = RateLimits(
 )
 
 
+# Routes that post in a channel: they count toward that channel's window too.
+_CHANNEL_POSTS = frozenset(
+    {("POST", "/channels/{channel_id}/messages"), ("POST", "/channels/{channel_id}/threads")}
+)
+
+
+def pace_requests(client: discord.Client, limiter: RateLimiter) -> None:
+    """Every REST request `client` makes with the bot's token waits for its turn.
+
+    discord.py sends all of them through `client.http.request`, whatever code asked
+    (alerts, admin notices and the DM channels they open, fetching a channel,
+    publishing commands), so wrapping it once leaves nothing to forget. Those are
+    exactly the requests Discord counts against the bot's global limit; replies to
+    interactions go through the interaction's webhook, which Discord exempts from
+    it (and which must answer within three seconds, so they are not queued here).
+    A 429 that discord.py does not sleep through itself pauses the limiter.
+    """
+    http = client.http
+    current = http.request
+    if getattr(current, "tocsin_limiter", None) is limiter:
+        return
+    if hasattr(current, "tocsin_limiter"):
+        raise ValueError("this client is already paced by another limiter")
+
+    async def request(route: discord.http.Route, **kwargs: Any) -> Any:
+        turn = take_prepaid()
+        if turn is None:
+            posts = (route.method, route.path) in _CHANNEL_POSTS
+            key = str(route.channel_id) if posts and route.channel_id else None
+            turn = await limiter.acquire(key, is_group=posts)
+        try:
+            return await current(route, **kwargs)
+        except discord.RateLimited as exc:
+            limiter.pause(exc.retry_after)
+            raise
+        finally:
+            turn.done()
+
+    request.tocsin_limiter = limiter  # type: ignore[attr-defined]
+    # An instance attribute: only this client's requests are paced.
+    setattr(http, "request", request)  # noqa: B010
+
+
 class DiscordSender:
-    """Sends alerts with a logged-in `discord.Client`; needs no gateway connection."""
+    """Sends alerts with a logged-in `discord.Client`; needs no gateway connection.
+
+    Pacing is on the client itself (`pace_requests`); `wait_turn` lets the delivery
+    loop wait for an alert's turn before its row's request starts, and that turn
+    is then used by the alert's first request.
+    """
 
     platform = "discord"
 
     def __init__(self, client: discord.Client, limiter: RateLimiter | None = None) -> None:
         self._client = client
         self.limiter = limiter or RateLimiter(DISCORD_LIMITS)
+        pace_requests(client, self.limiter)
         self._forums: dict[int, discord.ForumChannel] = {}
+        self._turns: dict[int, Turn] = {}
 
     async def wait_turn(self, alert: Alert) -> None:
-        await self.limiter.acquire(alert.chat.external_id, is_group=True)
+        turn = await self.limiter.acquire(alert.chat.external_id, is_group=True)
+        stale = self._turns.pop(alert.outbox_id, None)
+        if stale is not None:
+            stale.done()
+        self._turns[alert.outbox_id] = turn
 
     async def send(self, alert: Alert) -> SendResult:
+        with prepaid(self._turns.pop(alert.outbox_id, None)):
+            return await self._send_alert(alert)
+
+    async def _send_alert(self, alert: Alert) -> SendResult:
         if self._client.user is None:
             return SendResult(
                 Outcome.RATE_LIMITED,
@@ -395,6 +455,7 @@ class DiscordSender:
                     embed=embed,
                     nonce=nonce_for(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
+                    view=false_alarm_view(alert.event_id, alert.chat.language),
                 )
                 message_id = message.id
         except asyncio.CancelledError:
@@ -422,6 +483,7 @@ class DiscordSender:
                     embed=embed,
                     nonce=nonce_for(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
+                    view=false_alarm_view(alert.event_id, alert.chat.language),
                 )
                 return message.id
             forum = self._forums[channel_id] = channel
@@ -429,6 +491,7 @@ class DiscordSender:
             name=thread_name(alert),
             embed=embed,
             allowed_mentions=discord.AllowedMentions.none(),
+            view=false_alarm_view(alert.event_id, alert.chat.language),
         )
         return created.message.id
 
@@ -443,14 +506,23 @@ class DiscordNoticeSink:
 
     name = "discord"
 
-    def __init__(self, client: discord.Client, admin_ids: Iterable[int]) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        admin_ids: Iterable[int],
+        limiter: RateLimiter,
+        *,
+        language: str = "en",
+    ) -> None:
+        pace_requests(client, limiter)  # notices share the bot's budget with alerts
+        self.language = language
         self._client = client
         self._admin_ids = tuple(dict.fromkeys(admin_ids))
 
-    async def notify_admins(self, text: str) -> None:
+    async def notify_admins(self, message: str) -> None:
         if self._client.user is None:
             raise NoticeNotDeliveredError("not logged in to Discord yet")
-        body = fit(inert(f"⚠️ {text}"), MESSAGE_LIMIT)
+        body = fit(inert(f"⚠️ {message}"), MESSAGE_LIMIT)
 
         async def send_one(admin_id: int) -> None:
             channel = await self._client.create_dm(discord.Object(id=admin_id))

@@ -1,0 +1,96 @@
+"""What a platform sender promises the delivery loop.
+
+A sender turns one `Alert` into one platform message and reports what happened in
+terms the delivery loop can act on; it never touches storage itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import Enum
+from typing import TYPE_CHECKING, Protocol
+
+from bot.domain.alert import Alert
+from bot.i18n import text
+
+if TYPE_CHECKING:
+    from bot.notices import NoticeSink
+
+
+class Outcome(Enum):
+    DELIVERED = "delivered"
+    # A transient failure of this message: try it again later, with backoff.
+    RETRY = "retry"
+    # The platform cannot be reached or refuses the bot itself (network down, 5xx, a
+    # revoked token, a wrong API URL): nothing is the message's fault, so everything
+    # for the platform waits and retries, and no message uses up an attempt.
+    UNAVAILABLE = "unavailable"
+    # The platform asked the whole sender to slow down for `retry_after` seconds.
+    RATE_LIMITED = "rate_limited"
+    # The chat is gone, or the bot was removed or lost permission: stop sending there.
+    CHAT_GONE = "chat_gone"
+    # The chat moved (a Telegram group upgraded to a supergroup): resend to `new_chat_id`.
+    MIGRATED = "migrated"
+    # The platform refused this message for good; retrying would not help.
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class SendResult:
+    outcome: Outcome
+    message_id: str | None = None
+    retry_after: float | None = None
+    new_chat_id: str | None = None
+    error: str | None = None
+
+
+class Sender(Protocol):
+    platform: str
+
+    async def send(self, alert: Alert) -> SendResult: ...
+
+
+# A platform that refuses the bot's token never starts working by itself: the operator
+# must act. So the refusal is one line naming the variable to fix, the same wherever
+# it is shown (the log, the command line's last words, /status, an admin notice).
+@dataclass(frozen=True)
+class TokenRefusal:
+    platform: str  # as people write it: "Telegram", "Discord"
+    variable: str  # the setting to fix: "TELEGRAM_BOT_TOKEN"
+    status: str  # what the platform answered: "401 Unauthorized"
+
+    def line(self) -> str:
+        return f"{self.platform} refused {self.variable} ({self.status}): check the token"
+
+
+def refusal_notice(refusal: TokenRefusal, working: list[str], lang: str) -> str:
+    """The admin notice for the platforms that still work, in their admins' language."""
+    return text(
+        lang,
+        "notice.refused",
+        platform=refusal.platform,
+        variable=refusal.variable,
+        status=refusal.status,
+        working=text(lang, "notice.and").join(working),
+    )
+
+
+class PlatformRuntime(Protocol):
+    @property
+    def sender(self) -> Sender: ...
+
+    @property
+    def refused(self) -> TokenRefusal | None:
+        """Set once the platform refused the bot's token (at start)."""
+
+    @property
+    def notice_sink(self) -> NoticeSink | None:
+        """Where admin notices go on this platform; None when it has no admins."""
+
+    async def start(self) -> None:
+        """Receive commands and send alerts (`tocsin run`)."""
+
+    async def start_sending(self) -> None:
+        """Send alerts and notices only, receiving nothing (`tocsin run --once`)."""
+
+    async def stop(self) -> None: ...

@@ -1,0 +1,1 @@
+"""The terminal as a chat: the embedded demo's only platform, and an operator's option."""
