@@ -60,8 +60,15 @@ def labels(alert: Alert) -> str:
     if alert.is_weak:
         weak = " + ".join(category_label(c, lang) for c in alert.weak_categories)
         return text(lang, "feedback.weak_label", categories=weak)
-    named = " + ".join(category_label(c, lang) for c in alert.categories)
-    return named or text(lang, "alert.generic")
+    named = [category_label(c, lang) for c in alert.categories]
+    # A category matched only weakly beside an event (a threatened block in an arrest
+    # story) is named as such: the chats that asked for it get the alert for its sake.
+    named += [
+        text(lang, "feedback.weak_part", category=category_label(c, lang))
+        for c in alert.weak_categories
+        if c not in alert.categories
+    ]
+    return " + ".join(named) or text(lang, "alert.generic")
 
 
 def alert_icon(alert: Alert) -> str:

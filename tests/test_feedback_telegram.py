@@ -323,3 +323,19 @@ async def test_the_fake_bot_api_takes_one_answer_per_press_it_sent(
             async with session.post(url, json=data) as response:
                 statuses.append(response.status)
     assert statuses == [400, 400, 200, 400]
+
+
+async def test_a_burst_of_presses_is_answered_within_telegrams_limits(
+    bot: TelegramHarness, telegram_api: FakeBotAPI, clock: FakeClock
+) -> None:
+    """Answers to presses count toward the bot's overall rate, as Telegram counts them:
+    40 readers pressing at once are all answered, none refused with a 429."""
+    event, shown, button = await delivered_alert(bot, telegram_api, clock, "en")
+    readers = range(1000, 1040)
+    for reader in readers:
+        telegram_api.push_update(callback_query(user(reader), shown, str(button["callback_data"])))
+    await telegram_api.wait_for("answerCallbackQuery", count=len(readers), within=30)
+    assert len(telegram_api.callback_answers) == len(readers)
+    assert telegram_api.too_many == 0, telegram_api.too_many_reasons
+    [flagged] = await bot.storage.feedback.flagged(clock() - timedelta(days=1))
+    assert (flagged.event_id, flagged.flags) == (event, len(readers))
