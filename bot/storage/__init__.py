@@ -22,6 +22,7 @@ from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.entries import EntryStore
 from bot.storage.sqlite.feeds import FeedStore
 from bot.storage.sqlite.lease import FileLease
+from bot.storage.sqlite.maintenance import MaintenanceStore
 from bot.storage.sqlite.migrations import applied_versions, migrate
 from bot.storage.sqlite.notices import NoticeStore
 from bot.storage.sqlite.outbox import OutboxStore
@@ -49,6 +50,7 @@ class Storage:
         self.audit: protocols.AuditStore = AuditStore(db)
         self.notices: protocols.NoticeStore = NoticeStore(db)
         self.role: protocols.RoleStore = RoleStore(db)
+        self.maintenance: protocols.MaintenanceStore = MaintenanceStore(db)
 
     @classmethod
     async def open(cls, path: Path, *, role: DatabaseRole | None = None) -> Storage:
@@ -79,6 +81,12 @@ class Storage:
         if str(self.db.path) == ":memory:":
             return FileLease(os.open(os.devnull, os.O_RDONLY), self.db.path)
         return await asyncio.to_thread(lease.take, self.db.path)
+
+    async def sender_running(self) -> str | None:
+        """Who delivers from this database right now ("pid 1234"), or None."""
+        if str(self.db.path) == ":memory:":
+            return None
+        return await asyncio.to_thread(lease.held_by, self.db.path)
 
     async def schema_version(self) -> int:
         return max(await applied_versions(self.db), default=0)
