@@ -199,7 +199,15 @@ async def test_a_backup_taken_during_a_fan_out_restores_to_a_working_database(
     for leftover in (database, *database.parent.glob(database.name + "-*")):
         leftover.unlink()
     shutil.copyfile(copy, database)
-    resumed = await asyncio.to_thread(tocsin, "run", "--once", cwd=tmp_path, env=env, timeout=180)
+    resumed = await asyncio.to_thread(
+        tocsin,
+        "run",
+        "--once",
+        cwd=tmp_path,
+        env=env,
+        timeout=180,
+        clock=lambda: TEST_START + timedelta(minutes=30),  # after the first run's last write
+    )
     no_traceback(resumed)
     assert resumed.returncode == 0, resumed.stderr
     assert resumed.stdout.strip().endswith(f"{CHATS - in_copy} alerts delivered")
