@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import build_parser
+from bot.settings import load_settings
 from tests.processes import ROOT, tocsin_env
 
 DOCUMENTS = (
@@ -56,10 +57,17 @@ class Shown:
         return f"{self.document}: {self.line}"
 
 
-def shell_lines(document: str) -> list[Shown]:
+def code_blocks(document: str) -> list[tuple[str, str]]:
+    """(info string, body) of each fenced block, indented ones (in lists) too."""
     text = (ROOT / document).read_text(encoding="utf-8")
+    return re.findall(r"^ *```(\w*)\n(.*?)^ *```$", text, re.M | re.S)
+
+
+def shell_lines(document: str) -> list[Shown]:
     found = []
-    for block in re.findall(r"^ *```(?:sh|shell|bash)\n(.*?)^ *```", text, re.M | re.S):
+    for language, block in code_blocks(document):
+        if language not in ("sh", "shell", "bash"):
+            continue
         for raw in block.splitlines():
             line = re.sub(r"\s+#.*$", "", raw).strip()  # a comment after the command
             if line and not line.startswith("#"):
@@ -142,3 +150,23 @@ async def test_the_safe_commands_run_as_written(document: str, tmp_path: Path) -
         ran += 1
     if document != "README.md":  # the README's own blocks show `make` targets only
         assert ran, f"{document}: no safe command ran"
+
+
+@pytest.mark.parametrize(
+    ("document", "platform"), [("docs/telegram.md", "telegram"), ("docs/discord.md", "discord")]
+)
+def test_the_minimal_env_block_turns_its_platform_on(
+    document: str, platform: str, tmp_path: Path
+) -> None:
+    blocks = [
+        block
+        for language, block in code_blocks(document)
+        if not language and re.match(r"\s*[A-Z_]+=", block)
+    ]
+    assert blocks, f"{document} shows no .env block"
+    env = tmp_path / ".env"
+    env.write_text("\n".join(line.strip() for line in blocks[0].splitlines()) + "\n")
+    settings = load_settings(env)
+    assert getattr(settings, f"{platform}_enabled")
+    assert not settings.demo_enabled
+    assert getattr(settings, f"{platform}_admin_ids"), "the block names no admin"
