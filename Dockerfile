@@ -2,13 +2,16 @@
 # database on a volume. Build: docker build -t tocsin .   Run: docker compose up -d
 FROM python:3.12-slim-bookworm
 
-# The database lives on the volume, whatever the working directory.
+# The database lives on the volume, whatever the working directory; so does SQLite's
+# scratch space (a VACUUM after pruning copies the database there, too big for a
+# /tmp kept in memory).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1 \
     DATABASE_PATH=/data/tocsin.sqlite3 \
-    DEMO_DATABASE_PATH=/data/demo.sqlite3
+    DEMO_DATABASE_PATH=/data/demo.sqlite3 \
+    SQLITE_TMPDIR=/data
 
 RUN groupadd --system --gid 10001 tocsin \
     && useradd --system --uid 10001 --gid tocsin --home-dir /app --no-create-home \

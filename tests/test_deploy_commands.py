@@ -76,7 +76,8 @@ class Container:
             else:
                 shutil.copy(source, self.app / name)
         self.env = {
-            name: value.replace("/data/", f"{self.volume}/") for name, value in image.env.items()
+            name: re.sub(r"^/data(?=/|$)", str(self.volume), value)
+            for name, value in image.env.items()
         }
         # The image's own Python finds Tocsin where pip installed it; here, in "/app".
         self.env.update(
