@@ -41,8 +41,9 @@ sys.path.insert(0, str(ROOT))
 from bench.ingest import host_address, serve_on_hosts  # noqa: E402
 from bot.app import fetch_config, parse_pool, schedule_config  # noqa: E402
 from bot.detect import Detector  # noqa: E402
+from bot.domain.chat import Subscription  # noqa: E402
 from bot.domain.maintenance import DatabaseStats  # noqa: E402
-from bot.models import CATEGORIES, Subscription  # noqa: E402
+from bot.domain.vocabulary import CATEGORIES  # noqa: E402
 from bot.pipeline import Pipeline  # noqa: E402
 from bot.retention import RetentionPolicy  # noqa: E402
 from bot.settings import Settings  # noqa: E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -17,7 +18,8 @@ from bot.delivery import Delivery
 from bot.delivery.contract import PlatformRuntime, Sender, TokenRefusal, refusal_notice
 from bot.demo import DemoFeedServer, register_demo_feeds
 from bot.detect import Detector
-from bot.models import CATEGORIES, Subscription
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES, Severity
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
 from bot.retention import RetentionJob, RetentionPolicy
@@ -97,8 +99,11 @@ def parse_pool(settings: Settings) -> ParsePool:
     )
 
 
-async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> None:
-    """The terminal is a chat subscribed to everything, created on first run."""
+async def ensure_console_chat(
+    storage: Storage, language: str, clock: Clock, *, weak: bool = False
+) -> None:
+    """The terminal is a chat subscribed to everything, created on first run; `weak`
+    (CONSOLE_WEAK_EVENTS) adds weak signals as low-severity notes."""
     chat = await storage.chats.upsert(
         "console",
         CONSOLE_CHAT_ID,
@@ -109,10 +114,13 @@ async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> 
     )
     if chat.language != language:
         await storage.chats.set_language(chat.id, language)
-    if await storage.chats.subscription(chat.id) is None:
-        await storage.chats.subscribe(
-            chat.id, Subscription(chat.id, CATEGORIES), now=clock(), by="console"
-        )
+    severity: Severity = "low" if weak else "medium"
+    current = await storage.chats.subscription(chat.id)
+    if current is None or current.min_severity != severity:
+        wanted = Subscription(chat.id, CATEGORIES, min_severity=severity)
+        if current is not None:
+            wanted = dataclasses.replace(current, min_severity=severity)
+        await storage.chats.subscribe(chat.id, wanted, now=clock(), by="console")
 
 
 @dataclass
@@ -304,7 +312,9 @@ async def build_app(
         senders: dict[str, Sender] = {}
         console = embedded and settings.console_enabled
         if console:
-            await ensure_console_chat(storage, settings.console_language, clock)
+            await ensure_console_chat(
+                storage, settings.console_language, clock, weak=settings.console_weak_events
+            )
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
         async with Fetcher(config) as fetcher:

@@ -219,6 +219,11 @@ class Settings(BaseSettings):
     # the system clock. Tests hand their clock to the processes they start this way.
     clock_start: AwareDatetime | None = None
 
+    # --- Feedback ---
+    # The terminal chat also prints weak signals (threats, plans, bills, lifted bans)
+    # as low-severity notes.
+    console_weak_events: bool = False
+
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:
     """`true` allows every private address; a list of CIDRs allows just those."""

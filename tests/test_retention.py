@@ -6,8 +6,9 @@ import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
+from bot.domain.chat import Subscription
 from bot.domain.maintenance import PruneCutoffs
-from bot.models import CATEGORIES, Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.retention import RetentionJob, RetentionPolicy
 from bot.storage import Storage
 from feeds.models import NormalizedEntry

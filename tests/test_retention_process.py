@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
 import shutil
 import signal
 import sqlite3
 import sys
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from bot.models import CATEGORIES, Subscription
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.storage import Storage
 from tests.conftest import TEST_START, FeedServer
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
@@ -50,6 +52,24 @@ async def wait_until(check: Callable[[], bool], within: float = 60) -> None:
             await asyncio.sleep(0.2)
 
 
+async def start_run(
+    cwd: Path, env: dict[str, str], log: Path, *, out: Path | None = None, at: datetime = TEST_START
+) -> asyncio.subprocess.Process:
+    """`tocsin run` on a clock started at `at`; its log to `log`, what it prints to
+    `out`: files, not pipes, which nobody would read while it runs."""
+    with log.open("wb") as err, (out or Path(os.devnull)).open("wb") as printed:
+        return await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=cwd,
+            env=tocsin_env(env, clock=lambda: at),
+            stdout=printed,
+            stderr=err,
+        )
+
+
 # Four and three Tocsin processes one after another: slow on a busy machine.
 @pytest.mark.timeout(300)
 async def test_the_running_bot_prunes_at_its_hour_and_a_pruned_story_never_alerts_again(
@@ -69,52 +89,42 @@ async def test_the_running_bot_prunes_at_its_hour_and_a_pruned_story_never_alert
     later = TEST_START + timedelta(days=100)
     env = {**ENV, "RETENTION_HOUR": str(later.hour)}
     output, log = tmp_path / "run.out", tmp_path / "run.log"
-    with output.open("wb") as out, log.open("wb") as err:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=tocsin_env(env, clock=lambda: later),
-            stdout=out,
-            stderr=err,
+    bot = await start_run(tmp_path, env, log, out=output, at=later)
+    try:
+        await wait_until(
+            lambda: (
+                query(database, "SELECT COUNT(*) FROM maintenance_runs") == [(1,)]
+                or bot.returncode is not None
+            )
         )
-        try:
-            await wait_until(
-                lambda: (
-                    query(database, "SELECT COUNT(*) FROM maintenance_runs") == [(1,)]
-                    or bot.returncode is not None
-                )
-            )
-            assert query(database, "SELECT title, summary, link FROM entries") == [("", "", None)]
-            assert query(database, "SELECT COUNT(*) FROM events") == [(0,)]
-            # Then the feed edits the old story, lists it again under a new id, and
-            # publishes a new one: only the new one alerts.
-            feed_server.serve(
-                "/rss",
-                rss_feed(
-                    [
-                        Item("b", THREEMA, SUMMARY),
-                        Item("a", SIGNAL + " and in three more regions", SUMMARY),
-                        Item("a-again", SIGNAL, SUMMARY),
-                    ]
-                ),
-            )
-            refreshed = await asyncio.to_thread(
-                tocsin,
-                "feeds",
-                "refresh",
-                "--all",
-                cwd=tmp_path,
-                env=env,
-                clock=lambda: later + timedelta(minutes=1),
-            )
-            assert refreshed.returncode == 0, refreshed.stderr
-            await wait_until(lambda: THREEMA in output.read_text())
-        finally:
-            bot.send_signal(signal.SIGTERM)
-            await asyncio.wait_for(bot.wait(), 30)
+        assert query(database, "SELECT title, summary, link FROM entries") == [("", "", None)]
+        assert query(database, "SELECT COUNT(*) FROM events") == [(0,)]
+        # Then the feed edits the old story, lists it again under a new id, and
+        # publishes a new one: only the new one alerts.
+        feed_server.serve(
+            "/rss",
+            rss_feed(
+                [
+                    Item("b", THREEMA, SUMMARY),
+                    Item("a", SIGNAL + " and in three more regions", SUMMARY),
+                    Item("a-again", SIGNAL, SUMMARY),
+                ]
+            ),
+        )
+        refreshed = await asyncio.to_thread(
+            tocsin,
+            "feeds",
+            "refresh",
+            "--all",
+            cwd=tmp_path,
+            env=env,
+            clock=lambda: later + timedelta(minutes=1),
+        )
+        assert refreshed.returncode == 0, refreshed.stderr
+        await wait_until(lambda: THREEMA in output.read_text())
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(bot.wait(), 30)
     logged = log.read_text()
     assert bot.returncode == 0, logged
     assert "retention: 1 entry texts, 1 events and 1 delivered alerts pruned" in logged
@@ -156,17 +166,7 @@ async def test_a_backup_taken_during_a_fan_out_restores_to_a_working_database(
         "TELEGRAM_API_URL": telegram_api.base_url,
     }
     log = tmp_path / "run.log"
-    with log.open("wb") as err:
-        bot = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            "run",
-            cwd=tmp_path,
-            env=tocsin_env(env),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=err,
-        )
+    bot = await start_run(tmp_path, env, log)
     copy = tmp_path / "backups" / "tocsin-copy.sqlite3"
     copy.parent.mkdir()
     try:

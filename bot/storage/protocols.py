@@ -19,6 +19,7 @@ from bot.domain.audit import AuditRecord
 from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.event import Event
 from bot.domain.feed import Arrivals, Feed, FeedHealth
+from bot.domain.feedback import FeedbackCounts, FlaggedEvent, FlagOutcome, MissedLink, Reporter
 from bot.domain.maintenance import DatabaseStats, PruneCutoffs, PruneResult
 from bot.domain.notice import NoticeKind, StoredNotice
 from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, PollOutcome
@@ -171,3 +172,17 @@ class MaintenanceStore(Protocol):
         """A consistent copy of the whole database into `target`, taken while others
         may be writing; `target` is replaced only once the copy is complete."""
         ...
+
+
+class FeedbackStore(Protocol):
+    async def flag_false(self, event_id: int, reporter: Reporter, now: datetime) -> FlagOutcome:
+        """One person's "false alarm" on an event, counted once however often pressed."""
+        ...
+
+    async def record_missed(self, url: str, reporter: Reporter, now: datetime) -> None: ...
+    async def counts(self, since: datetime) -> FeedbackCounts: ...
+    async def flagged(self, since: datetime) -> list[FlaggedEvent]:
+        """Events with a false-alarm press from `since` on, oldest event first."""
+        ...
+
+    async def missed(self, since: datetime, limit: int = 50) -> list[MissedLink]: ...

@@ -27,8 +27,9 @@ import discord
 
 from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_prepaid
-from bot.models import Alert
+from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from handlers.discord.alert_view import false_alarm_view
 from handlers.rendering import (
     FIELD_ORDER,
     field_name,
@@ -454,6 +455,7 @@ class DiscordSender:
                     embed=embed,
                     nonce=nonce_for(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
+                    view=false_alarm_view(alert.event_id, alert.chat.language),
                 )
                 message_id = message.id
         except asyncio.CancelledError:
@@ -481,6 +483,7 @@ class DiscordSender:
                     embed=embed,
                     nonce=nonce_for(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
+                    view=false_alarm_view(alert.event_id, alert.chat.language),
                 )
                 return message.id
             forum = self._forums[channel_id] = channel
@@ -488,6 +491,7 @@ class DiscordSender:
             name=thread_name(alert),
             embed=embed,
             allowed_mentions=discord.AllowedMentions.none(),
+            view=false_alarm_view(alert.event_id, alert.chat.language),
         )
         return created.message.id
 
