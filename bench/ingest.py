@@ -293,6 +293,21 @@ class _Served:
     last_modified: str
 
 
+async def serve_on_hosts(
+    app: web.Application, feeds: int, per_host: int
+) -> tuple[web.AppRunner, list[str], int]:
+    """`app` on one port of every loopback host the feeds are spread over."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    hosts = sorted({host_address(n, per_host) for n in range(feeds)})
+    with socket.socket() as probe:
+        probe.bind((hosts[0], 0))
+        port = probe.getsockname()[1]
+    for host in hosts:
+        await web.TCPSite(runner, host, port, backlog=1024).start()
+    return runner, hosts, port
+
+
 async def serve(folder: Path, feeds: int, per_host: int, delay: float) -> None:
     """Generate the feeds, write their bytes to FOLDER for the parse floor, serve them."""
     served: list[_Served] = []
@@ -334,14 +349,7 @@ async def serve(folder: Path, feeds: int, per_host: int, delay: float) -> None:
     app = web.Application()
     app.router.add_get(r"/feed/{number:\d+}.xml", feed)
     app.router.add_get("/_stats", stats)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    hosts = sorted({host_address(n, per_host) for n in range(feeds)})
-    with socket.socket() as probe:
-        probe.bind((hosts[0], 0))
-        port = probe.getsockname()[1]
-    for host in hosts:
-        await web.TCPSite(runner, host, port, backlog=1024).start()
+    runner, hosts, port = await serve_on_hosts(app, feeds, per_host)
     print(f"serving {feeds} feeds on {len(hosts)} hosts, port {port}", flush=True)
     try:
         await asyncio.Event().wait()

@@ -22,6 +22,7 @@ from bot.domain.chat import Subscription
 from bot.domain.vocabulary import CATEGORIES, Severity
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
+from bot.retention import RetentionJob, RetentionPolicy
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.storage import SenderLease, Storage
@@ -198,6 +199,10 @@ class Tocsin:
         scheduler = PollScheduler(self.pipeline.run_cycle, self.settings.tick_seconds)
         scheduler.start()
         delivery_task = asyncio.create_task(self.delivery.run(stop), name="delivery")
+        retention = RetentionJob(
+            self.storage, RetentionPolicy.from_settings(self.settings), self.clock
+        )
+        retention_task = asyncio.create_task(retention.run(stop), name="retention")
         starting = [
             asyncio.create_task(
                 self._start_runtime(runtime), name=f"start-{type(runtime).__name__}"
@@ -208,8 +213,10 @@ class Tocsin:
         try:
             await stop.wait()
         finally:
+            # A prune under way is given up (its current slice rolls back).
             watcher.cancel()
-            await asyncio.gather(watcher, return_exceptions=True)
+            retention_task.cancel()
+            await asyncio.gather(watcher, retention_task, return_exceptions=True)
             # A platform still starting is given up on; then the cycle ends before the
             # delivery loop, and both before the storage is closed (by `build_app`).
             for task in starting:

@@ -17,7 +17,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_feedback, cli_feeds, cli_stories
+from bot import cli_db, cli_feedback, cli_feeds, cli_stories
 from bot.app import PlatformsRefusedError, build_app, open_storage, process_clock
 from bot.delivery.contract import TokenRefusal
 from bot.logs import setup_logging
@@ -173,6 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_feeds.add_commands(commands, UsageError)
     cli_stories.add_commands(commands, UsageError)
+    cli_db.add_commands(commands, UsageError)
     cli_feedback.add_commands(commands, UsageError)
     return parser
 
@@ -192,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
     setup_logging(settings.log_level)
-    if settings.demo_enabled and args.command in ("feeds", "migrate"):
+    if settings.demo_enabled and args.command in ("feeds", "migrate", "db", "backup"):
         # A real deployment's command run where its .env is not found lands here.
         print(
             f"note: no platform token set, so this is the demo's database "

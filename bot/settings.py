@@ -206,6 +206,15 @@ class Settings(BaseSettings):
     # is reported to the bot admins as possibly blocked.
     feed_silence_notify_min_seconds: int = Field(default=24 * 3600, ge=0)
 
+    # --- Retention (database size) ---
+    # Days old entries keep their words, old events are kept, and delivered alerts are
+    # kept; 0 keeps them forever. A pruned entry keeps its identity: it never alerts again.
+    retention_entry_text_days: int = Field(default=90, ge=0)
+    retention_event_days: int = Field(default=90, ge=0)
+    retention_outbox_days: int = Field(default=30, ge=0)
+    # The hour (UTC, 0-23) the daily prune runs at.
+    retention_hour: int = Field(default=4, ge=0, le=23)
+
     # The moment the process's clock starts from (then it runs at the real pace); unset,
     # the system clock. Tests hand their clock to the processes they start this way.
     clock_start: AwareDatetime | None = None

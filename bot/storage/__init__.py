@@ -1,9 +1,9 @@
 """Tocsin's storage layer: narrow protocols (protocols.py) and the SQLite backend.
 
 `Storage.open()` connects, applies pending migrations, and exposes one store per
-concern (feeds, entries, chats, outbox, notices, audit, role, feedback). Code outside this
-package uses only the stores' protocol methods; `Storage.db` is the SQLite backend's
-own connection, for that backend's tests and nothing else.
+concern (feeds, entries, chats, outbox, notices, audit, role, feedback, maintenance).
+Code outside this package uses only the stores' protocol methods; `Storage.db` is the
+SQLite backend's own connection, for that backend's tests and nothing else.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from bot.storage.sqlite.entries import EntryStore
 from bot.storage.sqlite.feedback import FeedbackStore
 from bot.storage.sqlite.feeds import FeedStore
 from bot.storage.sqlite.lease import FileLease
+from bot.storage.sqlite.maintenance import MaintenanceStore
 from bot.storage.sqlite.migrations import applied_versions, migrate
 from bot.storage.sqlite.notices import NoticeStore
 from bot.storage.sqlite.outbox import OutboxStore
@@ -50,6 +51,7 @@ class Storage:
         self.audit: protocols.AuditStore = AuditStore(db)
         self.notices: protocols.NoticeStore = NoticeStore(db)
         self.role: protocols.RoleStore = RoleStore(db)
+        self.maintenance: protocols.MaintenanceStore = MaintenanceStore(db)
         self.feedback: protocols.FeedbackStore = FeedbackStore(db)
 
     @classmethod
@@ -81,6 +83,12 @@ class Storage:
         if str(self.db.path) == ":memory:":
             return FileLease(os.open(os.devnull, os.O_RDONLY), self.db.path)
         return await asyncio.to_thread(lease.take, self.db.path)
+
+    async def sender_running(self) -> str | None:
+        """Who delivers from this database right now ("pid 1234"), or None."""
+        if str(self.db.path) == ":memory:":
+            return None
+        return await asyncio.to_thread(lease.held_by, self.db.path)
 
     async def schema_version(self) -> int:
         return max(await applied_versions(self.db), default=0)

@@ -64,7 +64,8 @@ class KnownEntry:
     id: int
     uid: str
     content_hash: str
-    # Found by the feed's first poll: old news then, never classified, never alerts.
+    # Found by the feed's first poll (old news then), or pruned by retention (old
+    # news now, its event maybe gone): never classified, never alerts.
     baseline: bool
 
 

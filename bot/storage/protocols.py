@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from pathlib import Path
 from typing import Literal, Protocol
 
 from bot.domain.alert import Alert
@@ -19,6 +20,7 @@ from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.event import Event
 from bot.domain.feed import Arrivals, Feed, FeedHealth
 from bot.domain.feedback import FeedbackCounts, FlaggedEvent, FlagOutcome, MissedLink, Reporter
+from bot.domain.maintenance import DatabaseStats, PruneCutoffs, PruneResult
 from bot.domain.notice import NoticeKind, StoredNotice
 from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, PollOutcome
 
@@ -153,6 +155,22 @@ class RoleStore(Protocol):
     async def get(self) -> DatabaseRole | None: ...
     async def claim(self, role: DatabaseRole) -> None:
         """Claim the database for `role`; StorageError if it belongs to the other."""
+        ...
+
+
+class MaintenanceStore(Protocol):
+    async def prune(self, cutoffs: PruneCutoffs, now: datetime) -> PruneResult:
+        """Remove what is older than the cutoffs (see PruneCutoffs), then give the
+        freed space back to the file system."""
+        ...
+
+    async def give_back_space(self) -> int: ...
+    async def last_run(self, task: str) -> datetime | None: ...
+    async def record_run(self, task: str, at: datetime) -> None: ...
+    async def stats(self) -> DatabaseStats: ...
+    async def backup(self, target: Path) -> None:
+        """A consistent copy of the whole database into `target`, taken while others
+        may be writing; `target` is replaced only once the copy is complete."""
         ...
 
 

@@ -63,6 +63,9 @@ class Database:
             raise StorageError(f"cannot open database {path}: {exc}") from None
         connection.row_factory = sqlite3.Row
         try:
+            # Set before the first table exists, so a new database can give pages back
+            # to the file system bit by bit (retention); on an existing one a no-op.
+            await connection.execute("PRAGMA auto_vacuum=INCREMENTAL")
             # WAL lets the CLI read while the bot writes; NORMAL sync is safe with WAL.
             await connection.execute("PRAGMA journal_mode=WAL")
             await connection.execute("PRAGMA synchronous=NORMAL")
@@ -128,6 +131,22 @@ class Database:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         async with self.transaction() as connection:
             await connection.executemany(sql, rows)
+
+    async def backup_into(self, target: Path) -> None:
+        """Copy the whole database into the file `target` in one step, from the reading
+        connection: one read transaction, so the copy is the database as of one
+        commit, and the writer is not held up meanwhile."""
+        try:
+            copy = sqlite3.connect(target, isolation_level=None, check_same_thread=False)
+        except sqlite3.Error as exc:
+            raise StorageError(f"cannot create {target}: {exc}") from None
+        try:
+            async with self._read_lock:
+                await self._reader.backup(copy)
+        except sqlite3.Error as exc:
+            raise StorageError(f"the backup to {target} failed: {exc}") from None
+        finally:
+            copy.close()
 
     async def rollback_if_open(self) -> None:
         """Undo a transaction a failed script left open.

@@ -67,7 +67,8 @@ class EntryStore:
         found: dict[str, KnownEntry] = {}
         for chunk in _chunks(sorted(set(uids))):
             rows = await self._db.fetchall(
-                f"SELECT e.id, e.uid, e.content_hash, {FROM_FIRST_POLL} AS baseline"
+                f"SELECT e.id, e.uid, e.content_hash,"
+                f" ({FROM_FIRST_POLL} OR e.pruned_at IS NOT NULL) AS baseline"
                 f" FROM entries e WHERE e.feed_id = ? AND e.uid IN ({','.join('?' * len(chunk))})",
                 (feed_id, *chunk),
             )
@@ -104,8 +105,11 @@ class EntryStore:
             ids = await self._insert_new(connection, batch, seen_at)
             if batch.edited:
                 await connection.executemany(
-                    "UPDATE entries SET content_hash = ?, text_hash = ?, title = ?, summary = ?,"
-                    " link = ?, updated_at = ? WHERE id = ?",
+                    # A pruned entry keeps no words, even when its feed edits it.
+                    "UPDATE entries SET content_hash = ?, text_hash = ?,"
+                    " title = iif(pruned_at IS NULL, ?, ''),"
+                    " summary = iif(pruned_at IS NULL, ?, ''),"
+                    " link = iif(pruned_at IS NULL, ?, NULL), updated_at = ? WHERE id = ?",
                     [
                         (
                             e.item.content_hash,

@@ -52,3 +52,21 @@ def take(database: Path) -> FileLease | str:
     os.ftruncate(fd, 0)
     os.write(fd, str(os.getpid()).encode("ascii"))
     return FileLease(fd, path)
+
+
+def held_by(database: Path) -> str | None:
+    """Who holds the lease ("pid 1234"), or None when nobody does. Asking takes the
+    lock for an instant when it is free (flock has no way to only look)."""
+    path = lock_path(database)
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        holder = os.read(fd, 64).decode("ascii", "replace").strip()
+        return f"pid {holder}" if holder.isdigit() else "another process"
+    finally:
+        os.close(fd)
+    return None
