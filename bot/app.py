@@ -11,6 +11,7 @@ import contextlib
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import TextIO
 
 from bot.delivery import Delivery
@@ -20,6 +21,7 @@ from bot.detect import Detector
 from bot.models import CATEGORIES, Subscription
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
+from bot.pipeline.stories import StoryDesk
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
 from bot.storage import SenderLease, Storage
@@ -158,6 +160,9 @@ class Tocsin:
         """
         await self.start_sending()
         await self._face_refusals()
+        if self.pipeline.stories is not None:
+            # A single pass has no later for reports to gather in: stories go out now.
+            self.pipeline.stories.hold_back = timedelta(0)
         report = await self.pipeline.run_cycle()
         delivered = await self.delivery.drain()
         return report, delivered
@@ -317,6 +322,15 @@ async def build_app(
                 parser=parser,
                 notifier=notifier,
                 on_enqueued=delivery.wake,
+                stories=(
+                    StoryDesk(
+                        storage,
+                        detector,
+                        hold_back=timedelta(seconds=settings.story_hold_back_seconds),
+                    )
+                    if settings.stories
+                    else None
+                ),
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
             app.delivered_by = delivered_by

@@ -210,6 +210,13 @@ class Settings(BaseSettings):
     # the system clock. Tests hand their clock to the processes they start this way.
     clock_start: AwareDatetime | None = None
 
+    # --- Stories: one message per real-world event, edited as reports arrive.
+    # Off: every chat gets one message per report, whatever it chose.
+    stories: bool = True
+    # How long a story's first message waits for near-simultaneous reports, and
+    # how long an edit waits for more (a burst of reports makes one edit); 0 = off.
+    story_hold_back_seconds: float = Field(default=60.0, ge=0)
+
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:
     """`true` allows every private address; a list of CIDRs allows just those."""

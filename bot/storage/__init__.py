@@ -26,6 +26,7 @@ from bot.storage.sqlite.migrations import applied_versions, migrate
 from bot.storage.sqlite.notices import NoticeStore
 from bot.storage.sqlite.outbox import OutboxStore
 from bot.storage.sqlite.role import RoleStore
+from bot.storage.sqlite.stories import StoryStore
 
 __all__ = [
     "DatabaseRole",
@@ -49,6 +50,7 @@ class Storage:
         self.audit: protocols.AuditStore = AuditStore(db)
         self.notices: protocols.NoticeStore = NoticeStore(db)
         self.role: protocols.RoleStore = RoleStore(db)
+        self.stories: protocols.StoryStore = StoryStore(db)
 
     @classmethod
     async def open(cls, path: Path, *, role: DatabaseRole | None = None) -> Storage:

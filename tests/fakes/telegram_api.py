@@ -14,6 +14,13 @@ misbehave on purpose:
   a message over a limit, judged when it arrives, gets 429 with `retry_after`;
   `too_many` counts every 429 the server gave, `too_many_reasons` says why.
 
+Messages it sent (and those that updates show as the bot's, under callback
+queries) are kept, so edits and replies are judged as Telegram judges them: an
+edit of a message it does not have is "message to edit not found", an edit that
+changes nothing "message is not modified", a reply to a missing message "message
+to be replied not found" unless `allow_sending_without_reply`. `delete_message`
+removes one, as a chat's admin would.
+
 Like Telegram, it refuses a message whose HTML does not parse (a tag it does not
 know, an unclosed tag, a bare `<`, `>` or `&`, a quote ending an `href` early)
 and a message longer than 4,096 UTF-16 units once its entities are parsed.
@@ -94,6 +101,15 @@ class Failure:
         if self.parameters:
             payload["parameters"] = self.parameters
         return payload
+
+
+EDIT_NOT_FOUND = Failure(400, "Bad Request: message to edit not found")
+NOT_MODIFIED = Failure(
+    400,
+    "Bad Request: message is not modified: specified new message content and reply markup"
+    " are exactly the same as a current content and reply markup of the message",
+)
+REPLY_NOT_FOUND = Failure(400, "Bad Request: message to be replied not found")
 
 
 def retry_after(seconds: int) -> Failure:
@@ -270,6 +286,8 @@ class FakeBotAPI:
         self.chat_errors: dict[int, Failure] = {}
         self.members: dict[tuple[int, int], str] = {}
         self.chats: dict[int, dict[str, Any]] = {}
+        # The bot's messages by (chat id, message id): what edits and replies refer to.
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         # While cleared, sendMessage requests are received (and recorded) but not answered.
         self.answering = asyncio.Event()
@@ -343,7 +361,14 @@ class FakeBotAPI:
             chat["first_name"] = f"User{chat_id}"
         self.chats[chat_id] = chat
 
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone in the chat deleted the bot's message."""
+        del self.messages[(chat_id, message_id)]
+
     def push_update(self, update: dict[str, Any]) -> int:
+        shown = (update.get("callback_query") or {}).get("message")
+        if shown:  # the message under a button is the bot's own
+            self.messages[(int(shown["chat"]["id"]), int(shown["message_id"]))] = dict(shown)
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
         self._new_update.set()
@@ -441,7 +466,7 @@ class FakeBotAPI:
             chat_id = int(params["chat_id"])
             if chat_id in self.chat_errors:
                 return self._refuse(self.chat_errors[chat_id])
-            refusal = text_refusal(params)
+            refusal = text_refusal(params) or self._reference_refusal(method, chat_id, params)
             if refusal is not None:
                 return self._refuse(refusal)
         if method == "sendMessage":
@@ -459,6 +484,27 @@ class FakeBotAPI:
             await response.write_eof()
             self.delivered.append(call)
         return response
+
+    def _reference_refusal(
+        self, method: str, chat_id: int, params: dict[str, Any]
+    ) -> Failure | None:
+        """What Telegram says about the message an edit or a reply refers to."""
+        if method == "editMessageText":
+            current = self.messages.get((chat_id, int(params["message_id"])))
+            if current is None:
+                return EDIT_NOT_FOUND
+            same = (
+                current.get("sent_text") == params.get("text")
+                and current.get("parse_mode") == params.get("parse_mode")
+                and current.get("reply_markup") == params.get("reply_markup")
+            )
+            return NOT_MODIFIED if same else None
+        target = params.get("reply_parameters")
+        if isinstance(target, dict) and "message_id" in target:
+            found = (int(target.get("chat_id") or chat_id), int(target["message_id"]))
+            if found not in self.messages and not target.get("allow_sending_without_reply"):
+                return REPLY_NOT_FOUND
+        return None
 
     def _refuse(self, failure: Failure) -> web.Response:
         if failure.status == 429:
@@ -551,16 +597,40 @@ class FakeBotAPI:
         if params.get("message_thread_id"):
             message["message_thread_id"] = int(params["message_thread_id"])
             message["is_topic_message"] = True
+        target = params.get("reply_parameters")
+        replied = (
+            self.messages.get((chat_id, int(target["message_id"])))
+            if isinstance(target, dict) and "message_id" in target
+            else None
+        )
+        if replied is not None:
+            message["reply_to_message"] = {
+                k: v for k, v in replied.items() if k not in ("sent_text", "parse_mode")
+            }
+        self._keep(chat_id, message, params)
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
-        return {
+        message = {
             "message_id": int(params["message_id"]),
             "date": int(time.time()),
+            "edit_date": int(time.time()),
             "chat": self._chat(chat_id),
             "text": params.get("text", ""),
         }
+        self._keep(chat_id, message, params)
+        return message
+
+    def _keep(self, chat_id: int, message: dict[str, Any], params: dict[str, Any]) -> None:
+        kept = dict(message)
+        kept.pop("reply_to_message", None)
+        kept.update(
+            sent_text=params.get("text"),
+            parse_mode=params.get("parse_mode"),
+            reply_markup=params.get("reply_markup"),
+        )
+        self.messages[(chat_id, int(message["message_id"]))] = kept
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True
