@@ -89,8 +89,9 @@ async def telegram() -> AsyncIterator[Platform]:
                 return str(found["text"]) if found else None
 
             def reply_target(message_id: str) -> str | None:
-                sent = [c for c in api.calls_to("sendMessage") if c.params.get("reply_parameters")]
-                return str(sent[-1].params["reply_parameters"]["message_id"]) if sent else None
+                found = api.messages.get((-1001, int(message_id))) or {}
+                target = found.get("reply_to_message_id")
+                return str(target) if target else None
 
             yield Platform(
                 sender,

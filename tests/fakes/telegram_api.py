@@ -605,7 +605,9 @@ class FakeBotAPI:
         )
         if replied is not None:
             message["reply_to_message"] = {
-                k: v for k, v in replied.items() if k not in ("sent_text", "parse_mode")
+                k: v
+                for k, v in replied.items()
+                if k not in ("sent_text", "parse_mode", "reply_markup", "reply_to_message_id")
             }
         self._keep(chat_id, message, params)
         return message
@@ -624,7 +626,9 @@ class FakeBotAPI:
 
     def _keep(self, chat_id: int, message: dict[str, Any], params: dict[str, Any]) -> None:
         kept = dict(message)
-        kept.pop("reply_to_message", None)
+        replied = kept.pop("reply_to_message", None)
+        if replied is not None:
+            kept["reply_to_message_id"] = replied["message_id"]
         kept.update(
             sent_text=params.get("text"),
             parse_mode=params.get("parse_mode"),
