@@ -10,7 +10,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TextIO
 
@@ -98,8 +98,11 @@ def parse_pool(settings: Settings) -> ParsePool:
     )
 
 
-async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> None:
-    """The terminal is a chat subscribed to everything, created on first run."""
+async def ensure_console_chat(
+    storage: Storage, language: str, clock: Clock, *, grouped: bool = True
+) -> None:
+    """The terminal is a chat subscribed to everything, created on first run; it
+    shows stories or every report as CONSOLE_STORIES says."""
     chat = await storage.chats.upsert(
         "console",
         CONSOLE_CHAT_ID,
@@ -110,9 +113,14 @@ async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> 
     )
     if chat.language != language:
         await storage.chats.set_language(chat.id, language)
-    if await storage.chats.subscription(chat.id) is None:
+    subscription = await storage.chats.subscription(chat.id)
+    if subscription is None:
         await storage.chats.subscribe(
-            chat.id, Subscription(chat.id, CATEGORIES), now=clock(), by="console"
+            chat.id, Subscription(chat.id, CATEGORIES, grouped=grouped), now=clock(), by="console"
+        )
+    elif subscription.grouped != grouped:
+        await storage.chats.subscribe(
+            chat.id, replace(subscription, grouped=grouped), now=clock(), by="console"
         )
 
 
@@ -302,7 +310,9 @@ async def build_app(
         senders: dict[str, Sender] = {}
         console = embedded and settings.console_enabled
         if console:
-            await ensure_console_chat(storage, settings.console_language, clock)
+            await ensure_console_chat(
+                storage, settings.console_language, clock, grouped=settings.console_stories
+            )
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
         async with Fetcher(config) as fetcher:

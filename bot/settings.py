@@ -216,6 +216,8 @@ class Settings(BaseSettings):
     # How long a story's first message waits for near-simultaneous reports, and
     # how long an edit waits for more (a burst of reports makes one edit); 0 = off.
     story_hold_back_seconds: float = Field(default=60.0, ge=0)
+    # The terminal chat: stories (true) or a message for every report (false).
+    console_stories: bool = True
 
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:

@@ -41,6 +41,14 @@ _CATEGORY_WORDS: dict[str, tuple[Category, ...]] = {
     "все": CATEGORIES,
     "всё": CATEGORIES,
 }
+# What a chat gets: one message per story (kept current), or one per report.
+_DELIVERY_WORDS: dict[str, bool] = {
+    "stories": True,
+    "grouped": True,
+    "сюжеты": True,
+    "every": False,
+    "каждое": False,
+}
 # Optional markers before language codes ("/subscribe arrest lang ru en").
 _LANGUAGE_MARKERS = frozenset({"lang", "langs", "language", "languages", "язык", "языки"})
 _LANGUAGE_NAMES = {
@@ -61,6 +69,9 @@ class SubscribeRequest:
     languages: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # One message per story, edited as reports arrive ("stories", the default), or
+    # a message for every report ("every").
+    grouped: bool = True
 
 
 @dataclass
@@ -78,7 +89,8 @@ class ArgumentError(ValueError):
 
 
 def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
-    """Parse `[censorship|arrest|all] [lang ...] [+word ...] [-word ...]` in any order.
+    """Parse `[censorship|arrest|all] [lang ...] [+word ...] [-word ...] [stories|every]`
+    in any order.
 
     Returns None when there are no arguments (the adapter offers buttons then);
     raises `ArgumentError` on anything it does not understand. Words may be quoted
@@ -94,6 +106,7 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
     languages: list[str] = []
     include: list[str] = []
     exclude: list[str] = []
+    grouped = True
     for token in tokens:
         lowered = token.strip().lower()
         if not lowered:
@@ -111,6 +124,8 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
             categories.extend(c for c in _CATEGORY_WORDS[lowered] if c not in categories)
         elif lowered in _LANGUAGE_MARKERS:
             continue
+        elif lowered in _DELIVERY_WORDS:
+            grouped = _DELIVERY_WORDS[lowered]
         elif lowered in _ISO_639_1:
             if lowered not in languages:
                 languages.append(lowered)
@@ -122,7 +137,9 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
         if word in exclude:
             raise ArgumentError("args.both_ways", {"word": word})
     ordered = tuple(c for c in CATEGORIES if c in categories) or CATEGORIES
-    return SubscribeRequest(ordered, tuple(languages), tuple(include), tuple(exclude))
+    return SubscribeRequest(
+        ordered, tuple(languages), tuple(include), tuple(exclude), grouped=grouped
+    )
 
 
 def language_code(argument: str) -> str | None:

@@ -57,6 +57,7 @@ class SubscriptionCommands(CommandBase):
             languages=request.languages,
             include_words=request.include,
             exclude_words=request.exclude,
+            grouped=request.grouped,
         )
         actor = self._actor(ref, caller)
         await self._storage.chats.subscribe(chat.id, subscription, now=now, by=actor)
@@ -122,4 +123,7 @@ class SubscriptionCommands(CommandBase):
             parts.append(text(lang, "describe.exclude", words=words))
         severity = text(lang, f"severity.{subscription.min_severity}")
         parts.append(text(lang, "describe.severity", severity=severity))
+        parts.append(
+            text(lang, "stories.mode_grouped" if subscription.grouped else "stories.mode_every")
+        )
         return "; ".join(parts) + "."

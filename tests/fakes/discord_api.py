@@ -557,6 +557,8 @@ class FakeDiscord:
             return self._error(failure)
         thread = self.add_channel(PUBLIC_THREAD, name, parent=forum)
         message = self._store_message(thread, message_body)
+        # As on Discord, a post's first message has the post's (the thread's) id.
+        message["id"] = str(thread.id)
         forum.messages.append(message)
         if failure is not None:
             return self._error(failure)

@@ -29,7 +29,7 @@ _ALERT_COLUMNS = (
     "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.severity,"
     " ev.explanation, ev.fields, ev.clauses, en.title AS entry_title, en.summary, en.link,"
     " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
-    " o.kind, o.note, st.data AS story_data, st.place_names,"
+    " o.kind AS message_kind, o.note, st.data AS story_data, st.place_names,"
     " sm.platform_message_id AS story_message_id, sm.version AS shown_version,"
     " c.* FROM outbox o"
     " JOIN events ev ON ev.id = o.event_id"
@@ -59,7 +59,7 @@ def _alert(row: sqlite3.Row) -> Alert:
         entry_lang=row["entry_lang"],
         attempts=row["attempts"],
         clauses=clauses_from(row["clauses"]),
-        kind=_kind(row["kind"]),
+        kind=_kind(row["message_kind"]),
         story=story_from_dict(json.loads(row["story_data"])) if row["story_data"] else None,
         message_id=row["story_message_id"],
         shown_version=row["shown_version"],
