@@ -373,3 +373,40 @@ async def test_five_feeds_one_detention_one_story_message_kept_current(
     assert side.edits(every) == 0
     assert all(p.reply_to is None for p in side.posts(every))
     await world.stop()
+
+
+async def test_reports_arriving_within_the_hold_back_make_one_edit(
+    side: Side,
+    make_settings: Callable[..., Settings],
+    clock: FakeClock,
+    feed_server: FeedServer,
+) -> None:
+    settings = make_settings(stories=True, story_hold_back_seconds=HOLD_BACK)
+    world = World(side, settings, clock, feed_server)
+    app = await world.start()
+    grouped = side.chats[0]
+    chat = await app.storage.chats.upsert(side.name, grouped, now=clock(), kind=side.kind)
+    await app.storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=clock())
+    for n, (outlet, lang, _, _) in enumerate(REPORTS):
+        feed_server.serve(f"/f{n}", rss(outlet, [], lang))
+        feed = await app.storage.feeds.add(feed_server.url(f"/f{n}"), now=clock(), title=outlet)
+        world.feed_ids.append(feed.id)
+    await app.pipeline.refresh(world.feed_ids)
+    await world.publish(0, REPORTS[0], minutes=50)
+    await world.deliver(after_hold_back=True)
+    [story_message] = side.posts(grouped)
+
+    # Four outlets within twenty seconds: one edit once they have settled.
+    for n in range(1, 5):
+        await world.publish(n, REPORTS[n], minutes=40 - n)
+        clock.advance(seconds=5)
+        await world.deliver(after_hold_back=False)
+    assert side.edits(grouped) == 0
+    await world.deliver(after_hold_back=True)
+    assert side.edits(grouped) == 1
+    shown = await story_text_of(side, grouped, story_message.message_id)
+    assert "(+2)" in shown and "120+" in shown
+    # Nothing more to say: later passes leave the message alone.
+    await world.deliver(after_hold_back=True)
+    assert side.edits(grouped) == 1
+    await world.stop()
