@@ -271,38 +271,47 @@ class World:
         await self.app.delivery.drain()
 
 
+@pytest.fixture
+async def world(
+    side: Side, make_settings: Callable[..., Settings], clock: FakeClock, feed_server: FeedServer
+) -> AsyncIterator[World]:
+    """The app with stories on, six feeds polled once (their baseline), no chat yet."""
+    settings = make_settings(stories=True, story_hold_back_seconds=HOLD_BACK)
+    found = World(side, settings, clock, feed_server)
+    app = await found.start()
+    for n, (outlet, lang, _, _) in enumerate([*REPORTS, NEAR_MISS]):
+        feed_server.serve(f"/f{n}", rss(outlet, [], lang))
+        feed = await app.storage.feeds.add(feed_server.url(f"/f{n}"), now=clock(), title=outlet)
+        found.feed_ids.append(feed.id)
+    await app.pipeline.refresh(found.feed_ids)
+    try:
+        yield found
+    finally:
+        if found.app is not None:
+            await found.stop()
+
+
+async def subscribe(world: World, external: str, language: str, grouped: bool) -> None:
+    assert world.app is not None
+    chats = world.app.storage.chats
+    chat = await chats.upsert(
+        world.side.name, external, now=world.clock(), kind=world.side.kind, language=language
+    )
+    subscription = Subscription(chat.id, CATEGORIES, grouped=grouped)
+    await chats.subscribe(chat.id, subscription, now=world.clock())
+
+
 async def story_text_of(side: Side, chat: str, message_id: str) -> str:
     return next(p.text for p in side.posts(chat) if p.message_id == message_id)
 
 
 async def test_five_feeds_one_detention_one_story_message_kept_current(
-    side: Side,
-    make_settings: Callable[..., Settings],
-    clock: FakeClock,
-    feed_server: FeedServer,
+    world: World, side: Side
 ) -> None:
-    settings = make_settings(stories=True, story_hold_back_seconds=HOLD_BACK)
-    world = World(side, settings, clock, feed_server)
-    app = await world.start()
-    storage = app.storage
     grouped_en, grouped_ru, every = side.chats
-    for external, language, grouped in (
-        (grouped_en, "en", True),
-        (grouped_ru, "ru", True),
-        (every, "en", False),
-    ):
-        chat = await storage.chats.upsert(
-            side.name, external, now=clock(), kind=side.kind, language=language
-        )
-        await storage.chats.subscribe(
-            chat.id, Subscription(chat.id, CATEGORIES, grouped=grouped), now=clock()
-        )
-    # Six feeds, each first polled empty: their baseline.
-    for n, (outlet, lang, _, _) in enumerate([*REPORTS, NEAR_MISS]):
-        feed_server.serve(f"/f{n}", rss(outlet, [], lang))
-        feed = await storage.feeds.add(feed_server.url(f"/f{n}"), now=clock(), title=outlet)
-        world.feed_ids.append(feed.id)
-    await app.pipeline.refresh(world.feed_ids)
+    await subscribe(world, grouped_en, "en", grouped=True)
+    await subscribe(world, grouped_ru, "ru", grouped=True)
+    await subscribe(world, every, "en", grouped=False)
 
     # The first report and the near miss: the chat that wants every report has them at
     # once; the grouped chats get theirs after the hold-back, one message per story.
@@ -366,32 +375,19 @@ async def test_five_feeds_one_detention_one_story_message_kept_current(
 
     # Two stories in all, each chat one message per story (and one reply).
     assert world.app is not None
-    assert len(await world.app.storage.stories.recent(clock() - timedelta(days=1))) == 2
+    assert len(await world.app.storage.stories.recent(world.clock() - timedelta(days=1))) == 2
     assert len([p for p in side.posts(grouped_ru) if p.reply_to is None]) == 2
     # The chat that asked for every report got every report, and no edits or replies.
     assert len(side.posts(every)) == 6
     assert side.edits(every) == 0
     assert all(p.reply_to is None for p in side.posts(every))
-    await world.stop()
 
 
 async def test_reports_arriving_within_the_hold_back_make_one_edit(
-    side: Side,
-    make_settings: Callable[..., Settings],
-    clock: FakeClock,
-    feed_server: FeedServer,
+    world: World, side: Side, clock: FakeClock
 ) -> None:
-    settings = make_settings(stories=True, story_hold_back_seconds=HOLD_BACK)
-    world = World(side, settings, clock, feed_server)
-    app = await world.start()
     grouped = side.chats[0]
-    chat = await app.storage.chats.upsert(side.name, grouped, now=clock(), kind=side.kind)
-    await app.storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=clock())
-    for n, (outlet, lang, _, _) in enumerate(REPORTS):
-        feed_server.serve(f"/f{n}", rss(outlet, [], lang))
-        feed = await app.storage.feeds.add(feed_server.url(f"/f{n}"), now=clock(), title=outlet)
-        world.feed_ids.append(feed.id)
-    await app.pipeline.refresh(world.feed_ids)
+    await subscribe(world, grouped, "en", grouped=True)
     await world.publish(0, REPORTS[0], minutes=50)
     await world.deliver(after_hold_back=True)
     [story_message] = side.posts(grouped)
@@ -409,4 +405,3 @@ async def test_reports_arriving_within_the_hold_back_make_one_edit(
     # Nothing more to say: later passes leave the message alone.
     await world.deliver(after_hold_back=True)
     assert side.edits(grouped) == 1
-    await world.stop()

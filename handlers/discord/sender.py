@@ -19,7 +19,7 @@ import logging
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import aiohttp
@@ -498,47 +498,50 @@ class DiscordSender:
 
     async def edit(self, alert: Alert) -> SendResult:
         """Edit the story's message in place (a forum post: its first message)."""
-        with prepaid(self._turns.pop(alert.outbox_id, None)):
-            where = self._story_message(alert)
-            if isinstance(where, SendResult):
-                return where
-            channel_id, message_id = where
-            channel = self._client.get_partial_messageable(channel_id)
-            try:
-                # Discord answers an edit that changes nothing like any other.
-                await channel.get_partial_message(message_id).edit(
-                    embed=build_story_embed(alert),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                return self._failure(channel_id, exc)
-            return SendResult(Outcome.DELIVERED, message_id=alert.message_id)
+
+        async def change(channel: discord.PartialMessageable, message_id: int) -> str | None:
+            # Discord answers an edit that changes nothing like any other.
+            await channel.get_partial_message(message_id).edit(
+                embed=build_story_embed(alert), allowed_mentions=discord.AllowedMentions.none()
+            )
+            return alert.message_id
+
+        return await self._at_story_message(alert, change)
 
     async def reply(self, alert: Alert) -> SendResult:
         """A short message that references the story's message; posted even when
         that message is gone."""
+
+        async def answer(channel: discord.PartialMessageable, message_id: int) -> str | None:
+            message = await channel.send(
+                fit(inert(escalation_text(alert)), MESSAGE_LIMIT),
+                nonce=nonce_for(alert),
+                reference=discord.MessageReference(
+                    message_id=message_id, channel_id=channel.id, fail_if_not_exists=False
+                ),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return str(message.id)
+
+        return await self._at_story_message(alert, answer)
+
+    async def _at_story_message(
+        self,
+        alert: Alert,
+        act: Callable[[discord.PartialMessageable, int], Awaitable[str | None]],
+    ) -> SendResult:
         with prepaid(self._turns.pop(alert.outbox_id, None)):
             where = self._story_message(alert)
             if isinstance(where, SendResult):
                 return where
             channel_id, message_id = where
-            channel = self._client.get_partial_messageable(channel_id)
             try:
-                message = await channel.send(
-                    fit(inert(escalation_text(alert)), MESSAGE_LIMIT),
-                    nonce=nonce_for(alert),
-                    reference=discord.MessageReference(
-                        message_id=message_id, channel_id=channel_id, fail_if_not_exists=False
-                    ),
-                    allowed_mentions=discord.AllowedMentions.none(),
-                )
+                sent = await act(self._client.get_partial_messageable(channel_id), message_id)
             except asyncio.CancelledError:
                 raise
             except Exception as exc:
                 return self._failure(channel_id, exc)
-            return SendResult(Outcome.DELIVERED, message_id=str(message.id))
+            return SendResult(Outcome.DELIVERED, message_id=sent)
 
     def _story_message(self, alert: Alert) -> tuple[int, int] | SendResult:
         """(channel id, message id) of the story's message: a forum post's first
