@@ -88,6 +88,9 @@ THREAD_KINDS = frozenset({"announcement_thread", "public_thread", "private_threa
 # How long the delivery loop should leave Discord alone when the bot cannot act at all.
 NOT_LOGGED_IN_PAUSE = 30.0
 BAD_TOKEN_PAUSE = 600.0
+_NOT_LOGGED_IN = SendResult(
+    Outcome.RATE_LIMITED, retry_after=NOT_LOGGED_IN_PAUSE, error="not logged in to Discord yet"
+)
 DEFAULT_429_PAUSE = 60.0
 
 # Discord JSON error codes that mean "this destination will not work until someone acts".
@@ -466,11 +469,7 @@ class DiscordSender:
 
     async def _send_alert(self, alert: Alert) -> SendResult:
         if self._client.user is None:
-            return SendResult(
-                Outcome.RATE_LIMITED,
-                retry_after=NOT_LOGGED_IN_PAUSE,
-                error="not logged in to Discord yet",
-            )
+            return _NOT_LOGGED_IN
         try:
             channel_id = int(alert.chat.external_id)
         except ValueError:
@@ -547,11 +546,7 @@ class DiscordSender:
         """(channel id, message id) of the story's message: a forum post's first
         message lives in the post's thread, whose id is the message's."""
         if self._client.user is None:
-            return SendResult(
-                Outcome.RATE_LIMITED,
-                retry_after=NOT_LOGGED_IN_PAUSE,
-                error="not logged in to Discord yet",
-            )
+            return _NOT_LOGGED_IN
         try:
             channel_id, message_id = int(alert.chat.external_id), int(alert.message_id or "")
         except ValueError:
