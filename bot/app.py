@@ -98,6 +98,11 @@ def parse_pool(settings: Settings) -> ParsePool:
     )
 
 
+# The demo shows its stories within seconds: its feeds publish every few seconds,
+# and a newcomer should not wait a minute for the first message.
+DEMO_HOLD_BACK_SECONDS = 5.0
+
+
 async def ensure_console_chat(
     storage: Storage, language: str, clock: Clock, *, grouped: bool = True
 ) -> None:
@@ -336,7 +341,11 @@ async def build_app(
                     StoryDesk(
                         storage,
                         detector,
-                        hold_back=timedelta(seconds=settings.story_hold_back_seconds),
+                        hold_back=timedelta(
+                            seconds=min(settings.story_hold_back_seconds, DEMO_HOLD_BACK_SECONDS)
+                            if demo is not None
+                            else settings.story_hold_back_seconds
+                        ),
                     )
                     if settings.stories
                     else None
