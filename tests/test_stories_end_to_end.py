@@ -284,6 +284,7 @@ async def world(
         feed = await app.storage.feeds.add(feed_server.url(f"/f{n}"), now=clock(), title=outlet)
         found.feed_ids.append(feed.id)
     await app.pipeline.refresh(found.feed_ids)
+    clock.advance(minutes=1)
     try:
         yield found
     finally:
@@ -405,3 +406,30 @@ async def test_reports_arriving_within_the_hold_back_make_one_edit(
     # Nothing more to say: later passes leave the message alone.
     await world.deliver(after_hold_back=True)
     assert side.edits(grouped) == 1
+
+
+async def test_an_entry_updated_by_its_feed_updates_its_story(world: World, side: Side) -> None:
+    grouped, _, every = side.chats
+    await subscribe(world, grouped, "en", grouped=True)
+    await subscribe(world, every, "en", grouped=False)
+    await world.publish(0, REPORTS[0], minutes=50)
+    await world.deliver(after_hold_back=True)
+    [story_message] = side.posts(grouped)
+    # The same entry (same guid), its text corrected by the outlet.
+    outlet, lang, title, _ = REPORTS[0]
+    corrected = (
+        "At least 300 people were detained on Tuesday at a rally in Yekaterinburg against"
+        " the closure of the city's drama theatre, a rights group said."
+    )
+    await world.publish(0, (outlet, lang, title.replace("40", "300"), corrected), minutes=50)
+    await world.deliver(after_hold_back=True)
+    assert [p.message_id for p in side.posts(grouped) if p.reply_to is None] == [
+        story_message.message_id
+    ]
+    assert side.edits(grouped) == 1
+    assert "Detained: 300" in await story_text_of(side, grouped, story_message.message_id)
+    # An edit never alerts twice: the every-report chat keeps its one message.
+    assert len(side.posts(every)) == 1
+    assert world.app is not None
+    [story] = await world.app.storage.stories.recent(world.clock() - timedelta(days=1))
+    assert len(story.members) == 1

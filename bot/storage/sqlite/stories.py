@@ -79,12 +79,14 @@ async def write_story(
     connection: aiosqlite.Connection,
     write: StoryWrite,
     entry_id: int,
-    event_id: int | None,
+    new_event: int | None,
     now: datetime,
 ) -> int:
     """Store the story change of one entry and queue what it means for each chat;
-    returns the outbox rows added or re-armed. `event_id`: the entry's event (None:
-    looked up; an edited entry keeps the event it had)."""
+    returns the outbox rows added or re-armed. `new_event`: the event this write
+    created; None for an entry that already had one (an edited entry): its story's
+    messages are edited and answered, but no chat gets a new message for it, as an
+    edit never alerts twice."""
     seen_at = to_db(now) or ""
     story = write.story
     await connection.execute(_UPSERT_STORY, _story_row(story, seen_at, write.place_names))
@@ -99,8 +101,7 @@ async def write_story(
             json.dumps(report_to_dict(write.report), ensure_ascii=False),
         ),
     )
-    if event_id is None:
-        event_id = await _event_of(connection, entry_id)
+    event_id = new_event if new_event is not None else await _event_of(connection, entry_id)
     due = to_db(now + write.hold_back) or seen_at
     # The chats that have (or are about to get) the story's message: one send row each.
     cursor = await connection.execute(
@@ -129,11 +130,11 @@ async def write_story(
                 (event_id, chat_id, story.id, story.version, note, seen_at, seen_at),
             )
     newcomers = [c for c in write.chat_ids if c not in holders]
-    if newcomers and event_id is not None:
+    if newcomers and new_event is not None:
         await connection.executemany(
             "INSERT OR IGNORE INTO outbox (event_id, chat_id, kind, story_id, story_version,"
             " next_attempt_at, created_at) VALUES (?, ?, 'send', ?, ?, ?, ?)",
-            [(event_id, c, story.id, story.version, due, seen_at) for c in newcomers],
+            [(new_event, c, story.id, story.version, due, seen_at) for c in newcomers],
         )
     return connection.total_changes - before
 
