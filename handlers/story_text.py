@@ -124,12 +124,3 @@ def escalation_text(alert: Alert) -> str:
         elif kind == "court":
             lines.append(text(lang, "stories.reply_court"))
     return "\n".join(lines) or text(lang, "stories.header", labels=story_labels(story, lang))
-
-
-def plain_story(alert: Alert) -> str:
-    """The whole story message as plain lines (the terminal; fallbacks)."""
-    lines = story_lines(alert)
-    body = [lines.header, lines.title or "—", *lines.facts, *lines.sources, lines.times]
-    if lines.link:
-        body.append(lines.link)
-    return "\n".join(body)
