@@ -422,6 +422,7 @@ class Delivery:
                     error,
                 )
                 await outbox.resend_story(alert.outbox_id, now, error)
+                self.wake()  # the fresh message is due now
                 return False
             case Outcome.RATE_LIMITED:
                 wait = timedelta(seconds=max(result.retry_after or 1.0, 0.0))
