@@ -433,3 +433,22 @@ async def test_an_entry_updated_by_its_feed_updates_its_story(world: World, side
     assert world.app is not None
     [story] = await world.app.storage.stories.recent(world.clock() - timedelta(days=1))
     assert len(story.members) == 1
+
+
+async def test_a_story_closes_once_no_report_can_join_it(world: World, side: Side) -> None:
+    await subscribe(world, side.chats[0], "en", grouped=True)
+    await world.publish(0, REPORTS[0], minutes=50)
+    await world.deliver(after_hold_back=True)
+    assert world.app is not None
+    [story] = await world.app.storage.stories.recent(world.clock() - timedelta(days=1))
+    assert story.state == "open"
+    # Detentions take follow-ups for three days; a poll cycle after that closes it.
+    world.clock.advance(days=4)
+    await world.app.pipeline.refresh([world.feed_ids[1]])
+    closed = await world.app.storage.stories.get(story.id)
+    assert closed is not None and closed.state == "closed"
+    assert closed.version == story.version + 1
+    # A later report of the same kind is another story, with a message of its own.
+    await world.publish(2, REPORTS[2], minutes=5)
+    await world.deliver(after_hold_back=True)
+    assert len([p for p in side.posts(side.chats[0]) if p.reply_to is None]) == 2
