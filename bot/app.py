@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import dataclasses
 import logging
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
 from typing import TextIO
 
 from bot.delivery import Delivery
@@ -22,6 +22,7 @@ from bot.domain.chat import Subscription
 from bot.domain.vocabulary import CATEGORIES, Severity
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
+from bot.pipeline.stories import StoryDesk
 from bot.retention import RetentionJob, RetentionPolicy
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
@@ -99,11 +100,17 @@ def parse_pool(settings: Settings) -> ParsePool:
     )
 
 
+# The demo shows its stories within seconds: its feeds publish every few seconds,
+# and a newcomer should not wait a minute for the first message.
+DEMO_HOLD_BACK_SECONDS = 5.0
+
+
 async def ensure_console_chat(
-    storage: Storage, language: str, clock: Clock, *, weak: bool = False
+    storage: Storage, language: str, clock: Clock, *, weak: bool = False, grouped: bool = True
 ) -> None:
-    """The terminal is a chat subscribed to everything, created on first run; `weak`
-    (CONSOLE_WEAK_EVENTS) adds weak signals as low-severity notes."""
+    """The terminal is a chat subscribed to everything, created on first run: `weak`
+    (CONSOLE_WEAK_EVENTS) adds weak signals as low-severity notes, `grouped`
+    (CONSOLE_STORIES) shows stories rather than every report."""
     chat = await storage.chats.upsert(
         "console",
         CONSOLE_CHAT_ID,
@@ -116,10 +123,10 @@ async def ensure_console_chat(
         await storage.chats.set_language(chat.id, language)
     severity: Severity = "low" if weak else "medium"
     current = await storage.chats.subscription(chat.id)
-    if current is None or current.min_severity != severity:
-        wanted = Subscription(chat.id, CATEGORIES, min_severity=severity)
-        if current is not None:
-            wanted = dataclasses.replace(current, min_severity=severity)
+    wanted = Subscription(chat.id, CATEGORIES, min_severity=severity, grouped=grouped)
+    if current is not None:
+        wanted = replace(current, min_severity=severity, grouped=grouped)
+    if current != wanted:
         await storage.chats.subscribe(chat.id, wanted, now=clock(), by="console")
 
 
@@ -167,6 +174,9 @@ class Tocsin:
         """
         await self.start_sending()
         await self._face_refusals()
+        if self.pipeline.stories is not None:
+            # A single pass has no later for reports to gather in: stories go out now.
+            self.pipeline.stories.hold_back = timedelta(0)
         report = await self.pipeline.run_cycle()
         delivered = await self.delivery.drain()
         return report, delivered
@@ -313,7 +323,11 @@ async def build_app(
         console = embedded and settings.console_enabled
         if console:
             await ensure_console_chat(
-                storage, settings.console_language, clock, weak=settings.console_weak_events
+                storage,
+                settings.console_language,
+                clock,
+                weak=settings.console_weak_events,
+                grouped=settings.console_stories,
             )
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
@@ -334,6 +348,19 @@ async def build_app(
                 parser=parser,
                 notifier=notifier,
                 on_enqueued=delivery.wake,
+                stories=(
+                    StoryDesk(
+                        storage,
+                        detector,
+                        hold_back=timedelta(
+                            seconds=min(settings.story_hold_back_seconds, DEMO_HOLD_BACK_SECONDS)
+                            if demo is not None
+                            else settings.story_hold_back_seconds
+                        ),
+                    )
+                    if settings.stories
+                    else None
+                ),
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
             app.delivered_by = delivered_by

@@ -13,12 +13,19 @@ import asyncio
 import csv
 import json
 import logging
+import re
 import sys
+from collections.abc import Sequence
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.settings import Settings
 from bot.timeutil import Clock
+from handlers.rendering import utc_minute
+
+if TYPE_CHECKING:
+    from bot.stories.records import Story
 
 logger = logging.getLogger(__name__)
 
@@ -128,6 +135,72 @@ def read_labelled(path: Path) -> list[Any]:
     return items
 
 
+_SPAN = re.compile(r"^\s*(\d+)\s*([mhd])\s*$", re.IGNORECASE)
+_UNITS = {"m": "minutes", "h": "hours", "d": "days"}
+
+
+def parse_span(value: str) -> timedelta:
+    """ "24h", "90m", "7d" -> a timedelta; raises the usage error otherwise."""
+    found = _SPAN.match(value)
+    if found is None:
+        raise _usage_error(f"--since: expected a number and m, h or d (24h, 7d), not {value!r}")
+    return timedelta(**{_UNITS[found.group(2).lower()]: int(found.group(1))})
+
+
+async def cmd_stories(settings: Settings, args: argparse.Namespace, clock: Clock) -> int:
+    from bot.app import open_storage
+
+    since = parse_span(args.since)
+    storage = await open_storage(settings)
+    try:
+        stories = await storage.stories.recent(clock() - since, limit=args.limit)
+    finally:
+        await storage.close()
+    print(format_stories(stories, args.since))
+    return 0
+
+
+def format_stories(stories: Sequence[Story], since: str) -> str:
+    """Recent stories for the operator: state, categories, facts, then every source."""
+    if not stories:
+        return f"no story has a report in the last {since}"
+    blocks: list[str] = []
+    for story in stories:
+        facts = story.facts
+        head = (
+            f"{story.id}  v{story.version}  {story.state}  {'+'.join(facts.categories) or '-'}"
+            f"  {len(facts.sources)} report(s), {len(facts.outlets)} outlet(s)"
+        )
+        lines = [
+            head,
+            f"  {utc_minute(facts.first_report_at)} .. {utc_minute(facts.latest_report_at)}",
+        ]
+        known = [
+            f"actor {facts.actor}" if facts.actor else "",
+            f"target {facts.target}" if facts.target else "",
+            f"places {', '.join(facts.places)}" if facts.places else "",
+            (
+                f"detained {facts.detained.count}{'+' if facts.detained.at_least else ''}"
+                f" ({facts.detained.outlet})"
+                if facts.detained
+                else ""
+            ),
+            "court decision" if facts.court else "",
+        ]
+        if any(known):
+            lines.append("  " + "; ".join(k for k in known if k))
+        for source in facts.sources:
+            title = " ".join(source.title.split())[:90]
+            lines.append(
+                f"  - {utc_minute(source.published)} {source.outlet} [{source.lang}] {title}"
+                + (f" <{source.link}>" if source.link else "")
+            )
+        blocks.append("\n".join(lines))
+    return f"{len(stories)} stor{'y' if len(stories) == 1 else 'ies'} in the last {since}\n\n" + (
+        "\n\n".join(blocks)
+    )
+
+
 def add_commands(commands: Any, usage_error: type[Exception]) -> None:
     global _usage_error
     _usage_error = usage_error
@@ -148,3 +221,11 @@ def add_commands(commands: Any, usage_error: type[Exception]) -> None:
         "--errors", action="store_true", help="list the merges and splits behind the figures"
     )
     evaluate.set_defaults(handler=cmd_eval_groups)
+    stories = commands.add_parser(
+        "stories", help="recent stories with their sources and facts (newest first)"
+    )
+    stories.add_argument(
+        "--since", default="24h", help="how far back a story's latest report may be (24h, 7d)"
+    )
+    stories.add_argument("--limit", type=int, default=50, help="at most this many stories")
+    stories.set_defaults(handler=cmd_stories)

@@ -223,6 +223,14 @@ class Settings(BaseSettings):
     # The terminal chat also prints weak signals (threats, plans, bills, lifted bans)
     # as low-severity notes.
     console_weak_events: bool = False
+    # --- Stories: one message per real-world event, edited as reports arrive.
+    # Off: every chat gets one message per report, whatever it chose.
+    stories: bool = True
+    # How long a story's first message waits for near-simultaneous reports, and
+    # how long an edit waits for more (a burst of reports makes one edit); 0 = off.
+    story_hold_back_seconds: float = Field(default=60.0, ge=0)
+    # The terminal chat: stories (true) or a message for every report (false).
+    console_stories: bool = True
 
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:

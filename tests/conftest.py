@@ -52,6 +52,8 @@ def make_settings(tmp_path: Path) -> Callable[..., Settings]:
             "fetch_allow_private_networks": "true",
             "demo_feeds": "off",
             "console_chat": "off",
+            # One message per report, as most tests expect; story tests turn stories on.
+            "stories": False,
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)  # type: ignore[call-arg]

@@ -28,6 +28,8 @@ def tocsin_env(
     clean = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
     clean["PYTHONPATH"] = str(ROOT)
     clean["CLOCK_START"] = (clock() if clock is not None else TEST_START).isoformat()
+    # Tests of one message per report; those of stories turn them on.
+    clean["STORIES"] = "false"
     clean.update(env or {})
     return clean
 

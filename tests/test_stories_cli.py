@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,45 @@ def test_eval_groups_meets_the_targets_on_the_development_set(tmp_path: Path) ->
     # The published baselines, measured the same way.
     assert figures(result.stdout, "one story per report")[2] == pytest.approx(0.41, abs=0.005)
     assert figures(result.stdout, "same publication day")[2] == pytest.approx(0.75, abs=0.005)
+
+
+async def test_stories_lists_recent_stories_with_sources_and_facts(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.storage import Storage
+    from tests.processes import TEST_START
+    from tests.test_story_messages_contract import story
+
+    database = tmp_path / "live.sqlite3"
+    storage = await Storage.open(database, role="live")
+    try:
+        recent = story(3, ("Ural Monitor", "Rights Wire"), 40)
+        recent = replace(
+            recent,
+            id="story:recent",
+            facts=replace(recent.facts, latest_report_at=TEST_START - timedelta(hours=2)),
+        )
+        old = story(1, ("Old Desk",), 5)
+        old = replace(
+            old,
+            id="story:old",
+            facts=replace(
+                old.facts,
+                first_report_at=TEST_START - timedelta(days=3),
+                latest_report_at=TEST_START - timedelta(days=3),
+            ),
+        )
+        await storage.stories.save([recent, old], TEST_START)
+    finally:
+        await storage.close()
+    env = {"DATABASE_PATH": str(database), "DEMO_FEEDS": "off", "CONSOLE_CHAT": "off"}
+    shown = tocsin("stories", cwd=tmp_path, env=env, clock=lambda: TEST_START)
+    assert shown.returncode == 0, shown.stderr
+    assert "story:recent  v3  open  arrest  2 report(s), 2 outlet(s)" in shown.stdout
+    assert "detained 40+ (Ural Monitor)" in shown.stdout and "places ru/samara" in shown.stdout
+    assert "Rights Wire [en] Police detain dozens" in shown.stdout
+    assert "story:old" not in shown.stdout
+    wider = tocsin("stories", "--since", "7d", cwd=tmp_path, env=env, clock=lambda: TEST_START)
+    assert "story:old" in wider.stdout and "2 stories in the last 7d" in wider.stdout
+    wrong = tocsin("stories", "--since", "soon", cwd=tmp_path, env=env)
+    assert wrong.returncode != 0 and "--since" in wrong.stderr

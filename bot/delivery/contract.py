@@ -1,7 +1,14 @@
 """What a platform sender promises the delivery loop.
 
 A sender turns one `Alert` into one platform message and reports what happened in
-terms the delivery loop can act on; it never touches storage itself.
+terms the delivery loop can act on; it never touches storage itself. A story row
+(`Alert.story` set) is one of three kinds: `send` posts the story's message,
+`edit` changes that message (`Alert.message_id`) in place to show the story as
+it is now, `reply` answers it with a short escalation. Every platform gives the
+same outcomes for the same cases: an edit that changes nothing is DELIVERED (the
+message already shows it); an edit of a message the chat deleted or the platform
+no longer lets the bot edit is MESSAGE_GONE (the loop posts the story afresh); a
+reply to a message that is gone is posted without the reference.
 """
 
 from __future__ import annotations
@@ -33,6 +40,9 @@ class Outcome(Enum):
     MIGRATED = "migrated"
     # The platform refused this message for good; retrying would not help.
     FAILED = "failed"
+    # The message to edit is gone (deleted by the chat, too old to edit): the story
+    # is sent again as a new message.
+    MESSAGE_GONE = "message_gone"
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,14 @@ class Sender(Protocol):
     platform: str
 
     async def send(self, alert: Alert) -> SendResult: ...
+
+    async def edit(self, alert: Alert) -> SendResult:
+        """Show `alert.story` in the message `alert.message_id`, in place."""
+        ...
+
+    async def reply(self, alert: Alert) -> SendResult:
+        """Answer the message `alert.message_id` with `alert.escalations`, worded."""
+        ...
 
 
 # A platform that refuses the bot's token never starts working by itself: the operator

@@ -66,6 +66,16 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
 
 
+def _already_shown(alert: Alert) -> bool:
+    """An edit whose story version the chat's message already shows."""
+    return (
+        alert.kind == "edit"
+        and alert.story is not None
+        and alert.shown_version is not None
+        and alert.shown_version >= alert.story.version
+    )
+
+
 def outage_pause(failures: int) -> timedelta:
     """How long a platform rests after `failures` unavailable probes in a row: from 5 s,
     doubling, capped at OUTAGE_PAUSE_CAP_SECONDS."""
@@ -262,6 +272,14 @@ class Delivery:
         now = self._clock()
         if self._paused_until.get(platform, now) > now:
             return True  # still pending in the database: read again after the pause
+        if _already_shown(alert):
+            # The story's message already shows this version (sent after the edit was
+            # queued): nothing to ask the platform, the row is settled.
+            assert alert.story is not None
+            await self._storage.outbox.mark_story_shown(
+                alert.outbox_id, now, alert.message_id, alert.story.version
+            )
+            return True
         # The row is marked 'sending' before waiting for a turn, so that once the rate
         # limiter grants a slot the request leaves at once: a database write between
         # the two would bunch requests up whenever the disk or the CPU is slow.
@@ -304,7 +322,12 @@ class Delivery:
         # The row is 'sending': a crash from here until the outcome is recorded
         # means it will be sent again.
         try:
-            result = await sender.send(alert)
+            if alert.kind == "edit":
+                result = await sender.edit(alert)
+            elif alert.kind == "reply":
+                result = await sender.reply(alert)
+            else:
+                result = await sender.send(alert)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # a sender bug must not stop other chats
@@ -332,8 +355,24 @@ class Delivery:
             case Outcome.DELIVERED:
                 if self._outages.pop(alert.chat.platform, None):
                     logger.info("%s is reachable again", alert.chat.platform)
-                await self._delivered_rows.submit((alert.outbox_id, now, result.message_id))
+                if alert.story is not None:
+                    await outbox.mark_story_shown(
+                        alert.outbox_id, now, result.message_id, alert.story.version
+                    )
+                else:
+                    await self._delivered_rows.submit((alert.outbox_id, now, result.message_id))
                 return True
+            case Outcome.MESSAGE_GONE if alert.kind == "edit":
+                logger.info(
+                    "%s chat %s: the message of %s is gone (%s); sending it afresh",
+                    alert.chat.platform,
+                    alert.chat.external_id,
+                    alert.story.id if alert.story else "a story",
+                    error,
+                )
+                await outbox.resend_story(alert.outbox_id, now, error)
+                self.wake()  # the fresh message is due now
+                return False
             case Outcome.RATE_LIMITED:
                 wait = timedelta(seconds=max(result.retry_after or 1.0, 0.0))
                 self._paused_until[alert.chat.platform] = max(
@@ -366,7 +405,7 @@ class Delivery:
                 # new chat already had this alert, migrate marked the row failed, and
                 # requeue leaves it so.)
                 await outbox.requeue(alert.outbox_id, now, f"moved to {result.new_chat_id}")
-            case Outcome.FAILED:
+            case Outcome.FAILED | Outcome.MESSAGE_GONE:
                 logger.warning("outbox row %d refused for good: %s", alert.outbox_id, error)
                 await outbox.mark_failed(alert.outbox_id, error)
             case Outcome.UNAVAILABLE:

@@ -32,3 +32,5 @@ class Subscription:
     include_words: tuple[str, ...] = ()
     exclude_words: tuple[str, ...] = ()
     min_severity: Severity = "medium"
+    # One message per story, edited as reports arrive (True), or one per report.
+    grouped: bool = True

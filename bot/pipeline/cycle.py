@@ -21,11 +21,13 @@ from bot.matching import matching_chats
 from bot.notices import AdminNotifier
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.pipeline.reports import CycleReport, FeedPreview, FeedReport
+from bot.pipeline.stories import StoryDesk
 from bot.storage import Storage
 from bot.storage.intents import (
     DocumentFacts,
     EditedEntry,
     IngestBatch,
+    IngestResult,
     NewEntry,
     PollFailure,
     PollSuccess,
@@ -69,6 +71,17 @@ def poll_hints(
     )
 
 
+def _batch(feed_id: int, plan: EntryPlan, verdicts: Mapping[int, Verdict | None]) -> IngestBatch:
+    return IngestBatch(
+        feed_id,
+        new=tuple(NewEntry(p.item, p.text_hash, verdicts.get(id(p.item))) for p in plan.new),
+        edited=tuple(
+            EditedEntry(p.entry_id, p.item, p.text_hash, verdicts.get(id(p.item)))
+            for p in plan.edited
+        ),
+    )
+
+
 class _Slot:
     """One hold on a semaphore that may or may not have been taken yet."""
 
@@ -100,6 +113,7 @@ class Pipeline:
         parser: ParsePool | None = None,
         notifier: AdminNotifier | None = None,
         on_enqueued: Callable[[], None] | None = None,
+        stories: StoryDesk | None = None,
     ) -> None:
         """`parser` runs feedparser off the event loop (see feeds.parse_pool); an
         `executor` alone is wrapped in one, and with neither, the loop's default
@@ -113,6 +127,8 @@ class Pipeline:
         self.parser = parser or ParsePool("thread", executor=executor, borrow_loop_default=True)
         self.notifier = notifier
         self.on_enqueued = on_enqueued
+        # One message per story for the chats that want it; None: one per report.
+        self.stories = stories
         # Feeds between the start of their fetch and the end of their parse. Fetching
         # is faster than parsing, so without this bound a cycle over thousands of due
         # feeds (the first start, a restart after downtime) would hold every fetched
@@ -140,6 +156,7 @@ class Pipeline:
         # poll_feed never raises: one feed's trouble is in its report.
         reports = await asyncio.gather(*(self.poll_feed(f, subscriptions) for f in feeds))
         report = CycleReport(list(reports))
+        await self._close_stories()
         if report.alerts and self.on_enqueued is not None:
             self.on_enqueued()
         report.notices_sent = await self._notify()
@@ -151,6 +168,15 @@ class Pipeline:
             self.storage.feeds.by_ids(feed_ids) if feed_ids else self.storage.feeds.all()
         )
         return await self.poll_feeds(feeds)
+
+    async def _close_stories(self) -> None:
+        if self.stories is None:
+            return
+        try:
+            await self.stories.close_expired(self.clock())
+        except Exception:  # closing is housekeeping: the next cycle tries again
+            logger.exception("could not close expired stories")
+            self.stories.forget()
 
     async def _notify(self) -> int:
         if self.notifier is None:
@@ -316,20 +342,54 @@ class Pipeline:
                 "feed %d listed %d known stories under new ids", feed.id, plan.reidentified
             )
         verdicts = {id(item): self._verdict(item, subscriptions) for item in plan.to_classify}
-        batch = IngestBatch(
-            feed.id,
-            new=tuple(NewEntry(p.item, p.text_hash, verdicts.get(id(p.item))) for p in plan.new),
-            edited=tuple(
-                EditedEntry(p.entry_id, p.item, p.text_hash, verdicts.get(id(p.item)))
-                for p in plan.edited
-            ),
-        )
-        result = await entries.record(batch, self.clock())
+        if self.stories is None or not any(verdicts.values()):
+            result = await entries.record(_batch(feed.id, plan, verdicts), self.clock())
+        else:
+            result = await self._store_with_stories(feed, plan, verdicts, subscriptions)
         report.new_entries = result.new_entries
         report.reidentified = plan.reidentified
         report.events += result.events
         report.alerts += result.alerts
         return plan
+
+    async def _store_with_stories(
+        self,
+        feed: Feed,
+        plan: EntryPlan,
+        verdicts: dict[int, Verdict | None],
+        subscriptions: Subscriptions,
+    ) -> IngestResult:
+        """Each event joins or starts a story in the step that stores it: the
+        assignments and the write happen under the desk's lock, in order."""
+        desk = self.stories
+        assert desk is not None
+        grouped = {chat.id for chat, sub in subscriptions if sub.grouped}
+        items = [p.item for p in plan.new] + [p.item for p in plan.edited]
+        async with desk.lock:
+            now = self.clock()
+            await desk.ensure_ready(now)
+            for item in items:
+                verdict = verdicts.get(id(item))
+                if verdict is None:
+                    continue
+                chats = verdict.chat_ids
+                verdicts[id(item)] = Verdict(
+                    verdict.detection,
+                    tuple(c for c in chats if c not in grouped),
+                    desk.assign(
+                        feed,
+                        item,
+                        verdict.detection,
+                        tuple(c for c in chats if c in grouped),
+                        now,
+                    ),
+                )
+            try:
+                return await self.storage.entries.record(_batch(feed.id, plan, verdicts), now)
+            except BaseException:
+                # The grouper moved on but the database did not: rebuild it from there.
+                desk.forget()
+                raise
 
     # The detector reads each entry's language from its text, never from the feed's
     # declaration: feeds often declare a CMS default (a Russian site saying "en") or

@@ -28,6 +28,7 @@ from bot.storage.sqlite.migrations import applied_versions, migrate
 from bot.storage.sqlite.notices import NoticeStore
 from bot.storage.sqlite.outbox import OutboxStore
 from bot.storage.sqlite.role import RoleStore
+from bot.storage.sqlite.stories import StoryStore
 
 __all__ = [
     "DatabaseRole",
@@ -53,6 +54,7 @@ class Storage:
         self.role: protocols.RoleStore = RoleStore(db)
         self.maintenance: protocols.MaintenanceStore = MaintenanceStore(db)
         self.feedback: protocols.FeedbackStore = FeedbackStore(db)
+        self.stories: protocols.StoryStore = StoryStore(db)
 
     @classmethod
     async def open(cls, path: Path, *, role: DatabaseRole | None = None) -> Storage:

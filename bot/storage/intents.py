@@ -6,10 +6,12 @@ poll's new entries with their events and the alerts they queue.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from bot.domain.detection import Detection
+from bot.stories.records import Action, EscalationKind, Report, Story
 from feeds.models import NormalizedEntry
 
 
@@ -70,11 +72,35 @@ class KnownEntry:
 
 
 @dataclass(frozen=True)
+class StoryWrite:
+    """The story an entry's event started, joined or updated, written with the entry.
+
+    `chat_ids` are the matching chats that get stories (the others, in `Verdict`,
+    get every report): a chat that has no message of the story yet gets one, held
+    back `hold_back` so that near-simultaneous reports gather first; every chat
+    that has one gets it edited (one edit per burst: the row waits `hold_back` too)
+    and, for each escalation, a short reply.
+    """
+
+    report: Report
+    story: Story
+    action: Action
+    escalations: tuple[EscalationKind, ...]
+    chat_ids: tuple[int, ...]
+    hold_back: timedelta = timedelta(0)
+    # The story's places by id, named in each language, for the messages.
+    place_names: Mapping[str, Mapping[str, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Verdict:
-    """An entry's detection and the chats its alert goes to (none: recorded only)."""
+    """An entry's detection and the chats its alert goes to (none: recorded only);
+    `story`, when stories are on, is its place in a story and the chats that get
+    stories."""
 
     detection: Detection
     chat_ids: tuple[int, ...]
+    story: StoryWrite | None = None
 
 
 @dataclass(frozen=True)

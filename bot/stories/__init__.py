@@ -15,9 +15,10 @@ Everything here is pure and deterministic (no I/O but reading the bundled
 gazetteer); see docs/stories.md for how the decision is made.
 """
 
+from typing import TYPE_CHECKING
+
 from bot.stories.codec import report_from_dict, report_to_dict, story_from_dict, story_to_dict
 from bot.stories.facts import escalations_between, facts_of, merge_facts
-from bot.stories.features import ReportBuilder
 from bot.stories.grouping import Grouper, GroupingConfig, Weights
 from bot.stories.records import (
     Candidate,
@@ -35,6 +36,20 @@ from bot.stories.records import (
     TimeSpan,
 )
 from bot.stories.timing import day, moment, month, parse_published
+
+if TYPE_CHECKING:
+    from bot.stories.features import ReportBuilder
+
+
+def __getattr__(name: str) -> object:
+    # The evidence builder loads the detector: code that only reads stories (storage,
+    # senders) does not pay for it on import.
+    if name == "ReportBuilder":
+        from bot.stories.features import ReportBuilder
+
+        return ReportBuilder
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "Candidate",

@@ -43,6 +43,14 @@ _CATEGORY_WORDS: dict[str, tuple[Category, ...]] = {
 }
 # Words asking for weak events too (threats, plans, bills, lifted bans) as notes.
 _WEAK_WORDS = frozenset({"weak", "notes", "слабые", "заметки"})
+# What a chat gets: one message per story (kept current), or one per report.
+_DELIVERY_WORDS: dict[str, bool] = {
+    "stories": True,
+    "grouped": True,
+    "сюжеты": True,
+    "every": False,
+    "каждое": False,
+}
 # Optional markers before language codes ("/subscribe arrest lang ru en").
 _LANGUAGE_MARKERS = frozenset({"lang", "langs", "language", "languages", "язык", "языки"})
 _LANGUAGE_NAMES = {
@@ -65,6 +73,9 @@ class SubscribeRequest:
     exclude: tuple[str, ...] = ()
     # Also threats, plans, bills and lifted bans, as low-severity notes.
     weak: bool = False
+    # One message per story, edited as reports arrive ("stories", the default), or
+    # a message for every report ("every").
+    grouped: bool = True
 
 
 @dataclass
@@ -82,7 +93,8 @@ class ArgumentError(ValueError):
 
 
 def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
-    """Parse `[censorship|arrest|all] [lang ...] [weak] [+word ...] [-word ...]` in any order.
+    """Parse `[censorship|arrest|all] [lang ...] [weak] [+word ...] [-word ...]
+    [stories|every]` in any order.
 
     Returns None when there are no arguments (the adapter offers buttons then);
     raises `ArgumentError` on anything it does not understand. Words may be quoted
@@ -99,6 +111,7 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
     include: list[str] = []
     exclude: list[str] = []
     weak = False
+    grouped = True
     for token in tokens:
         lowered = token.strip().lower()
         if not lowered:
@@ -118,6 +131,8 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
             continue
         elif lowered in _WEAK_WORDS:
             weak = True
+        elif lowered in _DELIVERY_WORDS:
+            grouped = _DELIVERY_WORDS[lowered]
         elif lowered in _ISO_639_1:
             if lowered not in languages:
                 languages.append(lowered)
@@ -129,7 +144,9 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
         if word in exclude:
             raise ArgumentError("args.both_ways", {"word": word})
     ordered = tuple(c for c in CATEGORIES if c in categories) or CATEGORIES
-    return SubscribeRequest(ordered, tuple(languages), tuple(include), tuple(exclude), weak)
+    return SubscribeRequest(
+        ordered, tuple(languages), tuple(include), tuple(exclude), weak, grouped=grouped
+    )
 
 
 def language_code(argument: str) -> str | None:

@@ -69,6 +69,7 @@ class SubscriptionCommands(CommandBase):
             include_words=request.include,
             exclude_words=request.exclude,
             min_severity="low" if request.weak else "medium",
+            grouped=request.grouped,
         )
         actor = self._actor(ref, caller)
         await self._storage.chats.subscribe(chat.id, subscription, now=now, by=actor)
@@ -137,4 +138,7 @@ class SubscriptionCommands(CommandBase):
         else:
             severity = text(lang, f"severity.{subscription.min_severity}")
             parts.append(text(lang, "describe.severity", severity=severity))
+        parts.append(
+            text(lang, "stories.mode_grouped" if subscription.grouped else "stories.mode_every")
+        )
         return "; ".join(parts) + "."

@@ -9,6 +9,7 @@ from typing import TextIO
 from bot.delivery.contract import Outcome, SendResult
 from bot.domain.alert import Alert
 from handlers.rendering import field_lines, labels, severity_word, source_line, why_line
+from handlers.story_text import escalation_text, story_lines
 
 CONSOLE_CHAT_ID = "terminal"
 
@@ -32,6 +33,16 @@ def format_console_alert(alert: Alert, width: int = 78) -> str:
     return "\n".join(lines) + "\n"
 
 
+def format_console_story(alert: Alert, width: int = 78) -> str:
+    lines = story_lines(alert)
+    out = [f"━━ {lines.header} ━━", *(textwrap.wrap(lines.title, width) or ["—"])]
+    for line in (*lines.facts, *lines.sources, lines.times):
+        out.extend(textwrap.wrap(line, width) or [""])
+    if lines.link:
+        out.append(lines.link)
+    return "\n".join(out) + "\n"
+
+
 class ConsoleSender:
     platform = "console"
 
@@ -39,10 +50,22 @@ class ConsoleSender:
         self._stream = stream
 
     async def send(self, alert: Alert) -> SendResult:
+        if alert.story is not None:
+            return self._print(alert, format_console_story(alert), str(alert.outbox_id))
+        return self._print(alert, format_console_alert(alert), str(alert.outbox_id))
+
+    async def edit(self, alert: Alert) -> SendResult:
+        """A terminal cannot change what it printed: the update is printed, marked."""
+        return self._print(alert, "✎ " + format_console_story(alert), alert.message_id)
+
+    async def reply(self, alert: Alert) -> SendResult:
+        return self._print(alert, f"↳ {escalation_text(alert)}\n", str(alert.outbox_id))
+
+    def _print(self, alert: Alert, body: str, message_id: str | None) -> SendResult:
         stream = self._stream or sys.stdout
         try:
-            stream.write(format_console_alert(alert) + "\n")
+            stream.write(body + "\n")
             stream.flush()
         except OSError as exc:
             return SendResult(Outcome.RETRY, error=f"terminal write failed: {exc}")
-        return SendResult(Outcome.DELIVERED, message_id=str(alert.outbox_id))
+        return SendResult(Outcome.DELIVERED, message_id=message_id or str(alert.outbox_id))

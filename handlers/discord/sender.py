@@ -19,7 +19,7 @@ import logging
 import re
 import textwrap
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 import aiohttp
@@ -39,6 +39,7 @@ from handlers.rendering import (
     source_line,
     utf16_len,
 )
+from handlers.story_text import escalation_text, story_lines
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +89,9 @@ THREAD_KINDS = frozenset({"announcement_thread", "public_thread", "private_threa
 # How long the delivery loop should leave Discord alone when the bot cannot act at all.
 NOT_LOGGED_IN_PAUSE = 30.0
 BAD_TOKEN_PAUSE = 600.0
+_NOT_LOGGED_IN = SendResult(
+    Outcome.RATE_LIMITED, retry_after=NOT_LOGGED_IN_PAUSE, error="not logged in to Discord yet"
+)
 DEFAULT_429_PAUSE = 60.0
 
 # Discord JSON error codes that mean "this destination will not work until someone acts".
@@ -102,6 +106,12 @@ _DESTINATION_CODES: Mapping[int, str] = {
     50083: "the thread is archived",
     160005: "the thread is locked",
     40067: "the forum requires a tag on every post",
+}
+
+# Codes that mean the message to edit is not there to edit: the story is sent afresh.
+_MESSAGE_GONE_CODES: Mapping[int, str] = {
+    10008: "the message is gone (deleted in the channel?)",
+    50005: "the message cannot be edited by the bot",
 }
 
 # Format characters that change how text is shown without being seen: direction
@@ -289,6 +299,26 @@ def _within_total(embed: discord.Embed) -> discord.Embed:
     return embed
 
 
+def build_story_embed(alert: Alert) -> discord.Embed:
+    """A story's message as one embed: the headline report's title and link, the
+    facts as fields, the sources in the description."""
+    lines = story_lines(alert)
+    story = alert.story
+    assert story is not None
+    embed = discord.Embed(
+        title=fit(inert(plain(lines.title)), TITLE_LIMIT) or "—",
+        url=safe_link(lines.link, URL_LIMIT),
+        description=fit("\n".join(inert(plain(s)) for s in lines.sources), DESCRIPTION_LIMIT)
+        or None,
+        colour=alert_colour(story.facts.categories),
+    )
+    embed.set_author(name=fit(plain(lines.header), AUTHOR_LIMIT))
+    for line in lines.facts[:MAX_FIELDS]:
+        embed.add_field(name="\u200b", value=fit(inert(plain(line)), FIELD_VALUE_BUDGET))
+    embed.set_footer(text=fit(plain(lines.times), FOOTER_BUDGET))
+    return _within_total(embed)
+
+
 def thread_name(alert: Alert) -> str:
     """A forum post's name: plain text (Discord shows it raw), at most 100 characters."""
     return fit(plain(alert.title), THREAD_NAME_LIMIT) or fit(alert_label(alert), THREAD_NAME_LIMIT)
@@ -296,12 +326,16 @@ def thread_name(alert: Alert) -> str:
 
 def nonce_for(alert: Alert) -> str:
     """Discord drops a second message with the same nonce sent within a few minutes,
-    so a POST that discord.py retries after a lost response cannot post twice."""
+    so a POST that discord.py retries after a lost response cannot post twice. A
+    story's row may be sent again on purpose (its message was deleted): each of its
+    attempts has a nonce of its own."""
+    if alert.story is not None:
+        return f"tocsin-{alert.outbox_id}-{alert.attempts}"[:25]
     return f"tocsin-{alert.outbox_id}"[:25]
 
 
 def _describe(exc: discord.HTTPException) -> str:
-    reason = _DESTINATION_CODES.get(exc.code)
+    reason = _DESTINATION_CODES.get(exc.code) or _MESSAGE_GONE_CODES.get(exc.code)
     detail = exc.text.splitlines()[0] if exc.text else ""
     head = f"Discord {exc.status}" + (f" (code {exc.code})" if exc.code else "")
     return f"{head}: {reason or detail or 'no detail'}"
@@ -337,6 +371,8 @@ def result_for_error(exc: BaseException) -> SendResult:
             return SendResult(
                 Outcome.RATE_LIMITED, retry_after=_retry_after_header(exc), error=error
             )
+        if exc.code in _MESSAGE_GONE_CODES:
+            return SendResult(Outcome.MESSAGE_GONE, error=error)
         if exc.code in _DESTINATION_CODES:
             return SendResult(Outcome.CHAT_GONE, error=error)
         if exc.status in (403, 404) and not exc.code:
@@ -434,18 +470,14 @@ class DiscordSender:
 
     async def _send_alert(self, alert: Alert) -> SendResult:
         if self._client.user is None:
-            return SendResult(
-                Outcome.RATE_LIMITED,
-                retry_after=NOT_LOGGED_IN_PAUSE,
-                error="not logged in to Discord yet",
-            )
+            return _NOT_LOGGED_IN
         try:
             channel_id = int(alert.chat.external_id)
         except ValueError:
             return SendResult(
                 Outcome.CHAT_GONE, error=f"not a Discord channel id: {alert.chat.external_id!r}"
             )
-        embed = build_embed(alert)
+        embed = build_story_embed(alert) if alert.story is not None else build_embed(alert)
         try:
             if alert.chat.kind in FORUM_KINDS:
                 message_id = await self._post_in_forum(channel_id, alert, embed)
@@ -462,12 +494,75 @@ class DiscordSender:
             raise
         except Exception as exc:
             self._forums.pop(channel_id, None)
-            result = result_for_error(exc)
-            logger.debug("Discord send to channel %s failed: %s", channel_id, result.error)
-            if isinstance(exc, discord.HTTPException) and exc.status == 401:
-                logger.error("Discord rejected the bot token; check DISCORD_BOT_TOKEN")
-            return result
+            return self._failure(channel_id, exc)
         return SendResult(Outcome.DELIVERED, message_id=str(message_id))
+
+    async def edit(self, alert: Alert) -> SendResult:
+        """Edit the story's message in place (a forum post: its first message)."""
+
+        async def change(channel: discord.PartialMessageable, message_id: int) -> str | None:
+            # Discord answers an edit that changes nothing like any other.
+            await channel.get_partial_message(message_id).edit(
+                embed=build_story_embed(alert), allowed_mentions=discord.AllowedMentions.none()
+            )
+            return alert.message_id
+
+        return await self._at_story_message(alert, change)
+
+    async def reply(self, alert: Alert) -> SendResult:
+        """A short message that references the story's message; posted even when
+        that message is gone."""
+
+        async def answer(channel: discord.PartialMessageable, message_id: int) -> str | None:
+            message = await channel.send(
+                fit(inert(escalation_text(alert)), MESSAGE_LIMIT),
+                nonce=nonce_for(alert),
+                reference=discord.MessageReference(
+                    message_id=message_id, channel_id=channel.id, fail_if_not_exists=False
+                ),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+            return str(message.id)
+
+        return await self._at_story_message(alert, answer)
+
+    async def _at_story_message(
+        self,
+        alert: Alert,
+        act: Callable[[discord.PartialMessageable, int], Awaitable[str | None]],
+    ) -> SendResult:
+        with prepaid(self._turns.pop(alert.outbox_id, None)):
+            where = self._story_message(alert)
+            if isinstance(where, SendResult):
+                return where
+            channel_id, message_id = where
+            try:
+                sent = await act(self._client.get_partial_messageable(channel_id), message_id)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                return self._failure(channel_id, exc)
+            return SendResult(Outcome.DELIVERED, message_id=sent)
+
+    def _story_message(self, alert: Alert) -> tuple[int, int] | SendResult:
+        """(channel id, message id) of the story's message: a forum post's first
+        message lives in the post's thread, whose id is the message's."""
+        if self._client.user is None:
+            return _NOT_LOGGED_IN
+        try:
+            channel_id, message_id = int(alert.chat.external_id), int(alert.message_id or "")
+        except ValueError:
+            return SendResult(Outcome.MESSAGE_GONE, error="no Discord message to edit")
+        if alert.chat.kind in FORUM_KINDS:
+            channel_id = message_id
+        return channel_id, message_id
+
+    def _failure(self, channel_id: int, exc: BaseException) -> SendResult:
+        result = result_for_error(exc)
+        logger.info("discord channel %s: %s", channel_id, result.error)
+        if isinstance(exc, discord.HTTPException) and exc.status == 401:
+            logger.error("Discord rejected the bot token; check DISCORD_BOT_TOKEN")
+        return result
 
     async def _post_in_forum(self, channel_id: int, alert: Alert, embed: discord.Embed) -> int:
         forum = self._forums.get(channel_id)

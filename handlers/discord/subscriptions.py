@@ -24,12 +24,20 @@ def category_choices() -> list[app_commands.Choice[str]]:
     ]
 
 
+def delivery_choices() -> list[app_commands.Choice[str]]:
+    return [
+        app_commands.Choice(name=described(f"stories.choice_{value}"), value=value)
+        for value in ("stories", "every")
+    ]
+
+
 def subscribe_argument(
     category: str | None,
     languages: str | None,
     include: str | None,
     exclude: str | None,
     weak: bool | None = None,
+    delivery: str | None = None,
 ) -> str:
     """The options as the shared `/subscribe` syntax, so both platforms parse alike.
 
@@ -44,6 +52,8 @@ def subscribe_argument(
         for word in _LIST_SEPARATORS.split(words or ""):
             if word.strip():
                 tokens.append(sign + shlex.quote(word.strip()))
+    if delivery:
+        tokens.append(delivery)
     return " ".join(tokens)
 
 
@@ -75,8 +85,9 @@ class Subscriptions(commands.Cog):
         exclude=described("opt.exclude"),
         channel=described("opt.channel"),
         weak=described("opt.weak"),
+        delivery=described("stories.option"),
     )
-    @app_commands.choices(category=category_choices())
+    @app_commands.choices(category=category_choices(), delivery=delivery_choices())
     @app_commands.default_permissions(manage_channels=True)
     async def subscribe(
         self,
@@ -87,11 +98,14 @@ class Subscriptions(commands.Cog):
         exclude: str | None = None,
         channel: Target | None = None,
         weak: bool | None = None,
+        delivery: str | None = None,
     ) -> None:
         service = service_of(interaction)
         ref = chat_ref(interaction, channel)
         caller = caller_of(interaction, channel)
-        argument = subscribe_argument(category, languages, include, exclude, weak)
+        argument = subscribe_argument(
+            category, languages, include, exclude, weak=weak, delivery=delivery
+        )
         if channel is not None and not argument:
             # Buttons would act on the channel they are pressed in, not on `channel`.
             argument = "all"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import html
 import logging
-from collections.abc import Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -27,7 +27,7 @@ from aiogram.exceptions import (
     TelegramServerError,
     TelegramUnauthorizedError,
 )
-from aiogram.types import LinkPreviewOptions
+from aiogram.types import LinkPreviewOptions, ReplyParameters
 
 from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, Turn, prepaid
@@ -44,6 +44,7 @@ from handlers.rendering import (
     utf16_len,
     why_line,
 )
+from handlers.story_text import escalation_text, story_lines
 from handlers.telegram.feedback import false_alarm_keyboard
 from handlers.telegram.pacing import SendPolicy, ensure_paced, sending_as
 
@@ -78,6 +79,10 @@ _GONE_MARKERS = (
     "group chat was deactivated",
     "chat_admin_required",
 )
+# An edit of a message that is no longer there to edit: deleted by the chat, or one
+# the Bot API no longer lets the bot edit.
+_MESSAGE_GONE_MARKERS = ("message to edit not found", "message can't be edited")
+_NOT_MODIFIED = "message is not modified"
 _PARSE_MARKERS = ("can't parse entities", "can't find end of", "unsupported start tag")
 
 
@@ -187,6 +192,43 @@ def format_plain(alert: Alert) -> str:
     return "\n".join(lines + tail)
 
 
+def format_story_html(alert: Alert) -> str:
+    """A story's message as Telegram HTML, every feed value escaped, within the limit."""
+    lines = story_lines(alert)
+    out = [f"<b>🚨 {html.escape(lines.header)}</b>"]
+    out.append(f"<b>{clip(lines.title or '—', _TITLE_BUDGET, escape=True)}</b>")
+    out += [clip(line, _FIELD_BUDGET, escape=True) for line in lines.facts]
+    out += [f"<i>{clip(line, _SOURCE_BUDGET, escape=True)}</i>" for line in lines.sources]
+    out.append(f"<i>{html.escape(lines.times)}</i>")
+    link = safe_link(lines.link, _MAX_HREF)
+    if link:
+        href = html.escape(link, quote=True)
+        anchor = f'🔗 <a href="{href}">{html.escape(_link_label(link))}</a>'
+        if utf16_len("\n".join([*out, anchor])) <= MESSAGE_LIMIT:
+            out.append(anchor)
+    return "\n".join(out)
+
+
+def format_story_plain(alert: Alert) -> str:
+    """The same story as plain text, for when Telegram refuses the HTML."""
+    lines = story_lines(alert)
+    out = [f"🚨 {lines.header}", clip(lines.title or "—", _TITLE_BUDGET, escape=False)]
+    out += [clip(line, _FIELD_BUDGET, escape=False) for line in lines.facts]
+    out += [clip(line, _SOURCE_BUDGET, escape=False) for line in lines.sources]
+    out.append(lines.times)
+    link = safe_link(lines.link, _MAX_HREF)
+    if link:
+        out.append(link)
+    return clip("\n".join(out), MESSAGE_LIMIT, escape=False)
+
+
+def _bodies(alert: Alert) -> tuple[str, str]:
+    """The message as HTML and as plain text (the fallback)."""
+    if alert.story is not None:
+        return format_story_html(alert), format_story_plain(alert)
+    return format_html(alert), format_plain(alert)
+
+
 def is_group_chat(external_id: str) -> bool:
     """Groups, supergroups and channels have negative ids in the Bot API."""
     return external_id.startswith("-")
@@ -203,6 +245,8 @@ def classify_error(exc: TelegramAPIError) -> SendResult:
     if isinstance(exc, TelegramForbiddenError):
         return SendResult(Outcome.CHAT_GONE, error=message)
     if isinstance(exc, TelegramBadRequest):
+        if any(marker in lowered for marker in _MESSAGE_GONE_MARKERS):
+            return SendResult(Outcome.MESSAGE_GONE, error=message)
         if any(marker in lowered for marker in _GONE_MARKERS):
             return SendResult(Outcome.CHAT_GONE, error=message)
         return SendResult(Outcome.FAILED, error=message)
@@ -220,6 +264,14 @@ def _undecodable(exc: ClientDecodeError) -> SendResult:
     # An answer that is not the Bot API's JSON (a proxy's error page, a dropped
     # connection): the server is in trouble, not this chat or this alert.
     return SendResult(Outcome.UNAVAILABLE, error=f"undecodable Bot API answer: {exc}"[:500])
+
+
+def _thread(alert: Alert) -> int | None:
+    thread = alert.chat.thread_id
+    return int(thread) if thread else None
+
+
+_Post = Callable[[Alert, str, str | None], Awaitable[SendResult]]
 
 
 class TelegramSender:
@@ -253,11 +305,40 @@ class TelegramSender:
         # No retry inside: a 429 goes back to the delivery loop, which requeues the row.
         turn = self._turns.pop(alert.outbox_id, None)
         with sending_as(SendPolicy(retries=0, longest_wait=0.0)), prepaid(turn):
-            return await self._send_alert(alert)
+            return await self._send_alert(alert, self._send)
 
-    async def _send_alert(self, alert: Alert) -> SendResult:
+    async def edit(self, alert: Alert) -> SendResult:
+        turn = self._turns.pop(alert.outbox_id, None)
+        with sending_as(SendPolicy(retries=0, longest_wait=0.0)), prepaid(turn):
+            return await self._send_alert(alert, self._edit)
+
+    async def reply(self, alert: Alert) -> SendResult:
+        turn = self._turns.pop(alert.outbox_id, None)
+        body = clip(escalation_text(alert), MESSAGE_LIMIT, escape=False)
+        with sending_as(SendPolicy(retries=0, longest_wait=0.0)), prepaid(turn):
+            try:
+                message = await self._bot.send_message(
+                    chat_id=int(alert.chat.external_id),
+                    text=body,
+                    parse_mode=None,
+                    message_thread_id=_thread(alert),
+                    link_preview_options=self._previews,
+                    # A reply to a message the chat deleted is still worth reading.
+                    reply_parameters=ReplyParameters(
+                        message_id=int(alert.message_id or 0),
+                        allow_sending_without_reply=True,
+                    ),
+                )
+            except TelegramAPIError as exc:
+                return self._failure(alert, exc)
+            except ClientDecodeError as exc:
+                return _undecodable(exc)
+        return SendResult(Outcome.DELIVERED, message_id=str(message.message_id))
+
+    async def _send_alert(self, alert: Alert, post: _Post) -> SendResult:
+        html_body, plain_body = _bodies(alert)
         try:
-            return await self._send(alert, format_html(alert), "HTML")
+            return await post(alert, html_body, "HTML")
         except TelegramBadRequest as exc:
             if not any(marker in exc.message.lower() for marker in _PARSE_MARKERS):
                 return self._failure(alert, exc)
@@ -273,23 +354,40 @@ class TelegramSender:
         # The refused message did not arrive, but the request still counted toward the
         # chat's limits: the resend takes a new turn (the pacing middleware sees to it).
         try:
-            return await self._send(alert, format_plain(alert), None)
+            return await post(alert, plain_body, None)
         except TelegramAPIError as exc:
             return self._failure(alert, exc)
         except ClientDecodeError as exc:
             return _undecodable(exc)
 
     async def _send(self, alert: Alert, body: str, parse_mode: str | None) -> SendResult:
-        thread = alert.chat.thread_id
         message = await self._bot.send_message(
             chat_id=int(alert.chat.external_id),
             text=body,
             parse_mode=parse_mode,
-            message_thread_id=int(thread) if thread else None,
+            message_thread_id=_thread(alert),
             link_preview_options=self._previews,
             reply_markup=false_alarm_keyboard(alert.event_id, alert.chat.language),
         )
         return SendResult(Outcome.DELIVERED, message_id=str(message.message_id))
+
+    async def _edit(self, alert: Alert, body: str, parse_mode: str | None) -> SendResult:
+        try:
+            await self._bot.edit_message_text(
+                chat_id=int(alert.chat.external_id),
+                message_id=int(alert.message_id or 0),
+                text=body,
+                parse_mode=parse_mode,
+                link_preview_options=self._previews,
+                # An edit without a keyboard removes the one the message has.
+                reply_markup=false_alarm_keyboard(alert.event_id, alert.chat.language),
+            )
+        except TelegramBadRequest as exc:
+            if _NOT_MODIFIED in exc.message.lower():
+                # The message already says this: the chat sees the latest version.
+                return SendResult(Outcome.DELIVERED, message_id=alert.message_id)
+            raise
+        return SendResult(Outcome.DELIVERED, message_id=alert.message_id)
 
     def _failure(self, alert: Alert, exc: TelegramAPIError) -> SendResult:
         # A 429 has already paused the shared limiter (the pacing middleware).

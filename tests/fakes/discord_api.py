@@ -90,6 +90,7 @@ class Failure:
 
 
 UNKNOWN_CHANNEL = Failure(404, 10003, "Unknown Channel")
+UNKNOWN_MESSAGE = Failure(404, 10008, "Unknown Message")
 MISSING_ACCESS = Failure(403, 50001, "Missing Access")
 MISSING_PERMISSIONS = Failure(403, 50013, "Missing Permissions")
 CANNOT_DM = Failure(403, 50007, "Cannot send messages to this user")
@@ -341,6 +342,8 @@ class FakeDiscord:
                 return _json(found.payload())
             case "POST", ["channels", channel_id, "messages"]:
                 return self._create_message(int(channel_id), body, arrived)
+            case "PATCH", ["channels", channel_id, "messages", message_id]:
+                return self._edit_message(int(channel_id), int(message_id), body)
             case "POST", ["channels", channel_id, "threads"]:
                 return self._create_post(int(channel_id), body)
             case "POST", ["users", "@me", "channels"]:
@@ -448,6 +451,14 @@ class FakeDiscord:
             return self._error(Failure(400, 50035, f"Invalid Form Body: {invalid}"), headers)
         if not body.get("content") and not body.get("embeds"):
             return self._error(Failure(400, 50006, "Cannot send an empty message"), headers)
+        reference = body.get("message_reference") or {}
+        if reference.get("message_id") and reference.get("fail_if_not_exists", True):
+            target = int(reference.get("channel_id") or channel_id)
+            if self._find(target, int(reference["message_id"])) is None:
+                return self._error(
+                    Failure(400, 50035, "Invalid Form Body: message_reference: Unknown message"),
+                    headers,
+                )
         nonce = body.get("nonce")
         if nonce and body.get("enforce_nonce") and (channel_id, nonce) in self._nonces:
             return _json(self._nonces[(channel_id, nonce)], headers=headers)
@@ -458,6 +469,37 @@ class FakeDiscord:
         if scripted is not None:
             return self._error(scripted, headers)
         return _json(message, headers=headers)
+
+    def delete_message(self, channel: Channel, message_id: int) -> None:
+        """Someone in the channel deleted the bot's message."""
+        channel.messages[:] = [m for m in channel.messages if m["id"] != str(message_id)]
+
+    def _find(self, channel_id: int, message_id: int) -> dict[str, Any] | None:
+        channel = self.channels.get(channel_id)
+        found = channel and [m for m in channel.messages if m["id"] == str(message_id)]
+        return found[0] if found else None
+
+    def _edit_message(self, channel_id: int, message_id: int, body: dict[str, Any]) -> web.Response:
+        """Like Discord: an unknown message is 10008; an edit that changes nothing is
+        answered like any other."""
+        channel, refusal = self._refusal(channel_id)
+        if refusal is not None or channel is None:
+            return self._error(refusal or UNKNOWN_CHANNEL)
+        message = self._find(channel_id, message_id)
+        if message is None:
+            return self._error(UNKNOWN_MESSAGE)
+        if message["author"]["id"] != str(self.bot_id):
+            return self._error(
+                Failure(403, 50005, "Cannot edit a message authored by another user")
+            )
+        invalid = validate_message({"content": message["content"], **body})
+        if invalid:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: {invalid}"))
+        for key in ("content", "embeds", "flags", "allowed_mentions"):
+            if key in body:
+                message[key] = body[key] if body[key] is not None else message.get(key)
+        message["edited_timestamp"] = _now_iso()
+        return _json(message)
 
     def _store_message(self, channel: Channel, body: dict[str, Any]) -> dict[str, Any]:
         message = {
@@ -481,6 +523,10 @@ class FakeDiscord:
         }
         if channel.guild_id:
             message["guild_id"] = str(channel.guild_id)
+        reference = body.get("message_reference")
+        if reference:
+            message["message_reference"] = reference
+            message["type"] = 19  # a reply
         if body.get("nonce"):
             message["nonce"] = body["nonce"]
             self._nonces[(channel.id, body["nonce"])] = message
@@ -515,6 +561,8 @@ class FakeDiscord:
             return self._error(failure)
         thread = self.add_channel(PUBLIC_THREAD, name, parent=forum)
         message = self._store_message(thread, message_body)
+        # As on Discord, a post's first message has the post's (the thread's) id.
+        message["id"] = str(thread.id)
         forum.messages.append(message)
         if failure is not None:
             return self._error(failure)

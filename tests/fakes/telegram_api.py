@@ -17,6 +17,14 @@ misbehave on purpose:
 Like Telegram, it refuses an inline keyboard it cannot take (callback data over 64
 bytes, a button with no action or two, more than 100 buttons), and an answer to a
 button press that was never sent, was answered already or is over 200 characters.
+
+Messages it sent (and those that updates show as the bot's, under callback
+queries) are kept, so edits and replies are judged as Telegram judges them: an
+edit of a message it does not have is "message to edit not found", an edit that
+changes nothing "message is not modified", a reply to a missing message "message
+to be replied not found" unless `allow_sending_without_reply`. `delete_message`
+removes one, as a chat's admin would.
+
 It refuses a message whose HTML does not parse (a tag it does not
 know, an unclosed tag, a bare `<`, `>` or `&`, a quote ending an `href` early)
 and a message longer than 4,096 UTF-16 units once its entities are parsed.
@@ -97,6 +105,15 @@ class Failure:
         if self.parameters:
             payload["parameters"] = self.parameters
         return payload
+
+
+EDIT_NOT_FOUND = Failure(400, "Bad Request: message to edit not found")
+NOT_MODIFIED = Failure(
+    400,
+    "Bad Request: message is not modified: specified new message content and reply markup"
+    " are exactly the same as a current content and reply markup of the message",
+)
+REPLY_NOT_FOUND = Failure(400, "Bad Request: message to be replied not found")
 
 
 def retry_after(seconds: int) -> Failure:
@@ -327,6 +344,8 @@ class FakeBotAPI:
         self.chat_errors: dict[int, Failure] = {}
         self.members: dict[tuple[int, int], str] = {}
         self.chats: dict[int, dict[str, Any]] = {}
+        # The bot's messages by (chat id, message id): what edits and replies refer to.
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}
         self.webhook: dict[str, Any] | None = None
         # While cleared, sendMessage requests are received (and recorded) but not answered.
         self.answering = asyncio.Event()
@@ -403,10 +422,17 @@ class FakeBotAPI:
             chat["first_name"] = f"User{chat_id}"
         self.chats[chat_id] = chat
 
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone in the chat deleted the bot's message."""
+        del self.messages[(chat_id, message_id)]
+
     def push_update(self, update: dict[str, Any]) -> int:
         query = update.get("callback_query")
         if isinstance(query, dict):
             self._open_queries.add(str(query["id"]))
+        shown = (update.get("callback_query") or {}).get("message")
+        if shown:  # the message under a button is the bot's own
+            self.messages[(int(shown["chat"]["id"]), int(shown["message_id"]))] = dict(shown)
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
         self._new_update.set()
@@ -504,7 +530,11 @@ class FakeBotAPI:
             chat_id = int(params["chat_id"])
             if chat_id in self.chat_errors:
                 return self._refuse(self.chat_errors[chat_id])
-            refusal = text_refusal(params) or markup_refusal(params)
+            refusal = (
+                text_refusal(params)
+                or markup_refusal(params)
+                or self._reference_refusal(method, chat_id, params)
+            )
             if refusal is not None:
                 return self._refuse(refusal)
         if method == "answerCallbackQuery":
@@ -536,6 +566,27 @@ class FakeBotAPI:
             return Failure(400, "Bad Request: MESSAGE_TOO_LONG")
         self._open_queries.discard(query_id)
         self.callback_answers.append(params)
+        return None
+
+    def _reference_refusal(
+        self, method: str, chat_id: int, params: dict[str, Any]
+    ) -> Failure | None:
+        """What Telegram says about the message an edit or a reply refers to."""
+        if method == "editMessageText":
+            current = self.messages.get((chat_id, int(params["message_id"])))
+            if current is None:
+                return EDIT_NOT_FOUND
+            same = (
+                current.get("sent_text") == params.get("text")
+                and current.get("parse_mode") == params.get("parse_mode")
+                and current.get("reply_markup") == params.get("reply_markup")
+            )
+            return NOT_MODIFIED if same else None
+        target = params.get("reply_parameters")
+        if isinstance(target, dict) and "message_id" in target:
+            found = (int(target.get("chat_id") or chat_id), int(target["message_id"]))
+            if found not in self.messages and not target.get("allow_sending_without_reply"):
+                return REPLY_NOT_FOUND
         return None
 
     def _refuse(self, failure: Failure) -> web.Response:
@@ -631,16 +682,44 @@ class FakeBotAPI:
         if params.get("message_thread_id"):
             message["message_thread_id"] = int(params["message_thread_id"])
             message["is_topic_message"] = True
+        target = params.get("reply_parameters")
+        replied = (
+            self.messages.get((chat_id, int(target["message_id"])))
+            if isinstance(target, dict) and "message_id" in target
+            else None
+        )
+        if replied is not None:
+            message["reply_to_message"] = {
+                k: v
+                for k, v in replied.items()
+                if k not in ("sent_text", "parse_mode", "reply_markup", "reply_to_message_id")
+            }
+        self._keep(chat_id, message, params)
         return message
 
     async def _m_editMessageText(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
-        return {
+        message = {
             "message_id": int(params["message_id"]),
             "date": int(time.time()),
+            "edit_date": int(time.time()),
             "chat": self._chat(chat_id),
             "text": params.get("text", ""),
         }
+        self._keep(chat_id, message, params)
+        return message
+
+    def _keep(self, chat_id: int, message: dict[str, Any], params: dict[str, Any]) -> None:
+        kept = dict(message)
+        replied = kept.pop("reply_to_message", None)
+        if replied is not None:
+            kept["reply_to_message_id"] = replied["message_id"]
+        kept.update(
+            sent_text=params.get("text"),
+            parse_mode=params.get("parse_mode"),
+            reply_markup=params.get("reply_markup"),
+        )
+        self.messages[(chat_id, int(message["message_id"]))] = kept
 
     async def _m_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         return True

@@ -34,6 +34,7 @@ def _subscription(row: sqlite3.Row) -> Subscription:
         include_words=tuple(json.loads(row["include_words"])),
         exclude_words=tuple(json.loads(row["exclude_words"])),
         min_severity=severity_of(row["min_severity"]),
+        grouped=bool(row["grouped"]),
     )
 
 
@@ -86,12 +87,12 @@ class ChatStore:
         async with self._db.transaction() as connection:
             await connection.execute(
                 "INSERT INTO subscriptions (chat_id, categories, languages, include_words,"
-                " exclude_words, min_severity, created_by, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " exclude_words, min_severity, grouped, created_by, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id) DO UPDATE SET categories = excluded.categories,"
                 " languages = excluded.languages, include_words = excluded.include_words,"
                 " exclude_words = excluded.exclude_words, min_severity = excluded.min_severity,"
-                " updated_at = excluded.updated_at",
+                " grouped = excluded.grouped, updated_at = excluded.updated_at",
                 (
                     chat_id,
                     json.dumps(list(subscription.categories)),
@@ -99,6 +100,7 @@ class ChatStore:
                     json.dumps(list(subscription.include_words), ensure_ascii=False),
                     json.dumps(list(subscription.exclude_words), ensure_ascii=False),
                     subscription.min_severity,
+                    int(subscription.grouped),
                     by,
                     to_db(now),
                     to_db(now),
@@ -120,7 +122,7 @@ class ChatStore:
     async def active_subscriptions(self) -> list[tuple[Chat, Subscription]]:
         rows = await self._db.fetchall(
             "SELECT c.*, s.chat_id, s.categories, s.languages, s.include_words, s.exclude_words,"
-            " s.min_severity FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
+            " s.min_severity, s.grouped FROM subscriptions s JOIN chats c ON c.id = s.chat_id"
             " WHERE c.active = 1 ORDER BY c.id"
         )
         return [(_chat(row), _subscription(row)) for row in rows]

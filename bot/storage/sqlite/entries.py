@@ -14,6 +14,7 @@ from bot.domain.event import Event
 from bot.domain.vocabulary import categories_of
 from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, Verdict
 from bot.storage.sqlite.database import Database
+from bot.storage.sqlite.stories import write_story
 from bot.timeutil import require, to_db
 
 # 10 parameters a row: 900 per statement stays under SQLite's oldest limit (999).
@@ -131,10 +132,12 @@ class EntryStore:
             verdicts += [(e.entry_id, e.verdict) for e in batch.edited if e.verdict is not None]
             for entry_id, verdict in verdicts:
                 event_id = await _insert_event(connection, entry_id, verdict.detection, seen_at)
-                if event_id is None:
-                    continue
-                events += 1
-                alerts += await _enqueue(connection, event_id, verdict.chat_ids, seen_at)
+                if event_id is not None:
+                    events += 1
+                    alerts += await _enqueue(connection, event_id, verdict.chat_ids, seen_at)
+                if verdict.story is not None:
+                    # An edited entry keeps its event; its story still moves on.
+                    alerts += await write_story(connection, verdict.story, entry_id, event_id, now)
         return IngestResult(len(ids), events, alerts)
 
     async def _insert_new(

@@ -17,10 +17,12 @@ import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
 
-from bot.domain.alert import Alert
+from bot.domain.alert import Alert, MessageKind
 from bot.storage.sqlite.chats import _chat
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.entries import clauses_from
+from bot.stories.codec import story_from_dict
+from bot.stories.records import EscalationKind
 from bot.timeutil import from_db, to_db
 
 _ALERT_COLUMNS = (
@@ -28,11 +30,15 @@ _ALERT_COLUMNS = (
     " ev.severity,"
     " ev.explanation, ev.fields, ev.clauses, en.title AS entry_title, en.summary, en.link,"
     " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
+    " o.kind AS message_kind, o.note, st.data AS story_data, st.place_names,"
+    " sm.platform_message_id AS story_message_id, sm.version AS shown_version,"
     " c.* FROM outbox o"
     " JOIN events ev ON ev.id = o.event_id"
     " JOIN entries en ON en.id = ev.entry_id"
     " JOIN feeds f ON f.id = en.feed_id"
     " JOIN chats c ON c.id = o.chat_id"
+    " LEFT JOIN stories st ON st.id = o.story_id"
+    " LEFT JOIN story_messages sm ON sm.story_id = o.story_id AND sm.chat_id = o.chat_id"
 )
 
 
@@ -55,7 +61,28 @@ def _alert(row: sqlite3.Row) -> Alert:
         attempts=row["attempts"],
         clauses=clauses_from(row["clauses"]),
         weak_categories=tuple(row["weak_categories"].split()),
+        kind=_kind(row["message_kind"]),
+        story=story_from_dict(json.loads(row["story_data"])) if row["story_data"] else None,
+        message_id=row["story_message_id"],
+        shown_version=row["shown_version"],
+        escalations=escalations_of(row["note"].split()),
+        place_names=json.loads(row["place_names"]) if row["place_names"] else {},
     )
+
+
+_ESCALATIONS: dict[str, EscalationKind] = {
+    "category": "category",
+    "detained": "detained",
+    "court": "court",
+}
+
+
+def escalations_of(words: list[str]) -> tuple[EscalationKind, ...]:
+    return tuple(_ESCALATIONS[w] for w in words if w in _ESCALATIONS)
+
+
+def _kind(value: str) -> MessageKind:
+    return "edit" if value == "edit" else "reply" if value == "reply" else "send"
 
 
 class OutboxStore:
@@ -116,6 +143,8 @@ class OutboxStore:
         rows = await self._db.fetchall(
             _ALERT_COLUMNS + " WHERE o.status = 'pending' AND o.next_attempt_at <= ?"
             f" AND c.platform IN ({marks}) AND c.active = 1{not_held}"
+            # An edit or a reply waits for the story's message to exist.
+            " AND (o.kind = 'send' OR sm.platform_message_id IS NOT NULL)"
             " ORDER BY o.next_attempt_at, o.id LIMIT ?",
             (to_db(now), *platforms, *held, limit),
         )
@@ -148,6 +177,58 @@ class OutboxStore:
             " last_error = NULL WHERE id = ?",
             [(to_db(at), message_id, outbox_id) for outbox_id, at, message_id in rows],
         )
+
+    async def mark_story_shown(
+        self, outbox_id: int, at: datetime, message_id: str | None, version: int
+    ) -> None:
+        """A story row delivered: the chat's message of the story (sent, edited or
+        found unchanged) shows `version`. An edit re-armed meanwhile by a newer
+        version goes back to pending, to show that one."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE outbox SET status = CASE WHEN kind = 'edit' AND story_version > ?"
+                " THEN 'pending' ELSE 'delivered' END, delivered_at = ?,"
+                " platform_message_id = COALESCE(?, platform_message_id), last_error = NULL"
+                " WHERE id = ? RETURNING kind, story_id, chat_id",
+                (version, to_db(at), message_id, outbox_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None or row["story_id"] is None or row["kind"] == "reply" or not message_id:
+                return
+            await connection.execute(
+                "INSERT INTO story_messages (story_id, chat_id, platform_message_id, version,"
+                " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (story_id, chat_id) DO UPDATE"
+                " SET platform_message_id = excluded.platform_message_id,"
+                " version = MAX(story_messages.version, excluded.version),"
+                " updated_at = excluded.updated_at",
+                (row["story_id"], row["chat_id"], message_id, version, to_db(at)),
+            )
+
+    async def resend_story(self, outbox_id: int, now: datetime, error: str) -> None:
+        """The story's message is gone from the chat (deleted, too old to edit): the
+        edit row is settled and the story's send row goes out again, now, showing
+        the story as it is then; the story itself is kept."""
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = ?"
+                " WHERE id = ? AND kind = 'edit' RETURNING event_id, story_id, chat_id",
+                (to_db(now), error[:500], outbox_id),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is None:
+                return
+            await connection.execute(
+                "DELETE FROM story_messages WHERE story_id = ? AND chat_id = ?",
+                (row["story_id"], row["chat_id"]),
+            )
+            await connection.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?,"
+                " platform_message_id = NULL, last_error = ?"
+                " WHERE event_id = ? AND chat_id = ? AND kind = 'send'",
+                (to_db(now), to_db(now), error[:500], row["event_id"], row["chat_id"]),
+            )
 
     async def requeue(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
         """A 'sending' row back to pending without using up an attempt (the platform
