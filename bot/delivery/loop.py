@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
@@ -35,6 +36,7 @@ from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.delivery.contract import Outcome, Sender, SendResult
 from bot.models import Alert
+from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
 
@@ -145,8 +147,10 @@ class Delivery:
         batch_size: int = 100,
         max_in_hand: int = MAX_IN_HAND,
         give_up_after: timedelta = GIVE_UP_AFTER,
+        recorder: Recorder = NO_RECORDER,
     ) -> None:
         self._storage = storage
+        self._recorder = recorder
         self._senders: dict[str, Sender] = {}
         # Senders that pace themselves, found once (a Protocol isinstance check is slow).
         self._paced: dict[str, PacedSender] = {}
@@ -354,6 +358,7 @@ class Delivery:
     async def _send_and_record(self, sender: Sender, alert: Alert) -> bool:
         # The row is 'sending': a crash from here until the outcome is recorded
         # means it will be sent again.
+        started = time.perf_counter()
         try:
             result = await sender.send(alert)
         except asyncio.CancelledError:
@@ -363,6 +368,9 @@ class Delivery:
                 "sender %s crashed on outbox row %d", alert.chat.platform, alert.outbox_id
             )
             result = SendResult(Outcome.RETRY, error=f"sender error: {exc!r}")
+        self._recorder.sent(
+            alert.chat.platform, result.outcome.value, time.perf_counter() - started
+        )
         if await self._record(alert, result, alert.attempts + 1):
             self._delivered += 1
         return not (result.outcome is Outcome.MIGRATED and result.new_chat_id)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
@@ -19,6 +20,7 @@ from bot.domain.event import is_event
 from bot.domain.feed import Feed
 from bot.matching import matching_chats
 from bot.notices import AdminNotifier
+from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.pipeline.reports import CycleReport, FeedPreview, FeedReport
 from bot.storage import Storage
@@ -100,6 +102,7 @@ class Pipeline:
         parser: ParsePool | None = None,
         notifier: AdminNotifier | None = None,
         on_enqueued: Callable[[], None] | None = None,
+        recorder: Recorder = NO_RECORDER,
     ) -> None:
         """`parser` runs feedparser off the event loop (see feeds.parse_pool); an
         `executor` alone is wrapped in one, and with neither, the loop's default
@@ -113,6 +116,7 @@ class Pipeline:
         self.parser = parser or ParsePool("thread", executor=executor, borrow_loop_default=True)
         self.notifier = notifier
         self.on_enqueued = on_enqueued
+        self.recorder = recorder
         # Feeds between the start of their fetch and the end of their parse. Fetching
         # is faster than parsing, so without this bound a cycle over thousands of due
         # feeds (the first start, a restart after downtime) would hold every fetched
@@ -168,6 +172,10 @@ class Pipeline:
         """Poll one feed; never raises (but for cancellation): whatever goes wrong,
         the storage included, is in the report and the log."""
         report = FeedReport(feed.id, feed.url)
+        started = time.perf_counter()
+        # How long the fetch took (None until it returned: a failed fetch is timed
+        # up to its failure).
+        fetched: float | None = None
         try:
             document = _Slot(self._documents)
             try:
@@ -178,6 +186,7 @@ class Pipeline:
                     admission=document.acquire,
                     proxy=feed.proxy,
                 )
+                fetched = time.perf_counter() - started
                 parsed = None if result.not_modified else await self._parse(result)
             finally:
                 # Once parsed (or at once for a 304 or a failure): the body is no
@@ -198,6 +207,14 @@ class Pipeline:
             logger.exception("unexpected failure polling feed %d (%s)", feed.id, feed.url)
             report.error, report.error_kind = f"internal error: {exc!r}", "internal"
             await self._record_failure(feed, FeedError(report.error, kind="internal"), report)
+        self.recorder.feed_polled(
+            fetch_seconds=fetched if fetched is not None else time.perf_counter() - started,
+            error_kind=report.error_kind if report.error else None,
+            not_modified=report.not_modified,
+            new_entries=report.new_entries,
+            events=report.events,
+            alerts=report.alerts,
+        )
         return report
 
     async def _record_not_modified(
@@ -335,7 +352,9 @@ class Pipeline:
     # declaration: feeds often declare a CMS default (a Russian site saying "en") or
     # mix languages, and Russian text matched with English rules would miss events.
     def _verdict(self, item: NormalizedEntry, subscriptions: Subscriptions) -> Verdict | None:
+        started = time.perf_counter()
         detection = self.detector.classify(item.title, item.summary)
+        self.recorder.detected(time.perf_counter() - started)
         if not is_event(detection):
             return None
         text = f"{item.title}\n{item.summary}"

@@ -38,11 +38,13 @@ from bot.delivery.contract import TokenRefusal
 from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.i18n import languages
 from bot.notices import NoticeSink
+from bot.observability.recorder import Recorder
 from bot.settings import ConfigError, Settings
 from handlers.commands import ADMIN_COMMANDS, USER_COMMANDS, CommandService, command_description
 from handlers.telegram import routers
 from handlers.telegram.pacing import ensure_paced
 from handlers.telegram.sender import TelegramNoticeSink, TelegramSender
+from handlers.telegram.watch import PLATFORM, ExchangeWatch
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +105,9 @@ class TelegramRuntime:
         )
         # Every call of this bot waits for its turn in this one limiter.
         ensure_paced(self.bot, self.limiter)
+        # Registered after the pacing, so it runs inside it and sees each answer.
+        self.watch = ExchangeWatch()
+        self.bot.session.middleware(self.watch)
         self.sender = TelegramSender(
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
@@ -162,6 +167,15 @@ class TelegramRuntime:
         so that a refused one is said plainly instead of failing every alert.
         """
         await self.check_token()
+
+    def readiness(self) -> str | None:
+        if self.refused is not None:
+            return "the Bot API refuses the token"
+        return self.watch.problem
+
+    def observe(self, recorder: Recorder) -> None:
+        self.watch.recorder = recorder
+        self.limiter.observe(lambda seconds: recorder.rate_limit_waited(PLATFORM, seconds))
 
     async def stop(self) -> None:
         if self._polling is not None:

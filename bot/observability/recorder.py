@@ -1,0 +1,65 @@
+"""What the working parts tell the observers: small calls with plain values.
+
+The pipeline, the delivery loop and the platform runtimes take a `Recorder` and
+call it where something countable happens; they never import Prometheus. Unless the
+health endpoint is on, the recorder is `NO_RECORDER`, whose calls do nothing.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+
+class Recorder(Protocol):
+    def feed_polled(
+        self,
+        *,
+        fetch_seconds: float,
+        error_kind: str | None,
+        not_modified: bool,
+        new_entries: int,
+        events: int,
+        alerts: int,
+    ) -> None:
+        """One feed was polled (`error_kind` is set when the poll failed)."""
+
+    def detected(self, seconds: float) -> None:
+        """The detector classified one entry in `seconds`."""
+
+    def sent(self, platform: str, outcome: str, seconds: float) -> None:
+        """One alert's request to `platform` ended with `outcome` after `seconds`."""
+
+    def rate_limit_waited(self, platform: str, seconds: float) -> None:
+        """A request to `platform` waited `seconds` for its turn under the rate limits."""
+
+    def too_many_requests(self, platform: str) -> None:
+        """`platform` answered 429 Too Many Requests."""
+
+
+class _NoRecorder:
+    def feed_polled(
+        self,
+        *,
+        fetch_seconds: float,
+        error_kind: str | None,
+        not_modified: bool,
+        new_entries: int,
+        events: int,
+        alerts: int,
+    ) -> None:
+        return None
+
+    def detected(self, seconds: float) -> None:
+        return None
+
+    def sent(self, platform: str, outcome: str, seconds: float) -> None:
+        return None
+
+    def rate_limit_waited(self, platform: str, seconds: float) -> None:
+        return None
+
+    def too_many_requests(self, platform: str) -> None:
+        return None
+
+
+NO_RECORDER: Recorder = _NoRecorder()
