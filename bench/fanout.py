@@ -51,7 +51,8 @@ from bot.app import Tocsin, build_app  # noqa: E402
 from bot.delivery import Delivery  # noqa: E402
 from bot.delivery.ratelimit import RateLimiter, RateLimits  # noqa: E402
 from bot.detect import Detection  # noqa: E402
-from bot.models import CATEGORIES, Subscription  # noqa: E402
+from bot.domain.chat import Subscription  # noqa: E402
+from bot.domain.vocabulary import CATEGORIES  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import Storage  # noqa: E402
 from bot.storage.intents import IngestBatch, NewEntry, Verdict  # noqa: E402

@@ -17,7 +17,8 @@ from bot.delivery import Delivery
 from bot.delivery.contract import PlatformRuntime, Sender, TokenRefusal, refusal_notice
 from bot.demo import DemoFeedServer, register_demo_feeds
 from bot.detect import Detector
-from bot.models import CATEGORIES, Subscription
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.pipeline import CycleReport, Pipeline
 from bot.scheduler import PollScheduler

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_app, open_storage
-from bot.models import Feed
+from bot.domain.feed import Feed
 from bot.notices import NoticeConfig, format_duration, notice_config, silent_since
 from bot.pipeline import FeedReport
 from bot.settings import Settings

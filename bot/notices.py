@@ -27,9 +27,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Protocol, TextIO
 
+from bot.domain.feed import Feed
 from bot.domain.notice import NoticeKind, StoredNotice
 from bot.i18n import DEFAULT_LANGUAGE, languages, text
-from bot.models import Feed
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow

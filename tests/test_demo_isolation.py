@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from bot.models import CATEGORIES, Subscription
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.storage import Storage, StorageError
 from tests.conftest import FeedServer, rss
 from tests.processes import no_traceback, tocsin, tocsin_async

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.detect import Detector
-from tests.test_detect_tables import classify, one_language_families
+from tests.test_detect_tables import classify, expect_reading, one_language_families
 
 
 @pytest.fixture(scope="module")
@@ -401,3 +401,83 @@ def test_article_number_keeps_the_sentence_whole(detector: Detector) -> None:
         "Калининградку привлекли к ответственности по статье 20.2 за одиночный пикет"
     )
     assert d.categories == ("arrest",), d.explanation
+
+
+# Arrests said with words the rules once missed: a suspect in a protest story,
+# the charges protesters face, blockades of roads and buildings, questioning;
+# beside them, suspects and attackers who are no protesters. (text, expected, why)
+PROTEST_SUSPECTS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Police arrested a woman suspected of organising an unauthorised rally",
+        ("arrest",),
+        "a suspect of organising a protest",
+    ),
+    (
+        "|| Police arrested a man for displaying a protest slogan, saying he was suspected of "
+        "sedition.",
+        ("arrest",),
+        "a protest slogan and a suspicion",
+    ),
+    (
+        "Полиция задержала мужчину по подозрению в организации несогласованной акции",
+        ("arrest",),
+        "a suspect of organising a protest",
+    ),
+    (
+        "Задержан подозреваемый в участии в массовых беспорядках во время протестов",
+        ("arrest",),
+        "a suspect of riots during protests",
+    ),
+    (
+        "Prosecutors charged four more people with taking part in mass riots after the protests",
+        ("arrest",),
+        "charged with mass riots",
+    ),
+    ("Serbian police arrest students blocking a bridge in Novi Sad", ("arrest",), "a blockade"),
+    (
+        "Полиция задержала студентов, блокировавших здание телевидения",
+        ("arrest",),
+        "a blockade",
+    ),
+    (
+        "В Тбилиси полиция задержала участников перекрытия проспекта",
+        ("arrest",),
+        "a road blocked in protest",
+    ),
+    (
+        "|| Полиция задержала 20 человек, подозреваемых в участии в блокировании проспекта.",
+        ("arrest",),
+        "suspects of a road blockade",
+    ),
+    (
+        "|| Police detained 20 people suspected of taking part in the blockade of the avenue.",
+        ("arrest",),
+        "suspects of a road blockade",
+    ),
+    ("Police took three picketers in for questioning", ("arrest",), "taken for questioning"),
+    (
+        "Activist given suspended sentence for posts about the protest on Facebook",
+        ("arrest",),
+        "a suspended sentence is no block",
+    ),
+    # No protesters: ordinary suspects, and those who attacked protesters.
+    ("Man arrested on suspicion of murder in Leeds", (), "an ordinary suspect"),
+    ("Задержан подозреваемый в убийстве таксиста", (), "an ordinary suspect"),
+    (
+        "Police arrested a man suspected of stabbing a protester at the rally",
+        (),
+        "the attacker of a protester",
+    ),
+    (
+        "Полиция задержала мужчину, подозреваемого в нападении на участников митинга",
+        (),
+        "the attacker of protesters",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PROTEST_SUSPECTS, ids=lambda v: str(v)[:40])
+def test_protest_suspects_and_charges(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

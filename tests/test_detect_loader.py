@@ -161,7 +161,11 @@ def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
             "duplicate rule id 'arrest-protest'",
         ),
         ("[[nulls]]\nid = 'n'\nscope = 'sentence'\n", 31, "null 'n' needs 'phrases' or 'need'"),
-        ("[[nulls]]\nid = 'n'\nneed = ['detain']\n", 31, "scope 'tokens' needs 'phrases'"),
+        (
+            "[[nulls]]\nid = 'n'\nneed = ['detain']\nphrases = ['x']\n",
+            31,
+            "scope 'tokens' takes 'phrases' or 'need', not both",
+        ),
         ("[[nulls]]\nid = 'n'\nphrases = ['x']\nscop = 'entry'\n", 34, "unknown key 'scop'"),
         (
             "[[nulls]]\nid = 'n'\nphrases = ['x']\nunless = ['protset']\n",
@@ -169,6 +173,44 @@ def test_entities_declared_in_a_rules_file(tmp_path: Path) -> None:
             "null 'n' unless refers to unknown group 'protset'",
         ),
         ("[modality]\nbefore_only = ['maybe']\n", 32, "before_only[0] must be one of"),
+        # a head null says how the head stands; the stance words need scope "head"
+        ("[[nulls]]\nid = 'n'\nscope = 'head'\n", 31, "scope 'head' needs 'phrases', 'forms'"),
+        ("[[nulls]]\nid = 'n'\nphrases = ['x']\nforms = ['ed']\n", 31, "need scope 'head'"),
+        (
+            "[[nulls]]\nid = 'n'\nscope = 'head'\nneed = ['detain']\n",
+            31,
+            "scope 'head' takes no 'need'",
+        ),
+        (
+            "[[rules]]\nid = 'b'\ncategory = 'arrest'\nneed = ['detain']\nagent = ['protest']\n",
+            35,
+            "agent 'protest' must be one of need or any",
+        ),
+        (
+            "[[rules]]\nid = 'b'\ncategory = 'arrest'\nneed = ['detain']\nsubjects = ['protest']\n",
+            35,
+            "subjects need an agent",
+        ),
+        (
+            "[[nulls]]\nid = 'n'\nscope = 'head'\nforms = ['ed']\nrules = ['arest-protest']\n",
+            35,
+            "null 'n' rules names unknown rule 'arest-protest'",
+        ),
+        (
+            "[[nulls]]\nid = 'n'\nphrases = ['x']\nrules = ['arrest-protest']\n",
+            31,
+            "'rules' needs scope 'head'",
+        ),
+        (
+            "[[nulls]]\nid = 'n'\nscope = 'tokens'\nphrases = ['x']\nmodality = 'lifted'\n",
+            31,
+            "'modality' needs scope 'sentence'",
+        ),
+        (
+            "[groups.x]\nrole = 'actor'\nterms = ['x']\nnot_followed_by = ['!']\n",
+            34,
+            "not_followed_by[0] must be one of",
+        ),
         ("[groups.Bad]\nrole = 'object'\nterms = ['x']\n", 31, "group name 'Bad' must be"),
     ],
 )

@@ -14,11 +14,13 @@ set or from real published text).
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from bot.detect import Detector
 from bot.domain.vocabulary import WEAK_MODALITIES
-from tests.test_detect_tables import classify
+from tests.test_detect_tables import classify, expect_reading
 
 
 @pytest.fixture(scope="module")
@@ -485,3 +487,526 @@ def test_background_mention_is_not_news(detector: Detector, title: str, summary:
     d = detector.classify(title, summary)
     assert d.categories == ()
     assert "background" in d.explanation
+
+
+# A block named as what something is, not as what happened: a participle, an
+# adjective or a relative clause beside other news is background. Beside each
+# kind, the same words reporting the block itself, which stays news.
+# (text, expected categories, why)
+BACKGROUND_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Заблокированный в России Facebook отчитался о росте выручки",
+        (),
+        "a participle before its noun",
+    ),
+    (
+        "Издание, заблокированное в марте, открыло зеркало на новом домене",
+        (),
+        "a participle phrase after its noun",
+    ),
+    (
+        "Пользователи заблокированного в России Instagram чаще заходят через VPN",
+        (),
+        "a participle in another case",
+    ),
+    (
+        "Сайт «Новой газеты», который Роскомнадзор заблокировал в 2022 году, перезапустился",
+        (),
+        "a relative clause with its actor",
+    ),
+    (
+        "Telegram-канал, доступ к которому ограничили весной, набрал миллион подписчиков",
+        (),
+        "a relative clause inside a gapped block",
+    ),
+    (
+        "Instagram, which is blocked in Russia, launched a paid subscription",
+        (),
+        "a relative clause",
+    ),
+    (
+        "Blocked in Russia, the outlet moved its newsroom to Riga",
+        (),
+        "a participle phrase opening the sentence",
+    ),
+    (
+        "The news site, restricted in Russia since last spring, opened an office in Riga",
+        (),
+        "a participle phrase between commas",
+    ),
+    ("Users of the blocked messenger turn to VPNs", (), "a participle before its noun"),
+    (
+        "|| Meta, whose Instagram and Facebook are banned in Russia, reported a rise in revenue.",
+        (),
+        "a relative clause of whose",
+    ),
+    ("Компания Meta, чьи соцсети заблокированы в России, отчиталась о росте выручки", (), "чьи"),
+    # The block as the time of other news, or as something to get around.
+    ("После блокировки Instagram россияне перешли во ВКонтакте", (), "after the block"),
+    (
+        "A year after Russia blocked Instagram, usage has fallen by half",
+        (),
+        "a year after the block",
+    ),
+    ("How to watch YouTube after the slowdown", (), "after the slowdown"),
+    ("Эксперты рассказали, как обойти блокировку YouTube", (), "how to get around it"),
+    ("Experts explain how to get around the blocking of Telegram", (), "how to get around it"),
+    # The block itself, said the same ways, is news.
+    ("В России заблокирован Instagram", ("censorship",), "a short participle is the predicate"),
+    (
+        "Суд признал статьи запрещёнными к распространению",
+        ("censorship",),
+        "a participle in the instrumental is the predicate",
+    ),
+    (
+        "Роскомнадзор заблокировал сайт, который публиковал расследования",
+        ("censorship",),
+        "the relative clause follows the block",
+    ),
+    (
+        "|| Поводом для штрафа стали материалы, которые Роскомнадзор требовал удалить.",
+        ("censorship",),
+        "a demand told in a relative clause is the reason for the news",
+    ),
+    (
+        "Russia blocked Instagram, which it accused of extremism",
+        ("censorship",),
+        "the relative clause follows the block",
+    ),
+    ("Telegram blocked in Russia, users report", ("censorship",), "a passive headline"),
+    (
+        "Ukraine's security service blocked the Telegram channels of pro-Russian bloggers",
+        ("censorship",),
+        "a state body with its object after the verb",
+    ),
+    (
+        "Iran blocked WhatsApp, restricted Instagram and throttled the internet",
+        ("censorship",),
+        "verbs in a row after commas",
+    ),
+    (
+        "A year after the first shutdown, the government ordered a complete shutdown of mobile "
+        "internet",
+        ("censorship",),
+        "the news after the time phrase",
+    ),
+    ("Telegram заблокировали после требования РКН", ("censorship",), "after a demand"),
+    (
+        "Роскомнадзор заблокировал сервисы для обхода блокировок",
+        ("censorship",),
+        "tools to get around blocks, blocked",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), BACKGROUND_BLOCKS, ids=lambda v: str(v)[:40])
+def test_a_block_describing_its_object_is_background(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A state named where it acts on nothing: after the verb in English (not after
+# "by"), as a dateline, as the owner of what is criticised, or beside the
+# platform or outlet that did it. Beside them, states that do act.
+# (text, expected categories, why)
+ACTORS_NOT_ACTING: list[tuple[str, tuple[str, ...], str]] = [
+    ("Facebook removed posts criticising the government", (), "the government is criticised"),
+    ("TikTok bans hundreds of accounts from Russia", (), "accounts from a country"),
+    ("YouTube deleted videos about the Russian government", (), "videos about a government"),
+    ("Nigeria: Instagram removed 60,000 accounts", (), "a dateline"),
+    ("Нигерия: Instagram удалил 60 тысяч аккаунтов", (), "a dateline"),
+    ("YouTube удалил ролики с критикой правительства", (), "the government is criticised"),
+    ("Instagram удалил аккаунты, связанные с Ираном", (), "accounts tied to a country"),
+    (
+        "|| Министерство сообщило, что редакция удалила спорную статью.",
+        (),
+        "the outlet deleted it, the ministry reports",
+    ),
+    (
+        "|| The ministry said the newspaper had removed the disputed article.",
+        (),
+        "the outlet deleted it, the ministry reports",
+    ),
+    # States acting, however placed.
+    ("Russia blocks Telegram", ("censorship",), "the state before the verb"),
+    ("Telegram blocked by Russia's regulator", ("censorship",), "the agent after 'by'"),
+    ("Turkey: authorities block Wikipedia", ("censorship",), "a dateline before the actor"),
+    ("Россия: власти заблокировали Signal", ("censorship",), "a dateline before the actor"),
+    (
+        "Заблокировал сайт издания Роскомнадзор",
+        ("censorship",),
+        "Russian puts the actor after the verb",
+    ),
+    (
+        "Instagram удалил посты по требованию правительства",
+        ("censorship",),
+        "a platform acting on a state's demand",
+    ),
+    (
+        "Egypt's media regulator blocks a news site for six months",
+        ("censorship",),
+        "a regulator named with the media it regulates",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ACTORS_NOT_ACTING, ids=lambda v: str(v)[:40])
+def test_a_state_named_where_it_acts_on_nothing(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# People in office, and the bodies that speak for them, deleting what they
+# posted themselves; beside them, the same people demanding that others delete
+# something, about themselves or not, which is a demand. (text, expected, why)
+OWN_POSTS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Minister deletes post comparing rival to a dictator after backlash",
+        (),
+        "a minister's own post",
+    ),
+    ("Lawmaker removes video from her channel after outcry", (), "a lawmaker's own video"),
+    ("The ministry deleted its post about the parade after criticism", (), "a body's own post"),
+    ("Министр удалил пост о сопернике после критики", (), "a minister's own post"),
+    ("Пресс-служба мэрии удалила пост после волны критики", (), "a press office's own post"),
+    ("Губернатор удалил видео из своего канала", (), "a governor's own video"),
+    # Demands, even about oneself, and deletions others are made to do.
+    ("Губернатор потребовал удалить пост о себе", ("censorship",), "a demand about oneself"),
+    (
+        "Министр потребовал от издания удалить статью о нём",
+        ("censorship",),
+        "a demand to an outlet about oneself",
+    ),
+    (
+        "Governor demands Telegram channel delete post about him",
+        ("censorship",),
+        "a demand about oneself",
+    ),
+    (
+        "Minister orders newspaper to remove article about his family",
+        ("censorship",),
+        "an order about one's family",
+    ),
+    (
+        "Police deleted the journalist's footage of the arrest",
+        ("censorship",),
+        "someone else's footage deleted by the police",
+    ),
+    (
+        "Губернатор распорядился отключить мобильный интернет в регионе",
+        ("censorship",),
+        "a governor orders a shutdown",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), OWN_POSTS, ids=lambda v: str(v)[:40])
+def test_an_official_deleting_their_own_post_is_no_censor(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Registers of foreign agents and undesirables published, updated or counted:
+# no one is designated by that; taken off one is a lifted designation (weak).
+# Beside them, registers that gain names. (text, expected, weak, why)
+REGISTERS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    ("The Justice Ministry published its list of foreign agents", (), (), "published"),
+    ("Russia's list of foreign agents now numbers 900 people", (), (), "counted"),
+    ("Минюст опубликовал реестр иноагентов", (), (), "published"),
+    ("Минюст обновил реестр иноагентов", (), (), "updated, no name given"),
+    (
+        "Russia's Justice Ministry removed a presenter from its list of foreign agents",
+        (),
+        ("censorship",),
+        "taken off the list",
+    ),
+    ("Минюст исключил журналиста из реестра иноагентов", (), ("censorship",), "taken off"),
+    # Names added.
+    (
+        "The ministry updated its register of foreign agents, adding two journalists",
+        ("censorship",),
+        (),
+        "updated with names added",
+    ),
+    (
+        "Russia puts an investigative outlet on its foreign agents list",
+        ("censorship",),
+        (),
+        "put on the list",
+    ),
+    (
+        "Минюст обновил реестр иноагентов, внеся в него двух журналистов",
+        ("censorship",),
+        (),
+        "updated with names added",
+    ),
+    ("Минюст пополнил реестр иноагентов", ("censorship",), (), "the register grows"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "weak", "why"), REGISTERS, ids=lambda v: str(v)[:40])
+def test_a_register_published_designates_no_one(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+# A court judging a past block with nothing new ordered reports a lifted ban
+# (weak), however far the verdict stands from the block; a verdict that orders a
+# block anew is an order. (text, expected, weak, why)
+PAST_RULINGS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| A regional court ruled that the government's suspension of the messaging app had "
+        "violated freedom of expression and told the authorities not to repeat it.",
+        (),
+        ("censorship",),
+        "a past suspension judged",
+    ),
+    (
+        "Court finds 2019 internet shutdown had no legal basis",
+        (),
+        ("censorship",),
+        "a past shutdown judged",
+    ),
+    (
+        "Суд признал, что блокировка мессенджера нарушила право граждан на информацию",
+        (),
+        ("censorship",),
+        "a past block judged",
+    ),
+    (
+        "Конституционный суд признал отключение интернета в 2019 году неконституционным",
+        (),
+        ("censorship",),
+        "a past shutdown judged",
+    ),
+    # Orders anew, and critics of a block in force.
+    (
+        "Court found the posts violated the right to privacy and ordered them removed",
+        ("censorship",),
+        (),
+        "a verdict ordering removal",
+    ),
+    (
+        "Суд признал, что видео нарушает право на частную жизнь, и постановил его удалить",
+        ("censorship",),
+        (),
+        "a verdict ordering removal",
+    ),
+    (
+        "Regulator blocks news site; rights groups say the move violates freedom of expression",
+        ("censorship",),
+        (),
+        "a block in force, criticised",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), PAST_RULINGS, ids=lambda v: str(v)[:40]
+)
+def test_a_ruling_on_a_past_block_orders_nothing(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+# The police blocking people, roads and vehicles is no censorship; the detention
+# beside it stays an arrest, and a broadcast or a site blocked stays censorship.
+# (text, expected, why)
+PHYSICAL_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
+    ("Riot police blocking TV crews outside the courthouse", (), "crews, not a channel"),
+    ("Police blocked the opposition march in central Ankara", (), "a march"),
+    ("Полиция заблокировала съёмочную группу телеканала у здания суда", (), "a crew"),
+    ("Силовики перекрыли шествие у моста", (), "a procession"),
+    (
+        "|| Nine people were detained after police blocked a Pride march banned by the governor.",
+        ("arrest",),
+        "the detention stays",
+    ),
+    (
+        "Полиция перекрыла колонну протестующих и задержала 12 человек",
+        ("arrest",),
+        "the detention stays",
+    ),
+    (
+        "Police blocked the livestream of the march on YouTube",
+        ("censorship",),
+        "a stream is content",
+    ),
+    (
+        "Роскомнадзор заблокировал сайт, где публиковали маршрут шествия",
+        ("censorship",),
+        "a censor blocking a site",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PHYSICAL_BLOCKS, ids=lambda v: str(v)[:40])
+def test_police_blocking_people_or_roads_is_no_censorship(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A service gone from a country because its company left, chose so or follows
+# sanctions, with no authority behind it; beside them, services gone on a
+# state's order or said to be unavailable in the country, which stay
+# censorship. (text, expected, why)
+NO_AUTHORITY: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Spotify is no longer available in Russia after the company left the market",
+        (),
+        "the company left",
+    ),
+    (
+        "The game is unavailable in Russia after the developer pulled out of the market",
+        (),
+        "the developer left",
+    ),
+    ("Apple Pay перестал работать в России после ухода компании", (), "the company left"),
+    ("Сервис недоступен для пользователей из России по решению разработчика", (), "its choice"),
+    ("Приложение стало недоступно в России из-за санкций", (), "sanctions"),
+    ("Канал недоступен в России по требованию Роскомнадзора", ("censorship",), "a state's demand"),
+    ("LinkedIn unavailable in Russia after court ruling", ("censorship",), "a court's ruling"),
+    ("YouTube недоступен в России без VPN", ("censorship",), "unavailable in the country"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), NO_AUTHORITY, ids=lambda v: str(v)[:40])
+def test_a_service_gone_without_an_authority_is_no_censorship(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A platform acting on an account of its own accord, told in the past tense with
+# its object after it, or for breaking its own rules however they are named;
+# beside them, platforms blocked. (text, expected, why)
+PLATFORMS_ACTING: list[tuple[str, tuple[str, ...], str]] = [
+    ("The platform banned the account of a popular streamer", (), "the platform acts"),
+    ("Twitter has blocked the account of a minister", (), "the platform acts"),
+    (
+        "|| The platform suspended the creator, saying she had breached its community safety "
+        "policy.",
+        (),
+        "its own policy, however named",
+    ),
+    (
+        "YouTube удалил канал блогера || Компания сослалась на разжигание ненависти.",
+        (),
+        "hate speech, the platform's own ground",
+    ),
+    ("Discord blocked in Russia", ("censorship",), "a platform blocked"),
+    ("В России заблокирован Discord", ("censorship",), "a platform blocked"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), PLATFORMS_ACTING, ids=lambda v: str(v)[:40])
+def test_a_platform_acting_of_its_own_accord(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A state demanding that deleted content come back lifts a removal (weak); one
+# demanding removal censors. (text, expected, weak, why)
+RESTORE_DEMANDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "РКН потребовал от YouTube вернуть удалённые ролики телеканала",
+        (),
+        ("censorship",),
+        "give back what was deleted",
+    ),
+    (
+        "Roskomnadzor demanded that TikTok bring back deleted videos of Russian bloggers",
+        (),
+        ("censorship",),
+        "bring back what was deleted",
+    ),
+    (
+        "РКН потребовал от YouTube удалить ролики телеканала",
+        ("censorship",),
+        (),
+        "a demand to delete",
+    ),
+    (
+        "Roskomnadzor demanded that TikTok delete videos of Russian bloggers",
+        ("censorship",),
+        (),
+        "a demand to delete",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), RESTORE_DEMANDS, ids=lambda v: str(v)[:40]
+)
+def test_a_demand_to_restore_lifts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+HEAD_NULL_RULES = """\
+[language]
+code = "en"
+script = "latin"
+default = true
+analyser = "suffix"
+
+[language.stemmer]
+
+[[language.stemmer.rules]]
+suffix = "ed"
+tag = "ed"
+
+[groups.state]
+role = "actor"
+terms = ["ministry"]
+
+[groups.block]
+role = "action"
+terms = ["block", "blocked"]
+
+[groups.site]
+role = "object"
+terms = ["site"]
+
+[[rules]]
+id = "block"
+category = "censorship"
+need = ["block", "site"]
+window = 8
+
+[[nulls]]
+id = "aside"
+category = "censorship"
+scope = "head"
+explain = "an aside"
+forms = ["ed"]
+next = ["in"]
+phrases = ["which"]
+window = 2
+"""
+
+
+def test_a_head_null_takes_a_head_only_when_every_condition_holds(tmp_path: Path) -> None:
+    (tmp_path / "en.toml").write_text(HEAD_NULL_RULES, encoding="utf-8")
+    detector = Detector.load(tmp_path)
+    # form, next word and phrase (two words before: the window) all hold: the
+    # head is taken, and says why
+    d = detector.classify("The site, which was long blocked in spring, moved")
+    assert d.categories == (), d.explanation
+    assert "an aside" in d.explanation
+    # one condition missing each time: the block is news
+    for text in (
+        "The site, which was blocked today, moved",  # no "in" after the head
+        "The site, which they block in spring, moved",  # not in the form
+        "The site was blocked in spring",  # no phrase before it
+        "The site, which the old ministry only blocked in spring, moved",  # the phrase too far
+    ):
+        assert detector.classify(text).categories == ("censorship",), text

@@ -18,6 +18,18 @@ def classify(detector: Detector, text: str) -> Detection:
     return detector.classify(title.strip(), summary.strip())
 
 
+def expect_reading(
+    detector: Detector,
+    text: str,
+    expected: tuple[str, ...],
+    why: str,
+    weak: tuple[str, ...] = (),
+) -> None:
+    """An entry ("title || summary") reports these categories and weak ones."""
+    d = classify(detector, text)
+    assert (d.categories, d.weak_categories) == (expected, weak), f"{why}: {d.explanation}"
+
+
 def one_language_families(
     families: Mapping[str, Sequence[str]], exempt: Collection[str] = ()
 ) -> list[str]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.detect import Detector
-from bot.detect.text import ScriptProfile, detect_language, tokenize
+from bot.detect.text import Marks, ScriptProfile, detect_language, tokenize
 
 
 def sentences(text: str, abbreviations: frozenset[str] = frozenset()) -> list[str]:
@@ -49,6 +49,24 @@ def test_hyphens_split_words_and_numbers_keep_separators() -> None:
         "человек",
     ]
     assert tokens[0].lower == "vpn"
+
+
+def test_clause_marks_are_read_between_words() -> None:
+    text = "Nigeria: Instagram, blocked in Russia — since 2022 (again) - said 1,500"
+    tokens = tokenize(text)
+    marks = Marks(text, tokens)
+    before = {t.text: marks.before(i) for i, t in enumerate(tokens)}
+    assert before["Instagram"] == ":"
+    assert before["blocked"] == ","
+    assert before["since"] == "—"  # an em dash
+    assert before["again"] == "("
+    assert before["said"] == ")"  # the first mark between two words
+    assert before["in"] == before["Nigeria"] == ""
+    assert before["1,500"] == ""  # a thousands separator is no mark
+    assert marks.within(1, 2) and not marks.within(3, 4)
+    # a sentence starts with no mark, whatever ended the last one
+    text = "Blocked, again. Then"
+    assert Marks(text, tokenize(text)).before(2) == ""
 
 
 def test_yo_is_folded() -> None:

@@ -16,7 +16,7 @@ import pytest
 
 from bot.app import Tocsin, build_app
 from bot.delivery import Delivery
-from bot.models import Subscription
+from bot.domain.chat import Subscription
 from bot.settings import Settings
 from handlers.commands import CommandService
 from handlers.discord.runtime import DiscordRuntime

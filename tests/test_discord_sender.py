@@ -16,7 +16,7 @@ import pytest
 from bot.delivery import Delivery
 from bot.delivery.contract import Outcome
 from bot.delivery.ratelimit import RateLimiter
-from bot.models import Chat, Subscription
+from bot.domain.chat import Chat, Subscription
 from bot.storage import Storage
 from feeds.models import NormalizedEntry
 from handlers.discord.client import client_options

@@ -15,7 +15,7 @@ from aiohttp import web
 
 from bot.app import Tocsin
 from bot.cli_feeds import feed_state
-from bot.models import Feed
+from bot.domain.feed import Feed
 from bot.notices import notice_config
 from bot.settings import Settings
 from tests.conftest import FakeClock, FeedServer

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 
 from bot.app import Tocsin
-from bot.models import Feed
+from bot.domain.feed import Feed
 from bot.settings import Settings
 from tests.conftest import FakeClock, FeedServer
 from tests.ingest_support import Item, poll_now, rss_feed, running

@@ -13,7 +13,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.app import Tocsin, build_app
-from bot.models import CATEGORIES, Subscription
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.settings import Settings
 from tests.conftest import FakeClock, FeedServer, rss
 

@@ -16,7 +16,8 @@ from collections.abc import Callable
 import pytest
 
 from bot.app import build_app
-from bot.models import CATEGORIES, Platform, Subscription
+from bot.domain.chat import Platform, Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_app
-from bot.models import CATEGORIES, Platform, Subscription
+from bot.domain.chat import Platform, Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.settings import Settings
 from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss

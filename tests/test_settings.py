@@ -62,6 +62,15 @@ def test_env_example_documents_every_setting() -> None:
             assert above and (above[-1].startswith("#") or "=" in above[-1]), line
 
 
+def test_readme_configuration_table_names_every_setting() -> None:
+    # An operator reads the README's table, not the settings module: a setting missing
+    # there is a setting nobody finds.
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    missing = [name.upper() for name in Settings.model_fields if f"`{name.upper()}`" not in table]
+    assert missing == []
+
+
 def test_the_clock_can_be_started_at_a_given_moment_and_must_name_its_zone() -> None:
     assert Settings(_env_file=None, clock_start="").clock_start is None  # type: ignore[call-arg]
     started = Settings(_env_file=None, clock_start="2026-11-24T12:00:00Z")  # type: ignore[call-arg]

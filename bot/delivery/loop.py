@@ -35,7 +35,7 @@ from datetime import datetime, timedelta
 from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.delivery.contract import Outcome, Sender, SendResult
-from bot.models import Alert
+from bot.domain.alert import Alert
 from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow

@@ -46,7 +46,7 @@ from bot.detect.schema import (
     RuleTable,
     read_rules_file,
 )
-from bot.detect.text import ScriptProfile, tokenize_words
+from bot.detect.text import ScriptProfile, normalise, tokenize_words
 
 # ---------------------------------------------------------------------------
 # Terms
@@ -118,6 +118,7 @@ class _TermIndex:
         text: str,
         entity: str | None = None,
         not_after: frozenset[str] = frozenset(),
+        not_followed_by: frozenset[str] = frozenset(),
     ) -> None:
         try:
             compiled = compile_marked_term(text, self.analyser)
@@ -130,11 +131,13 @@ class _TermIndex:
         gapped = any(w.kind == GAP for w in words)
         later_keys = tuple(w.keys for w in words[1:] if w.kind == KEY)
         matches = tuple((w.kind, w.keys) if w.kind == KEY else (w.kind, w.text) for w in words)
-        signature = (group, matches, entity, marked, not_after)
+        signature = (group, matches, entity, marked, not_after, not_followed_by)
         if signature in self._seen:
             return
         self._seen.add(signature)
-        term = Term(group, words, entity, single, gapped, marked, later_keys, not_after)
+        term = Term(
+            group, words, entity, single, gapped, marked, later_keys, not_after, not_followed_by
+        )
         first = words[0]
         if first.kind == KEY:
             for key in first.keys:
@@ -171,7 +174,7 @@ def load_file(path: Path) -> Ruleset:
     # its terms are indexed through the groups that include it.
     named: set[str] = set()
     for rule in data.rules:
-        named.update(rule.need, rule.any, rule.entry_any, rule.also)
+        named.update(rule.need, rule.any, rule.entry_any, rule.also, rule.subjects)
     for null in data.nulls:
         named.update(null.need or (), null.unless)
     lists = {g for t in data.groups.values() for g in t.include} - named
@@ -185,12 +188,13 @@ def load_file(path: Path) -> Ruleset:
         roles[NAME] = "object"
         name_term = Term(NAME, (WordPattern(KEY, frozenset(), NAME),), None, True, False)
     cues, clause_groups = _modality(data.modality, index)
+    nulls = _nulls(where, data.nulls, roles, index, {r.id for r in data.rules})
     return Ruleset(
         language=language,
         path=path,
         roles=roles,
         rules=_rules(where, data.rules, roles),
-        nulls=_nulls(where, data.nulls, roles, index),
+        nulls=nulls,
         modality_groups=cues,
         modality_before=data.modality.before,
         modality_after=data.modality.after,
@@ -264,7 +268,18 @@ def _language(where: Locator, table: LanguageTable) -> Language:
         numbers={k.lower().replace("ё", "е"): v for k, v in table.numbers.items()},
         negation_window=table.negation_window,
         negation_after=table.negation_after,
+        agent_words=_keys(analyser, table.agent_words),
+        agent_window=table.agent_window,
+        verb_forms=tuple(
+            frozenset(g.strip() for g in form.split(",") if g.strip()) for form in table.verb_forms
+        ),
+        subject_breaks=words(table.subject_breaks),
     )
+
+
+def _keys(analyser: Analyser, words: Sequence[str]) -> frozenset[str]:
+    """The lemma keys of single words as a rule writes them."""
+    return frozenset(k for w in words for k in analyser.rule_keys(normalise(w)))
 
 
 def _groups(
@@ -279,33 +294,37 @@ def _groups(
         roles[name] = table.role
         if name in lists:
             continue
-        for source_name, not_after in _sources(where, groups, name, index.analyser):
+        for source_name, not_after, marks in _sources(where, groups, name, index.analyser):
             source = groups[source_name]
             for term in source.terms:
-                index.add(("groups", source_name, "terms"), name, term, None, not_after)
+                index.add(("groups", source_name, "terms"), name, term, None, not_after, marks)
             for ident, aliases in source.names.items():
                 loc: Loc = ("groups", source_name, "names", ident)
                 if ident not in entities:
                     message = f"groups.{source_name}.names: {ident!r} is not declared in [entities]"
                     raise where.fail(loc, message)
                 for alias in aliases:
-                    index.add(loc, name, alias, ident, not_after)
+                    index.add(loc, name, alias, ident, not_after, marks)
     return roles
 
 
 def _sources(
     where: Locator, groups: Mapping[str, GroupTable], name: str, analyser: Analyser
-) -> list[tuple[str, frozenset[str]]]:
+) -> list[tuple[str, frozenset[str], frozenset[str]]]:
     """A group and every group it includes (at any depth), each with the not_after
-    its terms carry here: their own group's, and that of every group on the way
-    ("в" before a country makes a place, wherever the country list is included).
+    and not_followed_by its terms carry here: their own group's, and those of
+    every group on the way ("в" before a country makes a place, wherever the
+    country list is included).
     """
-    out: list[tuple[str, frozenset[str]]] = []
+    out: list[tuple[str, frozenset[str], frozenset[str]]] = []
 
-    def visit(current: str, inherited: frozenset[str], path: tuple[str, ...]) -> None:
+    def visit(
+        current: str, inherited: frozenset[str], marks: frozenset[str], path: tuple[str, ...]
+    ) -> None:
         table = groups[current]
         own = frozenset(k for w in table.not_after for k in analyser.rule_keys(w))
-        out.append((current, inherited | own))
+        own_marks = marks | frozenset(table.not_followed_by)
+        out.append((current, inherited | own, own_marks))
         for included in table.include:
             if included not in groups:
                 raise where.fail(
@@ -317,9 +336,9 @@ def _sources(
                     ("groups", current, "include"),
                     f"groups.{current}.include: {included!r} includes {current!r} in turn",
                 )
-            visit(included, inherited | own, (*path, included))
+            visit(included, inherited | own, own_marks, (*path, included))
 
-    visit(name, frozenset(), (name,))
+    visit(name, frozenset(), frozenset(), (name,))
     return out
 
 
@@ -373,10 +392,20 @@ def _rules(
 ) -> tuple[Rule, ...]:
     out: list[Rule] = []
     for i, table in enumerate(tables):
-        _check_refs(where, "rules", i, tables, roles, ("need", "any", "entry_any", "also"))
+        _check_refs(
+            where, "rules", i, tables, roles, ("need", "any", "entry_any", "also", "subjects")
+        )
         head = table.head if table.head is not None else table.need[0]
         if head not in table.need:
             raise where.fail(("rules", i, "head"), f"rule {table.id!r}: head must be one of need")
+        if table.subjects and not table.agent:
+            raise where.fail(("rules", i, "subjects"), f"rule {table.id!r}: subjects need an agent")
+        for agent in table.agent:
+            if agent not in table.need and agent not in table.any:
+                raise where.fail(
+                    ("rules", i, "agent"),
+                    f"rule {table.id!r}: agent {agent!r} must be one of need or any",
+                )
         out.append(
             Rule(
                 id=table.id,
@@ -390,17 +419,29 @@ def _rules(
                 window=table.window,
                 weight=table.weight,
                 modality=table.modality,
+                agent=frozenset(table.agent),
+                subjects=frozenset(table.subjects),
             )
         )
     return tuple(out)
 
 
 def _nulls(
-    where: Locator, tables: Sequence[NullTable], roles: Mapping[str, str], index: _TermIndex
+    where: Locator,
+    tables: Sequence[NullTable],
+    roles: Mapping[str, str],
+    index: _TermIndex,
+    rule_ids: Collection[str],
 ) -> tuple[NullRule, ...]:
+    analyser = index.analyser
     out: list[NullRule] = []
     for i, table in enumerate(tables):
         _check_refs(where, "nulls", i, tables, roles, ("need", "unless"))
+        for rule_id in table.rules:
+            if rule_id not in rule_ids:
+                raise where.fail(
+                    ("nulls", i, "rules"), f"null {table.id!r} rules names unknown rule {rule_id!r}"
+                )
         group: str | None = None
         if table.phrases is not None:
             group = "@null:" + table.id
@@ -416,6 +457,13 @@ def _nulls(
                 tuple(table.need or ()),
                 tuple(table.unless),
                 table.window,
+                forms=frozenset(table.forms),
+                not_forms=frozenset(table.not_forms),
+                opens=table.opens,
+                after=_keys(analyser, table.after),
+                next=_keys(analyser, table.next),
+                modality=table.modality,
+                rules=frozenset(table.rules),
             )
         )
     return tuple(out)

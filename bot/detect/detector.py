@@ -144,7 +144,7 @@ class Detector:
             if tok.end > title_end:
                 break
             title_sentences = tok.sentence + 1
-        analysis = analyse(ruleset, tokens, title_sentences)
+        analysis = analyse(ruleset, text, tokens, title_sentences)
         return _build(ruleset, text, tokens, analysis)
 
 

@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 from bot.detect.lemmatize import Analyser, WordInfo
 from bot.detect.text import NUMBER, ScriptProfile, Token
-from bot.domain.vocabulary import Category, WeakModality
+from bot.domain.vocabulary import CATEGORIES, Category, WeakModality
 
 Role = Literal["actor", "action", "object", "context", "designation", "count"]
 ROLES: tuple[Role, ...] = get_args(Role)
@@ -26,7 +26,7 @@ MODALITIES: tuple[CueModality, ...] = get_args(CueModality)
 # ("рассматривает возможность …", "called claims that …").
 ClauseModality = Literal["threat", "plan", "warning", "denied"]
 CLAUSE_MODALITIES: tuple[ClauseModality, ...] = get_args(ClauseModality)
-Scope = Literal["tokens", "sentence", "entry"]
+Scope = Literal["tokens", "head", "sentence", "entry"]
 Script = Literal["cyrillic", "latin"]
 SCRIPTS: tuple[Script, ...] = get_args(Script)
 NameMode = Literal["latin", "capitalised"]
@@ -79,6 +79,9 @@ class Term:
     # Lemma keys of words that may not stand right before the term: a country
     # after "в"/"in" is a place, not a government acting.
     not_after: frozenset[str] = frozenset()
+    # Clause marks (text.CLAUSE_MARKS) that may not stand right after the term:
+    # "Nigeria: Instagram removed …" names a dateline, not a government.
+    not_followed_by: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,18 +99,49 @@ class Rule:
     # A weak modality the rule always reports when nothing says otherwise: a
     # rule about unblocking reports a lifted ban, one about a bill a plan.
     modality: WeakModality | None = None
+    # Groups that must stand as the head's agent (Language.agent_words): in
+    # "Facebook removed posts criticising the government" the government acts
+    # on nothing.
+    agent: frozenset[str] = frozenset()
+    # Groups whose term right before a finite head verb is its subject, which
+    # leaves the agent groups no part: "министерство сообщило, что редакция
+    # удалила материал", "Meta removed accounts run out of Nigeria".
+    subjects: frozenset[str] = frozenset()
 
 
-@dataclass(frozen=True, slots=True)
+# Compared and hashed by identity: each is made once per compiled file, and the
+# matcher keys caches by sets of them.
+@dataclass(frozen=True, slots=True, eq=False)
 class NullRule:
     id: str
     category: Category | Literal["*"]
     explain: str
-    scope: Scope  # "tokens": its words serve no rule; "sentence"/"entry": veto the category there
+    # "tokens": its words serve no rule; "head": a rule's head standing so serves
+    # none; "sentence"/"entry": veto the category there.
+    scope: Scope
     group: str | None  # internal group holding its phrases
     need: tuple[str, ...]
     unless: tuple[str, ...]
     window: int
+    # Scope "head" only: how a head must stand for the null to take it (every
+    # condition given must hold). Its first word, or the last of a gapped head,
+    # carries one of `forms` and none of `not_forms` ("заблокированный", not
+    # "признан запрещённой"); it `opens` a clause that more of the sentence
+    # follows ("Instagram, blocked in Russia, launched …"); the word before it is
+    # one of `after` ("the banned app"), the word after it one of `next`; one of
+    # the phrases ends at most `window` words before it, with no clause mark
+    # between ("which was blocked", "который заблокирован").
+    forms: frozenset[str] = frozenset()
+    not_forms: frozenset[str] = frozenset()
+    opens: bool = False
+    after: frozenset[str] = frozenset()
+    next: frozenset[str] = frozenset()
+    # Scope "head" only: the rules whose heads it takes; empty for every rule of
+    # its category.
+    rules: frozenset[str] = frozenset()
+    # Scope "sentence" only: instead of vetoing the category, report its events
+    # in the sentence as this weak modality.
+    modality: WeakModality | None = None
 
 
 @dataclass(frozen=True)
@@ -126,6 +160,18 @@ class Language:
     numbers: Mapping[str, int]
     negation_window: int  # words before the head a negator may stand
     negation_after: int  # words after it ("задержанных нет")
+    # An agent standing after its head follows one of these words within
+    # agent_window words ("blocked by the government"); before it, anywhere.
+    agent_words: frozenset[str] = frozenset()
+    agent_window: int = 3
+    # The forms of a verb that has a subject acting on an object, each a set of
+    # grammemes or stemmer tags that must all be there ({"VERB", "tran"}):
+    # a rule's subjects stand before one.
+    verb_forms: tuple[frozenset[str], ...] = ()
+    # Words that, between a noun and such a verb, make the noun no subject of it:
+    # coordinators ("fines Halk TV and suspends …") and passive auxiliaries
+    # ("the app was removed").
+    subject_breaks: frozenset[str] = frozenset()
     # How an unknown name shows: "latin" (a Latin-script word in Cyrillic text)
     # or "capitalised" (a capital letter inside a sentence that is not in Title
     # Case); "" when rules cannot ask for names.
@@ -150,7 +196,11 @@ class SentencePlan:
     # entry, the sentence cannot fire a rule.
     free: bool
     entry_any: frozenset[str]
-    nulls: tuple[NullRule, ...]  # non-entry nulls whose phrase group is present, or that have none
+    # Tokens and sentence nulls whose phrases and need groups are present (or
+    # that have none) and whose unless groups are absent.
+    nulls: tuple[NullRule, ...]
+    # Head nulls that can apply, per category (those of "*" under each).
+    head_nulls: Mapping[str, tuple[NullRule, ...]]
     # present modality groups: (group, modality, clause)
     cues: tuple[tuple[str, CueModality, bool], ...]
     named: tuple[tuple[str, Role], ...]  # present named_groups: (group, role)
@@ -199,11 +249,15 @@ class Ruleset:
     plans_cache: dict[frozenset[str], SentencePlan] = field(
         default_factory=dict, repr=False, compare=False
     )
+    # Rules some head null names: their heads are judged apart from their
+    # category's other rules.
+    head_null_rules: frozenset[str] = frozenset()
 
     def __post_init__(self) -> None:
         self.rule_needs = tuple({frozenset(r.need) for r in self.rules})
         self.rules_with_needs = tuple((r, frozenset(r.need)) for r in self.rules)
         self.entry_nulls = tuple(n for n in self.nulls if n.scope == "entry")
+        self.head_null_rules = frozenset(r for n in self.nulls for r in n.rules)
         self.entry_groups = frozenset(
             g
             for n in self.entry_nulls
@@ -248,15 +302,30 @@ class Ruleset:
         if found is not None:
             return found
         rules = tuple(r for r, need in self.rules_with_needs if need <= groups)
+        # Nulls whose phrases or need groups are absent, or unless groups
+        # present, cannot apply.
+        nulls = [
+            n
+            for n in self.nulls
+            if n.scope != "entry"
+            and (n.group is None or n.group in groups)
+            and groups.issuperset(n.need)
+            and groups.isdisjoint(n.unless)
+        ]
         found = SentencePlan(
             rules=rules,
             free=any(not r.entry_any for r in rules),
             entry_any=frozenset(g for r in rules for g in r.entry_any),
-            nulls=tuple(
-                n
-                for n in self.nulls
-                if n.scope != "entry" and (n.group is None or n.group in groups)
-            ),
+            nulls=tuple(n for n in nulls if n.scope != "head"),
+            head_nulls={
+                cat: heads
+                for cat in CATEGORIES
+                if (
+                    heads := tuple(
+                        n for n in nulls if n.scope == "head" and n.category in (cat, "*")
+                    )
+                )
+            },
             cues=tuple(
                 (g, modality, g in self.clause_groups)
                 for g, modality in self.modality_groups.items()

@@ -73,6 +73,8 @@ GroupName = Annotated[str, AfterValidator(_matching(r"[a-z][a-z0-9_]*", "group n
 # A named entity's language-neutral id: "roskomnadzor", "app_store".
 EntityId = Annotated[str, AfterValidator(_matching(r"[a-z][a-z0-9_]*", "entity id"))]
 Window = Annotated[int, AfterValidator(_bounded(1, 60))]
+# The clause marks text.tokenize records (dashes of every kind as "—").
+ClauseMark = Literal[",", ";", ":", "(", ")", "—"]
 
 
 class _Table(BaseModel):
@@ -118,6 +120,13 @@ class LanguageTable(_Table):
     negation_after: Annotated[int, AfterValidator(_bounded(0, 10))] = 0
     people: Words = []
     numbers: dict[str, Annotated[int, Field(ge=0)]] = {}
+    # Words an agent standing after its head follows ("blocked by the regulator").
+    agent_words: Words = []
+    agent_window: Annotated[int, AfterValidator(_bounded(0, 10))] = 3
+    # Forms of a verb acting on an object, each "a,b" for grammemes all there:
+    # ["VERB,tran"], ["ed", "s"].
+    verb_forms: Words = []
+    subject_breaks: Words = []  # between a noun and that verb: "and", "was"
 
     @model_validator(mode="after")
     def _analyser_settings(self) -> LanguageTable:
@@ -179,6 +188,8 @@ class GroupTable(_Table):
     include: list[GroupName] = []
     # Words that may not stand right before a term of this group.
     not_after: Words = []
+    # Clause marks that may not stand right after one ("Nigeria: …" is a dateline).
+    not_followed_by: list[ClauseMark] = []
 
     @model_validator(mode="after")
     def _has_words(self) -> GroupTable:
@@ -199,6 +210,8 @@ class RuleTable(_Table):
     window: Window = 12
     weight: Annotated[float, Field(gt=0, le=1)] = 0.7
     modality: WeakModality | None = None
+    agent: Words = []  # groups that must stand as the head's agent
+    subjects: Words = []  # groups whose term right before a head verb is its subject
 
 
 class NullTable(_Table):
@@ -209,14 +222,46 @@ class NullTable(_Table):
     phrases: SomeWords | None = None
     need: SomeWords | None = None
     unless: Words = []
-    window: Window = 60
+    # Words the need groups span; for scope "head", words at most between a
+    # phrase and the head (0: right before it).
+    window: Annotated[int, AfterValidator(_bounded(0, 60))] = 60
+    # Scope "head" only: how a rule's head stands (docs/detection.md).
+    forms: Words = []
+    not_forms: Words = []
+    opens: bool = False
+    after: Words = []
+    next: Words = []
+    rules: Words = []  # scope "head": the rules whose heads it takes (default: all)
+    # Scope "sentence" only: recast the category's events there as this weak one.
+    modality: WeakModality | None = None
 
     @model_validator(mode="after")
     def _has_something_to_find(self) -> NullTable:
+        stance = bool(self.forms or self.not_forms or self.opens or self.after or self.next)
+        if self.rules and self.scope != "head":
+            raise ValueError(f"null {self.id!r}: 'rules' needs scope 'head'")
+        if self.modality is not None and self.scope != "sentence":
+            raise ValueError(f"null {self.id!r}: 'modality' needs scope 'sentence'")
+        if self.scope == "head":
+            if self.need is not None:
+                raise ValueError(f"null {self.id!r}: scope 'head' takes no 'need'")
+            if not stance and self.phrases is None:
+                raise ValueError(
+                    f"null {self.id!r}: scope 'head' needs 'phrases', 'forms', 'opens', "
+                    "'after' or 'next'"
+                )
+            return self
+        if stance:
+            raise ValueError(
+                f"null {self.id!r}: 'forms', 'not_forms', 'opens', 'after' and 'next' "
+                "need scope 'head'"
+            )
         if self.phrases is None and self.need is None:
             raise ValueError(f"null {self.id!r} needs 'phrases' or 'need'")
-        if self.scope == "tokens" and self.phrases is None:
-            raise ValueError(f"null {self.id!r}: scope 'tokens' needs 'phrases'")
+        if self.scope == "tokens" and self.phrases is not None and self.need is not None:
+            raise ValueError(
+                f"null {self.id!r}: scope 'tokens' takes 'phrases' or 'need', not both"
+            )
         return self
 
 

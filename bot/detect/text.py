@@ -26,6 +26,11 @@ WORD = 0
 NUMBER = 1
 STOP = 2
 
+# Marks inside a sentence that bound a clause or a label, as Marks.before
+# gives them: dashes of every kind (and a hyphen between spaces) become "—".
+_MARK_RE = re.compile(r"[,:;()\u2013\u2014]|(?<=\s)-(?=\s)")
+_DASHES = {"\u2013": "—", "-": "—"}
+
 # Runs rather than single letters: findall then returns a few words, not every
 # letter, which keeps language guessing cheap on the hot path.
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]+")
@@ -43,6 +48,38 @@ class Token(NamedTuple):
     lower: str
     kind: int
     sentence: int
+
+
+class Marks:
+    """The clause marks of one analysed text, read from it only when asked.
+
+    Few decisions need punctuation, and reading it for every token would cost
+    the tokenizer more than those decisions ever do.
+    """
+
+    __slots__ = ("_text", "tokens")
+
+    def __init__(self, text: str, tokens: Sequence[Token]) -> None:
+        self._text = text
+        self.tokens = tokens
+
+    def before(self, i: int) -> str:
+        """The first clause mark ("," ";" ":" "(" ")" "—") between token i and
+        the token before it in its sentence, or "": "Instagram, blocked in
+        Russia" has "," before "blocked", "Nigeria: Instagram" ":" before
+        "Instagram"."""
+        tokens = self.tokens
+        if i <= 0 or tokens[i - 1].sentence != tokens[i].sentence:
+            return ""
+        found = _MARK_RE.search(self._text, tokens[i - 1].end, tokens[i].start)
+        if found is None:
+            return ""
+        mark = found.group()
+        return _DASHES.get(mark, mark)
+
+    def within(self, first: int, last: int) -> bool:
+        """Whether a clause mark stands before any token from first to last."""
+        return any(self.before(k) for k in range(first, last + 1))
 
 
 def normalise(word: str) -> str:

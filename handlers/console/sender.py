@@ -7,7 +7,7 @@ import textwrap
 from typing import TextIO
 
 from bot.delivery.contract import Outcome, SendResult
-from bot.models import Alert
+from bot.domain.alert import Alert
 from handlers.rendering import field_lines, labels, severity_word, source_line, why_line
 
 CONSOLE_CHAT_ID = "terminal"

@@ -27,7 +27,7 @@ import discord
 
 from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_prepaid
-from bot.models import Alert
+from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
 from handlers.rendering import (
     FIELD_ORDER,

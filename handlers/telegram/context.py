@@ -23,7 +23,7 @@ from aiogram.types import (
     Message,
 )
 
-from bot.models import Platform
+from bot.domain.chat import Platform
 from handlers.commands import Caller, ChatRef, Choice, Reply
 from handlers.rendering import utf16_len
 

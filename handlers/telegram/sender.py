@@ -31,7 +31,7 @@ from aiogram.types import LinkPreviewOptions
 
 from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, Turn, prepaid
-from bot.models import Alert
+from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
 from handlers.rendering import (
     FIELD_ORDER,

@@ -17,7 +17,7 @@ from bot.detect.match.modality import lead_governs
 from bot.detect.match.occurrences import Occurrence, find_occurrences
 from bot.detect.match.rules import Match, NullHit, entry_vetoes, match_sentence
 from bot.detect.model import Ruleset
-from bot.detect.text import Token
+from bot.detect.text import Marks, Token
 
 __all__ = ["Analysis", "Match", "NullHit", "Occurrence", "analyse"]
 
@@ -34,13 +34,14 @@ class Analysis:
 _NO_TOKENS: frozenset[int] = frozenset()
 
 
-def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> Analysis:
-    """Run every rule of the language over the tokens.
+def analyse(ruleset: Ruleset, text: str, tokens: Sequence[Token], title_sentences: int) -> Analysis:
+    """Run every rule of the language over the tokens of ``text``.
 
     ``title_sentences`` is the number of sentences that belong to the title;
     matches there earn a small bonus because headlines state the main event.
     """
-    found = find_occurrences(ruleset, tokens)
+    marks = Marks(text, tokens)
+    found = find_occurrences(ruleset, tokens, marks)
     if not any(sent.occ for sent in found.sentences):
         return Analysis((), (), found.infos, found.entities)
     vetoes, merged = entry_vetoes(ruleset, found.sentences)
@@ -51,7 +52,7 @@ def analyse(ruleset: Ruleset, tokens: Sequence[Token], title_sentences: int) -> 
             continue
         match_sentence(
             ruleset,
-            tokens,
+            marks,
             found.infos,
             sent,
             title_sentences,

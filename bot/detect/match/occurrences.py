@@ -15,7 +15,7 @@ from typing import NamedTuple
 
 from bot.detect.lemmatize import WordInfo
 from bot.detect.model import EXACT, GAP, MAX_GAP, NAME, Ruleset, Term, word_matches
-from bot.detect.text import NUMBER, WORD, Token
+from bot.detect.text import NUMBER, WORD, Marks, Token
 
 
 class Occurrence(NamedTuple):
@@ -116,7 +116,7 @@ def term_end(
     return None if rest is None else (i, *rest)
 
 
-def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
+def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token], marks: Marks) -> Found:
     """Every term of the language in the tokens, sentence by sentence, where a
     rule or an entry-wide check could use it; and the entities anywhere."""
     infos: list[WordInfo | None] = []
@@ -217,6 +217,12 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token]) -> Found:
                     found = term_end(ruleset, term, tokens, infos, i, sent.end)
                 if found is not None:
                     if term.not_after and i > sent.start and _after(term, infos[i - 1]):
+                        continue
+                    if (
+                        term.not_followed_by
+                        and found[-1] + 1 < sent.end
+                        and marks.before(found[-1] + 1) in term.not_followed_by
+                    ):
                         continue
                     taken = tuple(found[k] for k in term.marked) if term.marked else found
                     sent.occ.setdefault(term.group, []).append(
