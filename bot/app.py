@@ -20,6 +20,8 @@ from bot.detect import Detector
 from bot.domain.chat import Subscription
 from bot.domain.vocabulary import CATEGORIES
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
+from bot.observability.recorder import NO_RECORDER
+from bot.observability.service import Observability
 from bot.pipeline import CycleReport, Pipeline
 from bot.scheduler import PollScheduler
 from bot.settings import Settings
@@ -144,6 +146,8 @@ class Tocsin:
     # Set when another process delivers from this database ("pid 1234"): this one
     # may poll and queue, and must not send.
     delivered_by: str | None = None
+    # The health endpoint, when HEALTH_LISTEN is set; served by `run_forever`.
+    observability: Observability | None = None
 
     def refusals(self) -> list[TokenRefusal]:
         return [runtime.refused for runtime in self.runtimes if runtime.refused is not None]
@@ -188,7 +192,14 @@ class Tocsin:
         A platform whose API hangs (a login, a command menu) must delay neither the
         feeds nor the other platform: its alerts simply wait in the outbox meanwhile.
         """
-        scheduler = PollScheduler(self.pipeline.run_cycle, self.settings.tick_seconds)
+        observability = self.observability
+        if observability is not None:
+            await observability.start(self.storage, self.runtimes, stopping=stop.is_set)
+        scheduler = PollScheduler(
+            self.pipeline.run_cycle,
+            self.settings.tick_seconds,
+            on_tick=observability.heartbeat.beat if observability is not None else None,
+        )
         scheduler.start()
         delivery_task = asyncio.create_task(self.delivery.run(stop), name="delivery")
         starting = [
@@ -216,6 +227,8 @@ class Tocsin:
                     await runtime.stop()
                 except Exception:
                     logger.exception("error while stopping %s", type(runtime).__name__)
+            if observability is not None:
+                await observability.stop()
 
     async def _after_starting(
         self, starting: list[asyncio.Task[None]], stop: asyncio.Event
@@ -301,8 +314,15 @@ async def build_app(
             await ensure_console_chat(storage, settings.console_language, clock)
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
+        address = settings.health_address
+        observability = (
+            Observability(address, platforms=list(senders), tick_seconds=settings.tick_seconds)
+            if address is not None
+            else None
+        )
+        recorder = observability.metrics if observability is not None else NO_RECORDER
         async with Fetcher(config) as fetcher:
-            delivery = Delivery(storage, senders, clock=clock)
+            delivery = Delivery(storage, senders, clock=clock, recorder=recorder)
             notifier = (
                 AdminNotifier(storage, config=notice_config(settings), clock=clock)
                 if delivered_by is None
@@ -318,13 +338,18 @@ async def build_app(
                 parser=parser,
                 notifier=notifier,
                 on_enqueued=delivery.wake,
+                recorder=recorder,
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
             app.delivered_by = delivered_by
+            app.observability = observability
             if with_platforms:
                 for runtime in build_platform_runtimes(app):
                     app.runtimes.append(runtime)
                     delivery.add_sender(runtime.sender)
+                    if observability is not None:
+                        observability.metrics.add_platform(runtime.sender.platform)
+                        runtime.observe(observability.metrics)
                     if notifier is not None and runtime.notice_sink is not None:
                         notifier.add_sink(runtime.notice_sink)
             if notifier is not None and not notifier.sinks:

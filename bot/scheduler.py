@@ -35,8 +35,12 @@ class PollScheduler:
         every_seconds: float,
         *,
         stop_timeout: float = STOP_TIMEOUT_SECONDS,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
+        """`on_tick` is told when each tick begins and ends (the health endpoint's
+        heartbeat)."""
         self._tick = tick
+        self._on_tick = on_tick
         self._stop_timeout = stop_timeout
         self._running: set[asyncio.Task[object]] = set()
         self._stopping = False
@@ -62,6 +66,7 @@ class PollScheduler:
         task = asyncio.current_task()
         assert task is not None
         self._running.add(task)
+        self._beat()
         try:
             await self._tick()
         except asyncio.CancelledError:
@@ -74,6 +79,11 @@ class PollScheduler:
             logger.exception("poll cycle failed")
         finally:
             self._running.discard(task)
+            self._beat()
+
+    def _beat(self) -> None:
+        if self._on_tick is not None:
+            self._on_tick()
 
     async def stop(self) -> None:
         """No more ticks; cancel the cycle that is running and wait (bounded) for its end."""

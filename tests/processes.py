@@ -120,3 +120,25 @@ async def start_cli(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+class Printed:
+    """What a running process prints, line by line, and a way to wait for a line."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.text = ""
+        self._changed = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read(stream))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            async with self._changed:
+                self.text += line.decode()
+                self._changed.notify_all()
+
+    async def wait_for(self, wanted: str, within: float = 30) -> None:
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: wanted in self.text)
+
+    async def close(self) -> None:
+        await asyncio.wait_for(self._reader, 15)

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
+from bot.observability.health import Heartbeat
 from bot.storage import Storage
 
 OUTBOX_STATUSES = ("pending", "sending", "failed")
@@ -26,7 +27,11 @@ _WAIT_BUCKETS = (0.001, 0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 6
 class Metrics:
     """The registry and every instrument; built once by the composition root."""
 
-    def __init__(self, platforms: Iterable[str] = ()) -> None:
+    def __init__(
+        self, platforms: Iterable[str] = (), *, heartbeat: Heartbeat | None = None
+    ) -> None:
+        # Beaten by every feed polled, so a long cycle is seen alive between ticks.
+        self._heartbeat = heartbeat
         self.registry = CollectorRegistry(auto_describe=True)
         r = self.registry
         self.feeds = Gauge("tocsin_feeds", "Feeds by state", ["state"], registry=r)
@@ -100,18 +105,26 @@ class Metrics:
             "Seconds since the scheduler last showed it works",
             registry=r,
         )
-        self.platforms = tuple(platforms)
         # Series that exist from the start, so a rate over them is defined before
         # the first event of their kind.
         for state in FEED_STATES:
             self.feeds.labels(state)
         for result in ("ok", "not_modified", "error"):
             self.polls.labels(result)
-        for platform in self.platforms:
-            self.too_many.labels(platform)
-            self.deactivated.labels(platform)
-            for status in OUTBOX_STATUSES:
-                self.outbox.labels(status, platform)
+        self.platforms: list[str] = []
+        for platform in platforms:
+            self.add_platform(platform)
+
+    def add_platform(self, platform: str) -> None:
+        """A platform this process delivers to: its series exist from the start."""
+        if platform in self.platforms:
+            return
+        self.platforms.append(platform)
+        self.too_many.labels(platform)
+        self.deactivated.labels(platform)
+        self.connected.labels(platform)
+        for status in OUTBOX_STATUSES:
+            self.outbox.labels(status, platform)
 
     # ---- the Recorder ---------------------------------------------------------------
 
@@ -125,6 +138,8 @@ class Metrics:
         events: int,
         alerts: int,
     ) -> None:
+        if self._heartbeat is not None:
+            self._heartbeat.beat()
         self.fetch_seconds.observe(fetch_seconds)
         if error_kind is not None:
             self.polls.labels("error").inc()
