@@ -122,6 +122,26 @@ async def start_cli(
     )
 
 
+async def start_telegram_bot(
+    now: datetime, cwd: Path, database: Path, bot_api_url: str, **settings: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot run` on `database`, delivering to the fake Bot API at `bot_api_url`
+    (its token), polling loopback feeds, parsing in threads; more `settings` on top."""
+    from tests.fakes.telegram_api import TOKEN
+
+    return await start_cli(
+        now,
+        "run",
+        cwd=cwd,
+        DATABASE_PATH=str(database),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=bot_api_url,
+        FETCH_ALLOW_PRIVATE_NETWORKS="true",
+        PARSE_POOL="thread",
+        **settings,
+    )
+
+
 class Printed:
     """What a running process prints, line by line, and a way to wait for a line."""
 

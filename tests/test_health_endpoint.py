@@ -13,8 +13,6 @@ import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
-from bot.domain.chat import Subscription
-from bot.domain.vocabulary import CATEGORIES
 from bot.observability.health import (
     MIN_STALE_SECONDS,
     Heartbeat,
@@ -22,10 +20,10 @@ from bot.observability.health import (
     stale_after,
 )
 from bot.settings import Settings, parse_listen
-from bot.storage import Storage
 from tests.conftest import FakeClock, FeedServer, rss
-from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, TOKEN, FakeBotAPI, retry_after
-from tests.processes import Printed, start_cli
+from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, FakeBotAPI, retry_after
+from tests.processes import Printed, start_telegram_bot
+from tests.storage_support import prepare_database
 
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
@@ -81,28 +79,22 @@ async def test_a_running_bot_answers_health_readiness_and_metrics(
     telegram_api: FakeBotAPI, clock: FakeClock, feed_server: FeedServer, tmp_path: Path
 ) -> None:
     database = tmp_path / "tocsin.sqlite3"
-    storage = await Storage.open(database)
-    try:
-        for chat_id in (READER, GONE):
-            chat = await storage.chats.upsert("telegram", str(chat_id), now=clock(), kind="private")
-            await storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=clock())
-        await storage.feeds.add(feed_server.serve("/rss", rss(ARREST)), now=clock())
-    finally:
-        await storage.close()
+    await prepare_database(
+        database,
+        clock(),
+        telegram_chats=(READER, GONE),
+        feed_urls=[feed_server.serve("/rss", rss(ARREST))],
+    )
     telegram_api.chat_errors[GONE] = BLOCKED
     # Telegram asks the bot to slow down once: the alert waits, then goes.
     telegram_api.fail("sendMessage", retry_after(1), chat_id=READER)
-    process = await start_cli(
+    process = await start_telegram_bot(
         clock(),
-        "run",
-        cwd=tmp_path,
-        DATABASE_PATH=str(database),
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_URL=telegram_api.base_url,
+        tmp_path,
+        database,
+        telegram_api.base_url,
         TELEGRAM_RATE_PER_CHAT_PER_SECOND="50",
-        FETCH_ALLOW_PRIVATE_NETWORKS="true",
         BACKLOG_ALERTS="1",
-        PARSE_POOL="thread",
         HEALTH_LISTEN="127.0.0.1:0",
     )
     assert process.stderr is not None

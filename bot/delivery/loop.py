@@ -36,6 +36,7 @@ from typing import Generic, Protocol, TypeVar, runtime_checkable
 
 from bot.delivery.contract import Outcome, Sender, SendResult
 from bot.domain.alert import Alert
+from bot.logs import concerning
 from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
@@ -282,6 +283,11 @@ class Delivery:
     async def _run_lane(self, chat_id: int) -> None:
         """Send one chat's rows in order; other chats' lanes run meanwhile."""
         lane = self._lanes[chat_id]
+        chat = lane[0].chat
+        with concerning(platform=chat.platform, chat_id=chat.id, chat=chat.external_id):
+            await self._run_lane_of(chat_id, lane)
+
+    async def _run_lane_of(self, chat_id: int, lane: deque[Alert]) -> None:
         try:
             while lane:
                 alert = lane.popleft()

@@ -13,11 +13,13 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from bot.detect import Detector, KeywordFilter
 from bot.domain.chat import Chat, Subscription
 from bot.domain.event import is_event
 from bot.domain.feed import Feed
+from bot.logs import concerning
 from bot.matching import matching_chats
 from bot.notices import AdminNotifier
 from bot.observability.recorder import NO_RECORDER, Recorder
@@ -171,6 +173,12 @@ class Pipeline:
     async def poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
         """Poll one feed; never raises (but for cancellation): whatever goes wrong,
         the storage included, is in the report and the log."""
+        # Every line logged for this feed says so (its host only: a feed's URL may
+        # carry credentials).
+        with concerning(feed_id=feed.id, feed_host=urlsplit(feed.url).hostname):
+            return await self._poll_feed(feed, subscriptions)
+
+    async def _poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
         report = FeedReport(feed.id, feed.url)
         started = time.perf_counter()
         # How long the fetch took (None until it returned: a failed fetch is timed
