@@ -126,6 +126,12 @@ class PlatformsRefusedError(Exception):
         self.refusals = refusals
 
 
+# A stop (SIGTERM, Ctrl+C) ends within STOP_SECONDS: polling and delivery stop at
+# once, each within its own bound (bot.scheduler, bot.delivery.loop), then each
+# platform disconnects within RUNTIME_STOP_SECONDS, all platforms at once.
+STOP_SECONDS = 10.0
+RUNTIME_STOP_SECONDS = 2.0
+
 # How long telling the working platforms' admins about a refused token may take.
 REFUSAL_NOTICE_SECONDS = 20.0
 
@@ -212,23 +218,36 @@ class Tocsin:
         try:
             await stop.wait()
         finally:
-            watcher.cancel()
-            await asyncio.gather(watcher, return_exceptions=True)
-            # A platform still starting is given up on; then the cycle ends before the
-            # delivery loop, and both before the storage is closed (by `build_app`).
-            for task in starting:
-                task.cancel()
-            await asyncio.gather(*starting, return_exceptions=True)
-            await scheduler.stop()
-            stop.set()
-            await delivery_task
-            for runtime in reversed(self.runtimes):
-                try:
-                    await runtime.stop()
-                except Exception:
-                    logger.exception("error while stopping %s", type(runtime).__name__)
-            if observability is not None:
-                await observability.stop()
+            await self._stop_running(scheduler, delivery_task, [watcher, *starting], stop)
+
+    async def _stop_running(
+        self,
+        scheduler: PollScheduler,
+        delivery_task: asyncio.Task[None],
+        helpers: list[asyncio.Task[None]],
+        stop: asyncio.Event,
+    ) -> None:
+        """Stop within STOP_SECONDS, losing nothing: polling ends (a cycle cancelled
+        mid-way re-polls its feeds next time), and at the same time delivery stops
+        starting requests and waits for the answers to those already sent; then the
+        platforms disconnect. A row whose request is still unanswered when the
+        grace ends stays 'sending', and is sent again at the next start."""
+        # A platform still starting is given up on.
+        for task in helpers:
+            task.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
+        stop.set()
+        await asyncio.gather(scheduler.stop(), delivery_task, return_exceptions=True)
+        # Only now: the requests waited for above needed the platforms' sessions.
+        await asyncio.gather(*(self._stop_runtime(r) for r in reversed(self.runtimes)))
+        if self.observability is not None:
+            await self.observability.stop()
+
+    async def _stop_runtime(self, runtime: PlatformRuntime) -> None:
+        try:
+            await asyncio.wait_for(runtime.stop(), RUNTIME_STOP_SECONDS)
+        except Exception:
+            logger.exception("error while stopping %s", type(runtime).__name__)
 
     async def _after_starting(
         self, starting: list[asyncio.Task[None]], stop: asyncio.Event

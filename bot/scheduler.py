@@ -17,8 +17,9 @@ from bot.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-# On shutdown, a cycle that is running is cancelled and given this long to unwind.
-STOP_TIMEOUT_SECONDS = 10.0
+# On shutdown, a cycle that is running is cancelled and given this long to unwind
+# (while the delivery loop stops alongside; see bot.app.STOP_SECONDS).
+STOP_TIMEOUT_SECONDS = 6.0
 
 
 class PollScheduler:

@@ -59,8 +59,9 @@ RELEASE_CHECK_SECONDS = 0.5
 # in which a crash leaves an answered row in doubt by at most this much.
 BEGIN_GATHER_SECONDS = 0.005
 DELIVERED_GATHER_SECONDS = 0.02
-# On shutdown, how long to wait for requests already sent to be answered and recorded.
-SHUTDOWN_GRACE_SECONDS = 10.0
+# On shutdown, how long to wait for requests already sent to be answered and recorded
+# (a stop must end within bot.app.STOP_SECONDS, platforms' disconnection included).
+SHUTDOWN_GRACE_SECONDS = 6.0
 
 
 def retry_delay(attempts: int) -> timedelta:
