@@ -7,7 +7,7 @@ from datetime import datetime
 from pathlib import Path
 
 from bot.domain.alert import Alert
-from bot.domain.chat import Subscription
+from bot.domain.chat import Platform, Subscription
 from bot.domain.detection import Clause, Detection
 from bot.domain.vocabulary import CATEGORIES, Category
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
@@ -95,14 +95,23 @@ async def claim_due(storage: Storage, now: datetime, platforms: Sequence[str]) -
 
 
 async def prepare_database(
-    path: Path, now: datetime, *, telegram_chats: Sequence[int], feed_urls: Sequence[str]
+    path: Path,
+    now: datetime,
+    *,
+    telegram_chats: Sequence[int] = (),
+    discord_channels: Sequence[int] = (),
+    feed_urls: Sequence[str] = (),
 ) -> None:
-    """A database for a process to open: private Telegram chats subscribed to every
-    category, and feeds to poll."""
+    """A database for a process to open: private Telegram chats and Discord text
+    channels subscribed to every category, and feeds to poll."""
+    chats: list[tuple[Platform, int, str]] = [
+        *(("telegram", chat_id, "private") for chat_id in telegram_chats),
+        *(("discord", channel_id, "guild_text") for channel_id in discord_channels),
+    ]
     storage = await Storage.open(path)
     try:
-        for chat_id in telegram_chats:
-            chat = await storage.chats.upsert("telegram", str(chat_id), now=now, kind="private")
+        for platform, external_id, kind in chats:
+            chat = await storage.chats.upsert(platform, str(external_id), now=now, kind=kind)
             await storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=now)
         for url in feed_urls:
             await storage.feeds.add(url, now=now)

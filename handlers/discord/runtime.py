@@ -25,6 +25,7 @@ from bot.delivery.ratelimit import RateLimiter
 from bot.notices import NoticeSink
 from bot.observability.recorder import Recorder
 from bot.settings import Settings
+from feeds.proxy import PROXY_FAILURES, tunnel_connector
 from handlers.commands import CommandService
 from handlers.discord.client import TocsinBot
 from handlers.discord.sender import DISCORD_LIMITS, DiscordNoticeSink, DiscordSender
@@ -37,7 +38,13 @@ SYNC_TIMEOUT = 60.0
 # Login retries after a transient failure: from 5 s up to 10 minutes apart.
 RETRY_FIRST = 5.0
 RETRY_MAX = 600.0
-_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+_TRANSIENT: tuple[type[Exception], ...] = (
+    discord.HTTPException,
+    aiohttp.ClientError,
+    OSError,
+    asyncio.TimeoutError,
+    *PROXY_FAILURES,
+)
 _VERSIONED = re.compile(r"/api/v\d+$")
 
 
@@ -69,7 +76,10 @@ class DiscordRuntime:
         self._token = settings.discord_bot_token.get_secret_value()
         self._api_url = settings.discord_api_url
         self.watch = ResponseWatch()
-        self.bot = TocsinBot(service, http_trace=self.watch.trace)
+        proxy = settings.discord_proxy_parsed
+        # Through DISCORD_PROXY, REST and the gateway alike (the session's connector).
+        tunnel = {"connector": tunnel_connector(proxy, limit=0)} if proxy is not None else {}
+        self.bot = TocsinBot(service, http_trace=self.watch.trace, **tunnel)
         # One limiter for every request of this bot: alerts, notices, the rest.
         self.limiter = RateLimiter(DISCORD_LIMITS)
         self.sender: Sender = DiscordSender(self.bot, self.limiter)

@@ -32,7 +32,7 @@ from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnau
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
+from aiohttp import BasicAuth, web
 
 from bot.delivery.contract import TokenRefusal
 from bot.delivery.ratelimit import RateLimiter, RateLimits
@@ -40,6 +40,7 @@ from bot.i18n import languages
 from bot.notices import NoticeSink
 from bot.observability.recorder import Recorder
 from bot.settings import ConfigError, Settings
+from feeds.proxy import Proxy
 from handlers.commands import ADMIN_COMMANDS, USER_COMMANDS, CommandService, command_description
 from handlers.telegram import routers
 from handlers.telegram.pacing import ensure_paced
@@ -55,6 +56,16 @@ _STOP_POLLING_SECONDS = 5.0
 # After the bot fails to start polling (Bot API unreachable), wait this long, doubling.
 _RESTART_FIRST_SECONDS = 1.0
 _RESTART_MAX_SECONDS = 60.0
+
+
+def _aiogram_proxy(proxy: Proxy | None) -> str | tuple[str, BasicAuth] | None:
+    """TELEGRAM_PROXY as aiogram takes it; the credentials apart, so that no password
+    needs quoting in a URL."""
+    if proxy is None:
+        return None
+    if proxy.user is None:
+        return str(proxy.url)
+    return str(proxy.url), BasicAuth(proxy.user, proxy.password or "")
 
 
 def build_dispatcher(service: CommandService) -> Dispatcher:
@@ -81,11 +92,9 @@ class TelegramRuntime:
     ) -> None:
         if settings.telegram_bot_token is None:
             raise ConfigError("TELEGRAM_BOT_TOKEN: not set")
-        session = (
-            AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-            if settings.telegram_api_url
-            else AiohttpSession()
-        )
+        session = AiohttpSession(proxy=_aiogram_proxy(settings.telegram_proxy_parsed))
+        if settings.telegram_api_url:
+            session.api = TelegramAPIServer.from_base(settings.telegram_api_url)
         try:
             self.bot = Bot(
                 settings.telegram_bot_token.get_secret_value(),

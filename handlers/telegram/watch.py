@@ -4,6 +4,10 @@ A request middleware on the bot's session, inside the pacing one, so it sees eve
 request as it really went (each 429 included, also those the pacing retries). Any
 answer from the Bot API, even a refusal of one message, means Telegram is reachable;
 a network failure, a 5xx or a body that is not the Bot API's means it is not.
+
+A proxy that fails (TELEGRAM_PROXY unreachable, or refusing the bot) raises errors
+aiogram does not know; they are raised on as the network failure they are, which
+every caller already handles.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from aiogram.methods import Response, TelegramMethod
 from aiogram.methods.base import TelegramType
 
 from bot.observability.recorder import NO_RECORDER, Recorder
+from feeds.proxy import PROXY_FAILURES
 
 PLATFORM = "telegram"
 
@@ -43,6 +48,9 @@ class ExchangeWatch(BaseRequestMiddleware):
     ) -> Response[TelegramType]:
         try:
             response = await make_request(bot, method)
+        except PROXY_FAILURES as exc:
+            self.problem = f"the proxy failed ({type(exc).__name__}: {exc})"
+            raise TelegramNetworkError(method, f"proxy: {exc}") from exc
         except TelegramRetryAfter:
             self.problem = None
             self.recorder.too_many_requests(PLATFORM)
