@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -18,7 +19,7 @@ from bot.delivery.contract import PlatformRuntime, Sender, TokenRefusal, refusal
 from bot.demo import DemoFeedServer, register_demo_feeds
 from bot.detect import Detector
 from bot.domain.chat import Subscription
-from bot.domain.vocabulary import CATEGORIES
+from bot.domain.vocabulary import CATEGORIES, Severity
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
 from bot.observability.recorder import NO_RECORDER
 from bot.observability.service import Observability
@@ -99,8 +100,11 @@ def parse_pool(settings: Settings) -> ParsePool:
     )
 
 
-async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> None:
-    """The terminal is a chat subscribed to everything, created on first run."""
+async def ensure_console_chat(
+    storage: Storage, language: str, clock: Clock, *, weak: bool = False
+) -> None:
+    """The terminal is a chat subscribed to everything, created on first run; `weak`
+    (CONSOLE_WEAK_EVENTS) adds weak signals as low-severity notes."""
     chat = await storage.chats.upsert(
         "console",
         CONSOLE_CHAT_ID,
@@ -111,10 +115,13 @@ async def ensure_console_chat(storage: Storage, language: str, clock: Clock) -> 
     )
     if chat.language != language:
         await storage.chats.set_language(chat.id, language)
-    if await storage.chats.subscription(chat.id) is None:
-        await storage.chats.subscribe(
-            chat.id, Subscription(chat.id, CATEGORIES), now=clock(), by="console"
-        )
+    severity: Severity = "low" if weak else "medium"
+    current = await storage.chats.subscription(chat.id)
+    if current is None or current.min_severity != severity:
+        wanted = Subscription(chat.id, CATEGORIES, min_severity=severity)
+        if current is not None:
+            wanted = dataclasses.replace(current, min_severity=severity)
+        await storage.chats.subscribe(chat.id, wanted, now=clock(), by="console")
 
 
 @dataclass
@@ -330,7 +337,9 @@ async def build_app(
         senders: dict[str, Sender] = {}
         console = embedded and settings.console_enabled
         if console:
-            await ensure_console_chat(storage, settings.console_language, clock)
+            await ensure_console_chat(
+                storage, settings.console_language, clock, weak=settings.console_weak_events
+            )
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
         address = settings.health_address

@@ -18,7 +18,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from pathlib import Path
 from typing import Any
 
-from bot import cli_feeds, cli_stories
+from bot import cli_feedback, cli_feeds, cli_stories
 from bot.app import PlatformsRefusedError, build_app, open_storage, process_clock
 from bot.delivery.contract import TokenRefusal
 from bot.logs import setup_logging
@@ -174,6 +174,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     cli_feeds.add_commands(commands, UsageError)
     cli_stories.add_commands(commands, UsageError)
+    cli_feedback.add_commands(commands, UsageError)
     return parser
 
 

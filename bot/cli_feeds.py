@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.app import build_app, open_storage
+from bot.detect.languages import unread_note
 from bot.domain.feed import Feed
 from bot.notices import NoticeConfig, format_duration, notice_config, silent_since
 from bot.pipeline import FeedReport
@@ -134,6 +135,9 @@ async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) ->
     )
     for title, categories in preview.alerting:
         print(f"  would have alerted [{', '.join(categories)}]: {title}")
+    note = unread_note(preview.lang)
+    if note:
+        print(f"note: feed {feed.id}: {note}")
     return 0
 
 
@@ -283,6 +287,9 @@ async def cmd_catalog(settings: Settings, args: argparse.Namespace, clock: Clock
     for feed in feeds:
         if feed.note:
             print(f"  {feed.slug}: {feed.note}")
+        note = unread_note(feed.lang)
+        if note:
+            print(f"  {feed.slug}: {note}")
     return 0
 
 
@@ -292,7 +299,7 @@ async def cmd_add_catalog(settings: Settings, args: argparse.Namespace, clock: C
     feeds = _catalog_selection(args)
     if not feeds:
         raise _usage_error("no catalog feed matches; see: tocsin feeds catalog")
-    added = present = 0
+    added = present = unread = 0
     storage = await open_storage(settings)
     try:
         for feed in feeds:
@@ -311,11 +318,17 @@ async def cmd_add_catalog(settings: Settings, args: argparse.Namespace, clock: C
                 continue
             added += 1
             print(f"added feed {stored.id}: {feed.title} <{feed.url}>")
+            note = unread_note(feed.lang)
+            if note:
+                unread += 1
+                print(f"  note: {note}")
         if added:
             await storage.audit.record("cli", "add-catalog", f"{added} feeds", clock())
     finally:
         await storage.close()
     print(f"added {added} catalog feeds ({present} already present)")
+    if unread:
+        print(f"note: {unread} of them in a language the detector does not read (see above)")
     return 0
 
 

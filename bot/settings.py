@@ -212,6 +212,11 @@ class Settings(BaseSettings):
     # the system clock. Tests hand their clock to the processes they start this way.
     clock_start: AwareDatetime | None = None
 
+    # --- Feedback ---
+    # The terminal chat also prints weak signals (threats, plans, bills, lifted bans)
+    # as low-severity notes.
+    console_weak_events: bool = False
+
     # --- Operations: health endpoint, log format, platform proxies ---
     # Where /healthz, /readyz and /metrics answer: a port (on loopback), or host:port.
     # Unset: no endpoint.

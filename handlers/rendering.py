@@ -54,10 +54,19 @@ def category_label(category: str, lang: str) -> str:
 
 
 def labels(alert: Alert) -> str:
-    """The alert's categories in the chat's language ("CENSORSHIP + ARRESTS")."""
+    """The alert's categories in the chat's language ("CENSORSHIP + ARRESTS"); a weak
+    event's say it is a low-severity note, so no reader takes a threat for a block."""
     lang = alert.chat.language
+    if alert.is_weak:
+        weak = " + ".join(category_label(c, lang) for c in alert.weak_categories)
+        return text(lang, "feedback.weak_label", categories=weak)
     named = " + ".join(category_label(c, lang) for c in alert.categories)
     return named or text(lang, "alert.generic")
+
+
+def alert_icon(alert: Alert) -> str:
+    """The mark before an alert's label: a siren for an event, a note for a weak one."""
+    return "ℹ️" if alert.is_weak else "🚨"
 
 
 def field_name(field: str, lang: str) -> str:

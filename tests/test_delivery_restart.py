@@ -38,7 +38,7 @@ def delivered_rows(path: Path) -> int:
 
 
 async def wait_until(
-    condition: Callable[[], bool], extra: Callable[[], object] = lambda: "", within: float = 20.0
+    condition: Callable[[], bool], extra: Callable[[], object] = lambda: "", within: float = 90.0
 ) -> None:
     deadline = asyncio.get_running_loop().time() + within
     while not condition():

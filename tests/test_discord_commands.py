@@ -9,6 +9,7 @@ import asyncio
 import logging
 import socket
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,6 +53,15 @@ class World:
 
 @pytest.fixture
 async def world(make_settings: Callable[..., Settings], clock: FakeClock) -> AsyncIterator[World]:
+    async with running_world(make_settings, clock) as started:
+        yield started
+
+
+@asynccontextmanager
+async def running_world(
+    make_settings: Callable[..., Settings], clock: FakeClock
+) -> AsyncIterator[World]:
+    """The runtime logged in to a fake Discord and connected to its gateway."""
     async with FakeDiscord() as fake:
         settings = make_settings(
             discord_bot_token=fake.token, discord_api_url=fake.url, discord_admin_ids=str(ADMIN)
@@ -135,6 +145,7 @@ async def test_commands_are_synced_at_start_with_permissions_choices_and_russian
         "addfeed",
         "removefeed",
         "status",
+        "missed",
     }
     subscribe = commands["subscribe"]
     assert int(subscribe["default_member_permissions"]) == MANAGE_CHANNELS

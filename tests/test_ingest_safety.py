@@ -235,13 +235,14 @@ AMPLIFIED = (
 )
 def test_entity_expansion_cannot_blow_up_memory_or_time(document: bytes) -> None:
     tracemalloc.start()
-    started = time.monotonic()
+    # Work done, in CPU seconds: a bomb shows there whatever else loads the machine.
+    started = time.process_time()
     try:
         parsed = parse_feed(document, "https://example.org/feed")
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    assert time.monotonic() - started < 10
+    assert time.process_time() - started < 10
     assert peak < 32 * 1024 * 1024
     # Whatever survives is bounded text, not gigabytes of "lol".
     for entry in parsed.entries:
@@ -252,9 +253,9 @@ def test_entity_expansion_cannot_blow_up_memory_or_time(document: bytes) -> None
 @pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32"])
 def test_entity_declarations_are_found_in_wide_encodings_too(codec: str) -> None:
     document = BILLION_LAUGHS.decode("ascii").replace('"1.0"?>', f'"1.0" encoding="{codec}"?>')
-    started = time.monotonic()
+    started = time.process_time()
     parsed = parse_feed(document.encode(codec), "https://example.org/feed")
-    assert time.monotonic() - started < 1
+    assert time.process_time() - started < 1
     assert parsed.title == "Laughs" and parsed.entries[0].title.startswith("Police detained")
 
 
@@ -312,9 +313,9 @@ async def test_an_entity_bomb_is_one_feeds_problem_in_the_pipeline(
     async with running(settings, clock) as app:
         await app.storage.feeds.add(f"{bomb}/rss", now=clock())
         await app.storage.feeds.add(f"{good}/rss", now=clock())
-        started = time.monotonic()
+        started = time.process_time()
         report, _ = await app.run_once()
-    assert time.monotonic() - started < 5
+    assert time.process_time() - started < 5
     by_url = {r.url: r for r in report.feeds}
     assert by_url[f"{good}/rss"].error is None and by_url[f"{good}/rss"].new_entries == 1
     # The bomb is either salvaged as bounded text or classified; never a crash.

@@ -30,12 +30,13 @@ import asyncio
 import logging
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Mapping
 from datetime import datetime, timedelta
-from typing import Generic, Protocol, TypeVar, runtime_checkable
+from typing import Protocol, runtime_checkable
 
 from bot.delivery.contract import Outcome, Sender, SendResult
 from bot.domain.alert import Alert
+from bot.group_commit import GroupCommit
 from bot.logs import concerning
 from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
@@ -74,58 +75,6 @@ def outage_pause(failures: int) -> timedelta:
     doubling, capped at OUTAGE_PAUSE_CAP_SECONDS."""
     exponent = min(max(failures - 1, 0), 16)
     return timedelta(seconds=min(5 * 2**exponent, OUTAGE_PAUSE_CAP_SECONDS))
-
-
-Item = TypeVar("Item")
-Result = TypeVar("Result")
-
-
-class GroupCommit(Generic[Item, Result]):
-    """Writes that many lanes ask for at once go to the database in one transaction.
-
-    The first `submit` starts a flush on the next turn of the event loop; whatever
-    arrives while a flush is writing goes in the next one. Nothing waits for a
-    timer, so a lone write is not delayed, and at high rates one commit serves many
-    messages instead of one each.
-    """
-
-    def __init__(
-        self,
-        write: Callable[[list[Item]], Awaitable[Sequence[Result]]],
-        *,
-        gather_seconds: float = 0.0,
-    ) -> None:
-        self._write = write
-        self._gather = gather_seconds
-        self._queue: list[tuple[Item, asyncio.Future[Result]]] = []
-        self._flusher: asyncio.Task[None] | None = None
-
-    async def submit(self, item: Item) -> Result:
-        return await self.enqueue(item)
-
-    def enqueue(self, item: Item) -> asyncio.Future[Result]:
-        """Queue `item` for the next flush; the future holds its result once written."""
-        future: asyncio.Future[Result] = asyncio.get_running_loop().create_future()
-        self._queue.append((item, future))
-        if self._flusher is None or self._flusher.done():
-            self._flusher = asyncio.create_task(self._flush())
-        return future
-
-    async def _flush(self) -> None:
-        if self._gather > 0:
-            await asyncio.sleep(self._gather)
-        while self._queue:
-            batch, self._queue = self._queue, []
-            try:
-                results = await self._write([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
-            for (_, future), result in zip(batch, results, strict=True):
-                if not future.done():
-                    future.set_result(result)
 
 
 @runtime_checkable

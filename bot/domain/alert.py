@@ -30,3 +30,10 @@ class Alert:
     attempts: int = 0
     # Why it was detected, worded by the renderer in the chat's language.
     clauses: tuple[Clause, ...] = ()
+    # Matched only as a threat, plan, bill or lifted ban: sent to chats that asked
+    # for weak events, and shown as a low-severity note rather than an alert.
+    weak_categories: tuple[str, ...] = ()
+
+    @property
+    def is_weak(self) -> bool:
+        return not self.categories and bool(self.weak_categories)

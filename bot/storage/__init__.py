@@ -1,7 +1,7 @@
 """Tocsin's storage layer: narrow protocols (protocols.py) and the SQLite backend.
 
 `Storage.open()` connects, applies pending migrations, and exposes one store per
-concern (feeds, entries, chats, outbox, notices, audit, role). Code outside this
+concern (feeds, entries, chats, outbox, notices, audit, role, feedback). Code outside this
 package uses only the stores' protocol methods; `Storage.db` is the SQLite backend's
 own connection, for that backend's tests and nothing else.
 """
@@ -20,6 +20,7 @@ from bot.storage.sqlite.audit import AuditStore
 from bot.storage.sqlite.chats import ChatStore
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.entries import EntryStore
+from bot.storage.sqlite.feedback import FeedbackStore
 from bot.storage.sqlite.feeds import FeedStore
 from bot.storage.sqlite.lease import FileLease
 from bot.storage.sqlite.migrations import applied_versions, migrate
@@ -49,6 +50,7 @@ class Storage:
         self.audit: protocols.AuditStore = AuditStore(db)
         self.notices: protocols.NoticeStore = NoticeStore(db)
         self.role: protocols.RoleStore = RoleStore(db)
+        self.feedback: protocols.FeedbackStore = FeedbackStore(db)
 
     @classmethod
     async def open(cls, path: Path, *, role: DatabaseRole | None = None) -> Storage:

@@ -18,6 +18,7 @@ from bot.domain.audit import AuditRecord
 from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.event import Event
 from bot.domain.feed import Arrivals, Feed, FeedHealth
+from bot.domain.feedback import FeedbackCounts, FlaggedEvent, FlagOutcome, MissedLink, Reporter
 from bot.domain.notice import NoticeKind, StoredNotice
 from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, PollOutcome
 
@@ -155,3 +156,17 @@ class RoleStore(Protocol):
     async def claim(self, role: DatabaseRole) -> None:
         """Claim the database for `role`; StorageError if it belongs to the other."""
         ...
+
+
+class FeedbackStore(Protocol):
+    async def flag_false(self, event_id: int, reporter: Reporter, now: datetime) -> FlagOutcome:
+        """One person's "false alarm" on an event, counted once however often pressed."""
+        ...
+
+    async def record_missed(self, url: str, reporter: Reporter, now: datetime) -> None: ...
+    async def counts(self, since: datetime) -> FeedbackCounts: ...
+    async def flagged(self, since: datetime) -> list[FlaggedEvent]:
+        """Events with a false-alarm press from `since` on, oldest event first."""
+        ...
+
+    async def missed(self, since: datetime, limit: int = 50) -> list[MissedLink]: ...

@@ -20,9 +20,12 @@ storage failures raise, and adapters answer those with `error.internal`.
 
 from __future__ import annotations
 
+import dataclasses
+
 from bot.i18n import text
 from handlers.commands.arguments import ArgumentError, SubscribeRequest, parse_subscribe_args
 from handlers.commands.contract import Caller, ChatRef, Choice, FeedAdder, Reply
+from handlers.commands.feedback import FeedbackCommands, weak_choice
 from handlers.commands.feeds import FeedCommands
 from handlers.commands.help import ADMIN_COMMANDS, USER_COMMANDS, HelpCommands, command_description
 from handlers.commands.language import LanguageCommands
@@ -48,14 +51,25 @@ __all__ = [
 
 
 class CommandService(
-    HelpCommands, SubscriptionCommands, FeedCommands, StatusCommands, LanguageCommands
+    HelpCommands,
+    SubscriptionCommands,
+    FeedCommands,
+    StatusCommands,
+    LanguageCommands,
+    FeedbackCommands,
 ):
     """Every command feature over one storage, clock and set of bot admins."""
 
     async def choose(self, ref: ChatRef, caller: Caller, action: str, argument: str) -> Reply:
         """A `Choice` was pressed: run its action with the same authorisation as the command."""
         if action == "subscribe":
-            return await self.subscribe_command(ref, caller, argument)
+            reply = await self.subscribe_command(ref, caller, argument)
+            if reply.refused or reply.error or reply.choices:
+                return reply
+            # Subscribed by buttons: one more offers weak signals as notes.
+            return dataclasses.replace(reply, choices=(weak_choice(True, reply.language),))
+        if action == "weak":
+            return await self.set_weak(ref, caller, argument)
         if action == "lang":
             return await self.set_language(ref, caller, argument)
         if action == "removefeed" and argument:

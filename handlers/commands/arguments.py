@@ -41,6 +41,8 @@ _CATEGORY_WORDS: dict[str, tuple[Category, ...]] = {
     "все": CATEGORIES,
     "всё": CATEGORIES,
 }
+# Words asking for weak events too (threats, plans, bills, lifted bans) as notes.
+_WEAK_WORDS = frozenset({"weak", "notes", "слабые", "заметки"})
 # Optional markers before language codes ("/subscribe arrest lang ru en").
 _LANGUAGE_MARKERS = frozenset({"lang", "langs", "language", "languages", "язык", "языки"})
 _LANGUAGE_NAMES = {
@@ -61,6 +63,8 @@ class SubscribeRequest:
     languages: tuple[str, ...] = ()
     include: tuple[str, ...] = ()
     exclude: tuple[str, ...] = ()
+    # Also threats, plans, bills and lifted bans, as low-severity notes.
+    weak: bool = False
 
 
 @dataclass
@@ -78,7 +82,7 @@ class ArgumentError(ValueError):
 
 
 def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
-    """Parse `[censorship|arrest|all] [lang ...] [+word ...] [-word ...]` in any order.
+    """Parse `[censorship|arrest|all] [lang ...] [weak] [+word ...] [-word ...]` in any order.
 
     Returns None when there are no arguments (the adapter offers buttons then);
     raises `ArgumentError` on anything it does not understand. Words may be quoted
@@ -94,6 +98,7 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
     languages: list[str] = []
     include: list[str] = []
     exclude: list[str] = []
+    weak = False
     for token in tokens:
         lowered = token.strip().lower()
         if not lowered:
@@ -111,6 +116,8 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
             categories.extend(c for c in _CATEGORY_WORDS[lowered] if c not in categories)
         elif lowered in _LANGUAGE_MARKERS:
             continue
+        elif lowered in _WEAK_WORDS:
+            weak = True
         elif lowered in _ISO_639_1:
             if lowered not in languages:
                 languages.append(lowered)
@@ -122,7 +129,7 @@ def parse_subscribe_args(argument_text: str) -> SubscribeRequest | None:
         if word in exclude:
             raise ArgumentError("args.both_ways", {"word": word})
     ordered = tuple(c for c in CATEGORIES if c in categories) or CATEGORIES
-    return SubscribeRequest(ordered, tuple(languages), tuple(include), tuple(exclude))
+    return SubscribeRequest(ordered, tuple(languages), tuple(include), tuple(exclude), weak)
 
 
 def language_code(argument: str) -> str | None:

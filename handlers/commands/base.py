@@ -7,6 +7,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 
 from bot.delivery.contract import TokenRefusal
+from bot.detect.languages import detector_languages
 from bot.domain.chat import Chat, Subscription
 from bot.domain.feed import Feed
 from bot.i18n import DEFAULT_LANGUAGE, has_text, normalize_language, text
@@ -63,7 +64,7 @@ class CommandBase:
         return ref.is_private or caller.can_manage_chat
 
     def would_change(self, ref: ChatRef, caller: Caller, action: str, argument: str = "") -> bool:
-        """Whether `action` ("subscribe", "unsubscribe", "lang") would change the chat,
+        """Whether `action` ("subscribe", "unsubscribe", "lang", "weak") would change the chat,
         which makes its answer news for everyone there; False when it would be
         refused, fail on its argument or offer buttons instead.
 
@@ -76,12 +77,15 @@ class CommandBase:
             return True
         if action == "lang":
             return language_code(argument) is not None
+        if action == "weak":
+            return argument in ("on", "off")
         if action != "subscribe" or self._posting_problem(ref):
             return False
         try:
-            return parse_subscribe_args(argument) is not None
+            request = parse_subscribe_args(argument)
         except ArgumentError:
             return False
+        return request is not None and not unread_languages(request.languages)
 
     async def language_of(self, ref: ChatRef, caller: Caller) -> str:
         """The chat's chosen language, else the caller's, else English."""
@@ -164,6 +168,8 @@ class CommandBase:
         parts += subscription.languages
         parts += [f"+{w}" for w in subscription.include_words]
         parts += [f"-{w}" for w in subscription.exclude_words]
+        if subscription.min_severity == "low":
+            parts.append("weak")
         return " ".join(parts)
 
     @staticmethod
@@ -201,6 +207,11 @@ def feed_error_text(kind: str | None, message: str | None, lang: str) -> str:
         return _one_line(message or "?", 150)
     detail = _one_line(message or "", 80) if kind == "http" else ""
     return text(lang, key, detail=detail)
+
+
+def unread_languages(codes: Sequence[str]) -> list[str]:
+    """The source languages among `codes` the detector does not read."""
+    return [code for code in codes if code not in detector_languages()]
 
 
 def _capital(sentence: str) -> str:

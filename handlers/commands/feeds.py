@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from bot.detect.languages import detector_languages, unread_language
 from bot.i18n import text
 from bot.storage import DuplicateFeedError
 from feeds.errors import FeedError
@@ -71,6 +72,10 @@ class FeedCommands(CommandBase):
                 )
             if len(alerting) > MAX_LISTED_ALERTING:
                 lines.append(text(lang, "feeds.more", count=len(alerting) - MAX_LISTED_ALERTING))
+        unread = unread_language(preview.lang)
+        if unread is not None:
+            supported = ", ".join(detector_languages())
+            lines.append(text(lang, "feedback.feed_language", language=unread, supported=supported))
         return Reply("\n".join(lines), lang)
 
     async def remove_feed(self, ref: ChatRef, caller: Caller, argument: str) -> Reply:

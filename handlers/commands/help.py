@@ -19,6 +19,7 @@ USER_COMMANDS: tuple[str, ...] = (
     "subscriptions",
     "feeds",
     "lang",
+    "missed",
 )
 ADMIN_COMMANDS: tuple[str, ...] = ("addfeed", "removefeed", "status")
 

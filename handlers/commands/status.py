@@ -8,6 +8,7 @@ from datetime import timedelta
 from bot.i18n import text
 from handlers.commands.base import MAX_LISTED_FEEDS, CommandBase, _one_line, feed_error_text
 from handlers.commands.contract import Caller, ChatRef, Reply
+from handlers.commands.feedback import feedback_lines
 
 logger = logging.getLogger(__name__)
 
@@ -72,6 +73,7 @@ class StatusCommands(CommandBase):
                 delivered=await self._storage.outbox.delivered_since(since),
             )
         )
+        lines += await feedback_lines(self._storage, now, lang)
         active = await self._storage.chats.active_subscriptions()
         lines.append(text(lang, "status.chats", active=len(active)))
         inactive = await self._storage.chats.inactive()

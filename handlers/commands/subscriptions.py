@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
+from bot.detect.languages import detector_languages
 from bot.domain.chat import Subscription
 from bot.i18n import text
 from handlers.commands.arguments import ArgumentError, SubscribeRequest, parse_subscribe_args
-from handlers.commands.base import CommandBase, _capital, _one_line
+from handlers.commands.base import CommandBase, _capital, _one_line, unread_languages
 from handlers.commands.contract import Caller, ChatRef, Choice, Reply
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,16 @@ class SubscriptionCommands(CommandBase):
         self, ref: ChatRef, caller: Caller, request: SubscribeRequest, lang: str
     ) -> Reply:
         """`subscribe` once the caller may manage the chat and `lang` is known."""
+        unread = unread_languages(request.languages)
+        if unread:
+            # Accepting it would look like a subscription and never bring an alert.
+            message = text(
+                lang,
+                "feedback.unsupported_language",
+                language=", ".join(unread),
+                supported=", ".join(detector_languages()),
+            )
+            return Reply(message, lang, error=True)
         now = self._clock()
         chat = await self._chat_row(ref, lang, now)
         subscription = Subscription(
@@ -57,6 +68,7 @@ class SubscriptionCommands(CommandBase):
             languages=request.languages,
             include_words=request.include,
             exclude_words=request.exclude,
+            min_severity="low" if request.weak else "medium",
         )
         actor = self._actor(ref, caller)
         await self._storage.chats.subscribe(chat.id, subscription, now=now, by=actor)
@@ -120,6 +132,9 @@ class SubscriptionCommands(CommandBase):
         if subscription.exclude_words:
             words = ", ".join(f"“{w}”" for w in subscription.exclude_words)
             parts.append(text(lang, "describe.exclude", words=words))
-        severity = text(lang, f"severity.{subscription.min_severity}")
-        parts.append(text(lang, "describe.severity", severity=severity))
+        if subscription.min_severity == "low":
+            parts.append(text(lang, "feedback.describe_weak"))
+        else:
+            severity = text(lang, f"severity.{subscription.min_severity}")
+            parts.append(text(lang, "describe.severity", severity=severity))
         return "; ".join(parts) + "."

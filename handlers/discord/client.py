@@ -11,13 +11,18 @@ from discord.ext import commands
 
 from bot.i18n import normalize_language, text
 from handlers.commands import CommandService
+from handlers.discord.alert_view import FalseAlarmButton
 from handlers.discord.context import ChoiceButton
 from handlers.discord.wording import has_wording, wording
 
 logger = logging.getLogger(__name__)
 
 # One extension per feature, loaded one by one so a broken one is logged, not fatal.
-EXTENSIONS: tuple[str, ...] = ("handlers.discord.subscriptions", "handlers.discord.feeds")
+EXTENSIONS: tuple[str, ...] = (
+    "handlers.discord.subscriptions",
+    "handlers.discord.feeds",
+    "handlers.discord.feedback",
+)
 
 # discord.py sleeps through 429s shorter than this itself; longer ones come back to
 # the sender as `RateLimited`, so the delivery loop pauses Discord instead of blocking.
@@ -96,7 +101,7 @@ class TocsinBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         await self.tree.set_translator(WordingTranslator())
-        self.add_dynamic_items(ChoiceButton)
+        self.add_dynamic_items(ChoiceButton, FalseAlarmButton)
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)

@@ -30,6 +30,7 @@ from bot.delivery.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_
 from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
 from feeds.proxy import PROXY_FAILURES
+from handlers.discord.alert_view import false_alarm_view
 from handlers.rendering import (
     FIELD_ORDER,
     field_name,
@@ -455,6 +456,7 @@ class DiscordSender:
                     embed=embed,
                     nonce=nonce_for(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
+                    view=false_alarm_view(alert.event_id, alert.chat.language),
                 )
                 message_id = message.id
         except asyncio.CancelledError:
@@ -482,6 +484,7 @@ class DiscordSender:
                     embed=embed,
                     nonce=nonce_for(alert),
                     allowed_mentions=discord.AllowedMentions.none(),
+                    view=false_alarm_view(alert.event_id, alert.chat.language),
                 )
                 return message.id
             forum = self._forums[channel_id] = channel
@@ -489,6 +492,7 @@ class DiscordSender:
             name=thread_name(alert),
             embed=embed,
             allowed_mentions=discord.AllowedMentions.none(),
+            view=false_alarm_view(alert.event_id, alert.chat.language),
         )
         return created.message.id
 

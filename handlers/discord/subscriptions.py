@@ -29,6 +29,7 @@ def subscribe_argument(
     languages: str | None,
     include: str | None,
     exclude: str | None,
+    weak: bool | None = None,
 ) -> str:
     """The options as the shared `/subscribe` syntax, so both platforms parse alike.
 
@@ -37,6 +38,8 @@ def subscribe_argument(
     """
     tokens: list[str] = [category] if category else []
     tokens += (languages or "").replace(",", " ").split()
+    if weak:
+        tokens.append("weak")
     for sign, words in (("+", include), ("-", exclude)):
         for word in _LIST_SEPARATORS.split(words or ""):
             if word.strip():
@@ -71,6 +74,7 @@ class Subscriptions(commands.Cog):
         include=described("opt.include"),
         exclude=described("opt.exclude"),
         channel=described("opt.channel"),
+        weak=described("opt.weak"),
     )
     @app_commands.choices(category=category_choices())
     @app_commands.default_permissions(manage_channels=True)
@@ -82,11 +86,12 @@ class Subscriptions(commands.Cog):
         include: str | None = None,
         exclude: str | None = None,
         channel: Target | None = None,
+        weak: bool | None = None,
     ) -> None:
         service = service_of(interaction)
         ref = chat_ref(interaction, channel)
         caller = caller_of(interaction, channel)
-        argument = subscribe_argument(category, languages, include, exclude)
+        argument = subscribe_argument(category, languages, include, exclude, weak)
         if channel is not None and not argument:
             # Buttons would act on the channel they are pressed in, not on `channel`.
             argument = "all"

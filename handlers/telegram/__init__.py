@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from handlers.telegram import basics, choices, errors, feeds, subscriptions
+from handlers.telegram import basics, choices, errors, feedback, feeds, subscriptions
 
 
 def routers() -> list[Router]:
@@ -18,5 +18,6 @@ def routers() -> list[Router]:
         subscriptions.router(),
         feeds.router(),
         choices.router(),
+        feedback.router(),
         errors.router(),
     ]

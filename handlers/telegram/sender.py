@@ -35,6 +35,7 @@ from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
 from handlers.rendering import (
     FIELD_ORDER,
+    alert_icon,
     field_name,
     labels,
     one_line,
@@ -43,6 +44,7 @@ from handlers.rendering import (
     utf16_len,
     why_line,
 )
+from handlers.telegram.feedback import false_alarm_keyboard
 from handlers.telegram.pacing import SendPolicy, ensure_paced, sending_as
 
 logger = logging.getLogger(__name__)
@@ -121,7 +123,7 @@ def _parts(alert: Alert) -> _Parts:
         if alert.fields.get(key)
     ]
     return _Parts(
-        header=f"🚨 {labels(alert) or 'ALERT'}",
+        header=f"{alert_icon(alert)} {labels(alert) or 'ALERT'}",
         title=one_line(alert.title) or "—",
         source=one_line(source_line(alert, lang)),
         fields=fields,
@@ -285,6 +287,7 @@ class TelegramSender:
             parse_mode=parse_mode,
             message_thread_id=int(thread) if thread else None,
             link_preview_options=self._previews,
+            reply_markup=false_alarm_keyboard(alert.event_id, alert.chat.language),
         )
         return SendResult(Outcome.DELIVERED, message_id=str(message.message_id))
 

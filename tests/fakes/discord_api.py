@@ -4,7 +4,10 @@ It behaves like Discord where Tocsin can notice: it checks the bot token, answer
 with realistic JSON (so discord.py builds its real objects from it), enforces the
 embed limits and the message nonce, keeps Discord's rate limits as sliding windows
 judged at each request's arrival (messages per channel, with the headers Discord
-sends; 50 requests a second per bot, interactions excepted), and returns Discord's
+sends; 50 requests a second per bot, interactions excepted), checks message
+components as Discord does (action rows of at most five buttons, custom ids of 1-100
+characters and unique in a message, labels of at most 80), takes one initial
+response per interaction (40060 after that), and returns Discord's
 error codes for deleted channels, missing access and missing permissions. Tests
 script failures per channel and read back what arrived.
 
@@ -188,6 +191,7 @@ class FakeDiscord:
         self.identified = asyncio.Event()
         self.identify_payload: dict[str, Any] | None = None
         self.interaction_replies: dict[int, list[dict[str, Any]]] = {}
+        self._acknowledged: set[int] = set()
         # Users whose privacy settings refuse DMs from the bot.
         self.refuse_dms: set[int] = set()
         self._dms: dict[int, Channel] = {}
@@ -472,7 +476,7 @@ class FakeDiscord:
             "pinned": False,
             "type": 0,
             "flags": body.get("flags", 0),
-            "components": [],
+            "components": body.get("components") or [],
             "allowed_mentions": body.get("allowed_mentions"),
         }
         if channel.guild_id:
@@ -519,8 +523,15 @@ class FakeDiscord:
     # ---- interactions ----------------------------------------------------------------
 
     async def _interaction_callback(self, interaction_id: int, body: Any) -> web.Response:
-        self.interaction_replies.setdefault(interaction_id, []).append(body)
+        # An interaction takes one initial response; later ones go through the webhook.
+        if interaction_id in self._acknowledged:
+            return self._error(Failure(400, 40060, "Interaction has already been acknowledged."))
         data = body.get("data") or {}
+        broken = validate_message(data)
+        if broken:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: data.{broken}"))
+        self._acknowledged.add(interaction_id)
+        self.interaction_replies.setdefault(interaction_id, []).append(body)
         message = None
         if body.get("type") in (4, 7):
             message = {**self._bare_message(data), "interaction_id": str(interaction_id)}
@@ -543,6 +554,9 @@ class FakeDiscord:
         # Follow-ups and edits of an interaction's reply: /webhooks/{app}/{token}[/messages/..]
         token = parts[2]
         interaction_id = int(token.split(".")[1]) if "." in token else 0
+        broken = validate_message(body or {})
+        if broken:
+            return self._error(Failure(400, 50035, f"Invalid Form Body: {broken}"))
         self.interaction_replies.setdefault(interaction_id, []).append(
             {"webhook": method, "path": "/".join(parts[3:]), **(body or {})}
         )
@@ -761,8 +775,58 @@ def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -
     )
 
 
+def validate_components(components: Any) -> str | None:
+    """Discord's rules for message components (action rows of buttons), as it checks
+    them: the name of the first broken one, or None."""
+    if components is None:
+        return None
+    if not isinstance(components, list) or len(components) > 5:
+        return "components"
+    seen: set[str] = set()
+    for row_number, row in enumerate(components):
+        where = f"components.{row_number}"
+        if not isinstance(row, dict) or row.get("type") != 1:
+            return f"{where}.type"
+        items = row.get("components")
+        if not isinstance(items, list) or not 1 <= len(items) <= 5:
+            return f"{where}.components"
+        for number, item in enumerate(items):
+            problem = _button_problem(item, seen)
+            if problem:
+                return f"{where}.components.{number}.{problem}"
+    return None
+
+
+def _button_problem(item: Any, seen: set[str]) -> str | None:
+    if not isinstance(item, dict) or item.get("type") != 2:
+        return "type"
+    style = item.get("style")
+    if style not in (1, 2, 3, 4, 5, 6):
+        return "style"
+    label = item.get("label")
+    if label is not None and (not isinstance(label, str) or _length(label) > 80):
+        return "label"
+    if not label and not item.get("emoji"):
+        return "label"
+    if style == 5:  # a link button: a URL, no custom id
+        url = item.get("url")
+        if "custom_id" in item or not str(url or "").startswith(("http://", "https://")):
+            return "url"
+        return None
+    custom_id = item.get("custom_id")
+    if not isinstance(custom_id, str) or not 1 <= len(custom_id) <= 100:
+        return "custom_id"
+    if custom_id in seen:
+        return "custom_id (duplicate)"
+    seen.add(custom_id)
+    return None
+
+
 def validate_message(body: dict[str, Any]) -> str | None:
-    """Discord's embed limits; the name of the first broken one, or None."""
+    """Discord's embed and component limits; the name of the first broken one, or None."""
+    broken = validate_components(body.get("components"))
+    if broken:
+        return broken
     embeds = body.get("embeds") or []
     if len(embeds) > 10:
         return "embeds"

@@ -14,7 +14,10 @@ misbehave on purpose:
   a message over a limit, judged when it arrives, gets 429 with `retry_after`;
   `too_many` counts every 429 the server gave, `too_many_reasons` says why.
 
-Like Telegram, it refuses a message whose HTML does not parse (a tag it does not
+Like Telegram, it refuses an inline keyboard it cannot take (callback data over 64
+bytes, a button with no action or two, more than 100 buttons), and an answer to a
+button press that was never sent, was answered already or is over 200 characters.
+It refuses a message whose HTML does not parse (a tag it does not
 know, an unclosed tag, a bare `<`, `>` or `&`, a quote ending an `href` early)
 and a message longer than 4,096 UTF-16 units once its entities are parsed.
 
@@ -196,6 +199,60 @@ def text_refusal(params: dict[str, Any]) -> Failure | None:
     return None
 
 
+# Inline keyboards as Telegram takes them: at most 100 buttons, callback data of 1-64
+# bytes, a non-empty text and exactly one action per button.
+MAX_INLINE_BUTTONS = 100
+CALLBACK_DATA_BYTES = 64
+CALLBACK_ANSWER_LIMIT = 200
+_BUTTON_ACTIONS = frozenset(
+    {
+        "url",
+        "callback_data",
+        "web_app",
+        "login_url",
+        "switch_inline_query",
+        "switch_inline_query_current_chat",
+        "switch_inline_query_chosen_chat",
+        "copy_text",
+        "callback_game",
+        "pay",
+    }
+)
+QUERY_INVALID = Failure(
+    400, "Bad Request: query is too old and response timeout expired or query ID is invalid"
+)
+
+
+def markup_refusal(params: dict[str, Any]) -> Failure | None:
+    """What Telegram says about a message's `reply_markup`, if it refuses it."""
+    if "reply_markup" not in params:
+        return None
+    markup = params["reply_markup"]
+    if not isinstance(markup, dict):
+        return Failure(400, "Bad Request: can't parse reply keyboard markup JSON object")
+    if "inline_keyboard" not in markup:
+        return None  # reply keyboards and the like: not used by Tocsin, taken as they come
+    rows = markup["inline_keyboard"]
+    if not isinstance(rows, list) or not all(isinstance(row, list) for row in rows):
+        return Failure(400, 'Bad Request: field "inline_keyboard" must be an Array of Array')
+    buttons = [button for row in rows for button in row]
+    if len(buttons) > MAX_INLINE_BUTTONS:
+        return Failure(400, "Bad Request: reply markup is too long")
+    for button in buttons:
+        if not isinstance(button, dict) or not isinstance(button.get("text"), str):
+            return Failure(400, "Bad Request: can't parse inline keyboard button: text expected")
+        if not button["text"].strip():
+            return Failure(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+        actions = [key for key in button if key in _BUTTON_ACTIONS]
+        if len(actions) != 1 or set(button) - _BUTTON_ACTIONS - {"text"}:
+            return Failure(400, "Bad Request: can't parse inline keyboard button")
+        if "callback_data" in button:
+            data = button["callback_data"]
+            if not isinstance(data, str) or not 1 <= len(data.encode()) <= CALLBACK_DATA_BYTES:
+                return Failure(400, "Bad Request: BUTTON_DATA_INVALID")
+    return None
+
+
 def migrate_to(new_chat_id: int) -> Failure:
     return Failure(
         400,
@@ -275,6 +332,9 @@ class FakeBotAPI:
         self.answering = asyncio.Event()
         self.answering.set()
         self._scripted: list[_Scripted] = []
+        # Button presses sent to the bot and not answered yet; the answers given.
+        self._open_queries: set[str] = set()
+        self.callback_answers: list[dict[str, Any]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
@@ -344,6 +404,9 @@ class FakeBotAPI:
         self.chats[chat_id] = chat
 
     def push_update(self, update: dict[str, Any]) -> int:
+        query = update.get("callback_query")
+        if isinstance(query, dict):
+            self._open_queries.add(str(query["id"]))
         update_id = next(self._update_ids)
         self._updates.append({"update_id": update_id, **update})
         self._new_update.set()
@@ -441,7 +504,11 @@ class FakeBotAPI:
             chat_id = int(params["chat_id"])
             if chat_id in self.chat_errors:
                 return self._refuse(self.chat_errors[chat_id])
-            refusal = text_refusal(params)
+            refusal = text_refusal(params) or markup_refusal(params)
+            if refusal is not None:
+                return self._refuse(refusal)
+        if method == "answerCallbackQuery":
+            refusal = self._answer_refusal(params)
             if refusal is not None:
                 return self._refuse(refusal)
         if method == "sendMessage":
@@ -459,6 +526,17 @@ class FakeBotAPI:
             await response.write_eof()
             self.delivered.append(call)
         return response
+
+    def _answer_refusal(self, params: dict[str, Any]) -> Failure | None:
+        """A press is answered once, within its time, with at most 200 characters."""
+        query_id = str(params.get("callback_query_id", ""))
+        if query_id not in self._open_queries:
+            return QUERY_INVALID
+        if len(str(params.get("text") or "")) > CALLBACK_ANSWER_LIMIT:
+            return Failure(400, "Bad Request: MESSAGE_TOO_LONG")
+        self._open_queries.discard(query_id)
+        self.callback_answers.append(params)
+        return None
 
     def _refuse(self, failure: Failure) -> web.Response:
         if failure.status == 429:
@@ -548,6 +626,8 @@ class FakeBotAPI:
             "chat": self._chat(chat_id),
             "text": params.get("text", ""),
         }
+        if params.get("reply_markup"):
+            message["reply_markup"] = params["reply_markup"]
         if params.get("message_thread_id"):
             message["message_thread_id"] = int(params["message_thread_id"])
             message["is_topic_message"] = True

@@ -24,7 +24,8 @@ from bot.storage.sqlite.entries import clauses_from
 from bot.timeutil import from_db, to_db
 
 _ALERT_COLUMNS = (
-    "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.severity,"
+    "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.weak_categories,"
+    " ev.severity,"
     " ev.explanation, ev.fields, ev.clauses, en.title AS entry_title, en.summary, en.link,"
     " en.published_at, en.lang AS entry_lang, f.title AS feed_title, f.url AS feed_url,"
     " c.* FROM outbox o"
@@ -53,6 +54,7 @@ def _alert(row: sqlite3.Row) -> Alert:
         entry_lang=row["entry_lang"],
         attempts=row["attempts"],
         clauses=clauses_from(row["clauses"]),
+        weak_categories=tuple(row["weak_categories"].split()),
     )
 
 
