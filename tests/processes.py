@@ -8,10 +8,12 @@ runs the suite never leak in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -140,6 +142,34 @@ async def start_telegram_bot(
         PARSE_POOL="thread",
         **settings,
     )
+
+
+@contextlib.asynccontextmanager
+async def telegram_bot_running(
+    now: datetime, cwd: Path, database: Path, bot_api_url: str, **settings: str
+) -> AsyncIterator[Printed]:
+    """The bot of `start_telegram_bot`, its stderr read as it comes; stopped by
+    SIGTERM on the way out, after which it must have exited cleanly (status 0)."""
+    process = await start_telegram_bot(now, cwd, database, bot_api_url, **settings)
+    assert process.stderr is not None
+    log = Printed(process.stderr)
+    try:
+        yield log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        finally:
+            await reap(process, log)
+    assert process.returncode == 0, log.text
+
+
+async def reap(process: asyncio.subprocess.Process, log: Printed) -> None:
+    """Kill `process` if it still runs, and read what it printed to the end."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+    await log.close()
 
 
 class Printed:

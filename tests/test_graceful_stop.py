@@ -17,19 +17,15 @@ from pathlib import Path
 import pytest
 
 from bot.storage import Storage
-from tests.conftest import FakeClock, FeedServer, rss
+from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
 from tests.fakes.telegram_api import FakeBotAPI
-from tests.processes import Printed, start_telegram_bot
+from tests.processes import Printed, reap, start_telegram_bot
 from tests.storage_support import prepare_database
 
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
 CHATS = [9100 + n for n in range(24)]
-ARREST = (
-    "a1",
-    "Police detained 12 protesters at a rally in Moscow",
-    "OVD-Info reports that twelve people were detained at the rally on Pushkin Square.",
-)
+ARREST = ARREST_ITEM
 # What the bot promises: stopped within this long after SIGTERM.
 STOP_LIMIT = 10.0
 # Ten messages a second: the fan-out lasts a few seconds, so the stop lands inside it.
@@ -62,10 +58,7 @@ async def stop(bot: Running, *, while_waiting: float = 0.0, api: FakeBotAPI) -> 
         await asyncio.wait_for(process.wait(), 30)
         took = loop.time() - signalled
     finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
-        await log.close()
+        await reap(process, log)
     assert process.returncode == 0, log.text
     assert "Traceback" not in log.text and " ERROR " not in log.text, log.text
     return took

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-import signal
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -20,9 +19,9 @@ from bot.observability.health import (
     stale_after,
 )
 from bot.settings import Settings, parse_listen
-from tests.conftest import FakeClock, FeedServer, rss
+from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
 from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, FakeBotAPI, retry_after
-from tests.processes import Printed, start_telegram_bot
+from tests.processes import telegram_bot_running
 from tests.storage_support import prepare_database
 
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
@@ -30,11 +29,7 @@ pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 READER = 7001
 # A person who blocked the bot: its chat is deactivated at the first alert.
 GONE = 7002
-ARREST = (
-    "a1",
-    "Police detained 12 protesters at a rally in Moscow",
-    "OVD-Info reports that twelve people were detained at the rally on Pushkin Square.",
-)
+ARREST = ARREST_ITEM
 LISTENING = re.compile(r"health endpoint listening on (http://\S+)")
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
@@ -88,7 +83,7 @@ async def test_a_running_bot_answers_health_readiness_and_metrics(
     telegram_api.chat_errors[GONE] = BLOCKED
     # Telegram asks the bot to slow down once: the alert waits, then goes.
     telegram_api.fail("sendMessage", retry_after(1), chat_id=READER)
-    process = await start_telegram_bot(
+    async with telegram_bot_running(
         clock(),
         tmp_path,
         database,
@@ -96,10 +91,7 @@ async def test_a_running_bot_answers_health_readiness_and_metrics(
         TELEGRAM_RATE_PER_CHAT_PER_SECOND="50",
         BACKLOG_ALERTS="1",
         HEALTH_LISTEN="127.0.0.1:0",
-    )
-    assert process.stderr is not None
-    log = Printed(process.stderr)
-    try:
+    ) as log:
         # Importing aiogram alone takes seconds on a busy machine.
         await log.wait_for("health endpoint listening on ", within=90)
         match = LISTENING.search(log.text)
@@ -143,11 +135,6 @@ async def test_a_running_bot_answers_health_readiness_and_metrics(
                 return (await get(session, f"{base}/readyz"))[0] == 200
 
             await wait_until(ready_again)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 15)
-        await log.close()
-    assert process.returncode == 0, log.text
 
     assert value(found, "tocsin_feeds", state="ok") == 1
     assert value(found, "tocsin_feeds", state="failing") == 0

@@ -3,30 +3,24 @@ feed or a chat saying which, and no line holds the bot's token."""
 
 from __future__ import annotations
 
-import asyncio
 import json
 import logging
-import signal
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.logs import JsonFormatter, TextFormatter, concerning
-from tests.conftest import FakeClock, FeedServer, rss
+from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
 from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, TOKEN, FakeBotAPI
-from tests.processes import Printed, start_telegram_bot
+from tests.processes import telegram_bot_running
 from tests.storage_support import prepare_database
 
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
 READER = 8001
 GONE = 8002
-ARREST = (
-    "a1",
-    "Police detained 12 protesters at a rally in Moscow",
-    "OVD-Info reports that twelve people were detained at the rally on Pushkin Square.",
-)
+ARREST = ARREST_ITEM
 
 
 def record(message: str, *args: object, **extra: Any) -> logging.LogRecord:
@@ -67,7 +61,7 @@ async def test_a_running_bot_logs_json_lines_naming_feeds_and_chats_and_never_it
     telegram_api.chat_errors[GONE] = BLOCKED
     # The Bot API failing makes aiogram log its request errors too.
     telegram_api.fail("getUpdates", SERVER_ERROR, times=2)
-    process = await start_telegram_bot(
+    async with telegram_bot_running(
         clock(),
         tmp_path,
         database,
@@ -76,18 +70,10 @@ async def test_a_running_bot_logs_json_lines_naming_feeds_and_chats_and_never_it
         BACKLOG_ALERTS="1",
         LOG_FORMAT="json",
         LOG_LEVEL="DEBUG",
-    )
-    assert process.stderr is not None
-    log = Printed(process.stderr)
-    try:
+    ) as log:
         await log.wait_for('"chat": "8002"', within=90)
         await log.wait_for("/missing.xml")
         await telegram_api.wait_for("sendMessage", chat_id=READER, within=30)
-    finally:
-        process.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(process.wait(), 15)
-        await log.close()
-    assert process.returncode == 0, log.text
 
     lines = [json.loads(line) for line in log.text.splitlines()]
     assert lines and all({"time", "level", "logger", "message"} <= set(x) for x in lines)

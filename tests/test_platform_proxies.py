@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import FakeClock, FeedServer, rss
+from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
 from tests.fakes.discord_api import TEXT, FakeDiscord
 from tests.fakes.proxies import HttpProxy, Socks5Proxy, running_proxy
 from tests.fakes.telegram_api import TOKEN, FakeBotAPI
@@ -17,11 +17,7 @@ from tests.processes import start_cli
 from tests.storage_support import prepare_database
 
 READER = 9301
-ARREST = (
-    "a1",
-    "Police detained 12 protesters at a rally in Moscow",
-    "OVD-Info reports that twelve people were detained at the rally on Pushkin Square.",
-)
+ARREST = ARREST_ITEM
 USER, PASSWORD = "ops", "p@ss:word"
 # The password as it must be written in a URL.
 QUOTED = "p%40ss%3Aword"
@@ -34,6 +30,15 @@ def proxy_for(kind: str, *, credentials: bool) -> HttpProxy | Socks5Proxy:
 
 def proxy_url(kind: str, host_port: str, *, credentials: str | None) -> str:
     return f"{kind}://{credentials + '@' if credentials else ''}{host_port}"
+
+
+async def reader_of_one_feed(tmp_path: Path, clock: FakeClock, feed_server: FeedServer) -> None:
+    await prepare_database(
+        tmp_path / "tocsin.sqlite3",
+        clock(),
+        telegram_chats=[READER],
+        feed_urls=[feed_server.serve("/rss", rss(ARREST))],
+    )
 
 
 async def run_once(tmp_path: Path, clock: FakeClock, **settings: str) -> str:
@@ -62,12 +67,7 @@ async def test_telegram_requests_go_through_telegram_proxy(
     feed_server: FeedServer,
     tmp_path: Path,
 ) -> None:
-    await prepare_database(
-        tmp_path / "tocsin.sqlite3",
-        clock(),
-        telegram_chats=[READER],
-        feed_urls=[feed_server.serve("/rss", rss(ARREST))],
-    )
+    await reader_of_one_feed(tmp_path, clock, feed_server)
     async with running_proxy(proxy_for(kind, credentials=credentials)) as proxy:
         login = f"{USER}:{QUOTED}" if credentials else None
         await run_once(
@@ -85,12 +85,7 @@ async def test_telegram_requests_go_through_telegram_proxy(
 async def test_a_proxy_refusing_the_bot_means_telegram_is_not_reached(
     telegram_api: FakeBotAPI, clock: FakeClock, feed_server: FeedServer, tmp_path: Path
 ) -> None:
-    await prepare_database(
-        tmp_path / "tocsin.sqlite3",
-        clock(),
-        telegram_chats=[READER],
-        feed_urls=[feed_server.serve("/rss", rss(ARREST))],
-    )
+    await reader_of_one_feed(tmp_path, clock, feed_server)
     async with running_proxy(proxy_for("http", credentials=True)) as proxy:
         log = await run_once(
             tmp_path,

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 
 from bot.observability.health import Heartbeat
+from bot.observability.recorder import FeedPoll
 from bot.storage import Storage
 
 OUTBOX_STATUSES = ("pending", "sending", "failed")
@@ -128,30 +129,21 @@ class Metrics:
 
     # ---- the Recorder ---------------------------------------------------------------
 
-    def feed_polled(
-        self,
-        *,
-        fetch_seconds: float,
-        error_kind: str | None,
-        not_modified: bool,
-        new_entries: int,
-        events: int,
-        alerts: int,
-    ) -> None:
+    def feed_polled(self, poll: FeedPoll) -> None:
         if self._heartbeat is not None:
             self._heartbeat.beat()
-        self.fetch_seconds.observe(fetch_seconds)
-        if error_kind is not None:
+        self.fetch_seconds.observe(poll.fetch_seconds)
+        if poll.error_kind is not None:
             self.polls.labels("error").inc()
-            self.fetch_errors.labels(error_kind).inc()
+            self.fetch_errors.labels(poll.error_kind).inc()
             return
-        self.polls.labels("not_modified" if not_modified else "ok").inc()
-        if new_entries:
-            self.entries.inc(new_entries)
-        if events:
-            self.events.inc(events)
-        if alerts:
-            self.alerts_queued.inc(alerts)
+        self.polls.labels("not_modified" if poll.not_modified else "ok").inc()
+        if poll.new_entries:
+            self.entries.inc(poll.new_entries)
+        if poll.events:
+            self.events.inc(poll.events)
+        if poll.alerts:
+            self.alerts_queued.inc(poll.alerts)
 
     def detected(self, seconds: float) -> None:
         self.detect_seconds.observe(seconds)

@@ -7,21 +7,26 @@ health endpoint is on, the recorder is `NO_RECORDER`, whose calls do nothing.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Protocol
 
 
+@dataclass(frozen=True)
+class FeedPoll:
+    """One feed's poll, as the metrics count it."""
+
+    fetch_seconds: float
+    # Set when the poll failed (FeedError.kind).
+    error_kind: str | None
+    not_modified: bool
+    new_entries: int
+    events: int
+    alerts: int
+
+
 class Recorder(Protocol):
-    def feed_polled(
-        self,
-        *,
-        fetch_seconds: float,
-        error_kind: str | None,
-        not_modified: bool,
-        new_entries: int,
-        events: int,
-        alerts: int,
-    ) -> None:
-        """One feed was polled (`error_kind` is set when the poll failed)."""
+    def feed_polled(self, poll: FeedPoll) -> None:
+        """One feed was polled."""
 
     def detected(self, seconds: float) -> None:
         """The detector classified one entry in `seconds`."""
@@ -37,16 +42,7 @@ class Recorder(Protocol):
 
 
 class _NoRecorder:
-    def feed_polled(
-        self,
-        *,
-        fetch_seconds: float,
-        error_kind: str | None,
-        not_modified: bool,
-        new_entries: int,
-        events: int,
-        alerts: int,
-    ) -> None:
+    def feed_polled(self, poll: FeedPoll) -> None:
         return None
 
     def detected(self, seconds: float) -> None:

@@ -22,7 +22,7 @@ from bot.domain.feed import Feed
 from bot.logs import concerning
 from bot.matching import matching_chats
 from bot.notices import AdminNotifier
-from bot.observability.recorder import NO_RECORDER, Recorder
+from bot.observability.recorder import NO_RECORDER, FeedPoll, Recorder
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.pipeline.reports import CycleReport, FeedPreview, FeedReport
 from bot.storage import Storage
@@ -216,12 +216,14 @@ class Pipeline:
             report.error, report.error_kind = f"internal error: {exc!r}", "internal"
             await self._record_failure(feed, FeedError(report.error, kind="internal"), report)
         self.recorder.feed_polled(
-            fetch_seconds=fetched if fetched is not None else time.perf_counter() - started,
-            error_kind=report.error_kind if report.error else None,
-            not_modified=report.not_modified,
-            new_entries=report.new_entries,
-            events=report.events,
-            alerts=report.alerts,
+            FeedPoll(
+                fetch_seconds=fetched if fetched is not None else time.perf_counter() - started,
+                error_kind=report.error_kind if report.error else None,
+                not_modified=report.not_modified,
+                new_entries=report.new_entries,
+                events=report.events,
+                alerts=report.alerts,
+            )
         )
         return report
 
