@@ -148,9 +148,16 @@ async def start_telegram_bot(
 async def telegram_bot_running(
     now: datetime, cwd: Path, database: Path, bot_api_url: str, **settings: str
 ) -> AsyncIterator[Printed]:
-    """The bot of `start_telegram_bot`, its stderr read as it comes; stopped by
-    SIGTERM on the way out, after which it must have exited cleanly (status 0)."""
+    """The bot of `start_telegram_bot`, as `running` gives it."""
     process = await start_telegram_bot(now, cwd, database, bot_api_url, **settings)
+    async with running(process) as log:
+        yield log
+
+
+@contextlib.asynccontextmanager
+async def running(process: asyncio.subprocess.Process) -> AsyncIterator[Printed]:
+    """A bot process's stderr, read as it comes; the bot is stopped by SIGTERM on the
+    way out, after which it must have exited cleanly (status 0)."""
     assert process.stderr is not None
     log = Printed(process.stderr)
     try:

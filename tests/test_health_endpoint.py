@@ -20,8 +20,10 @@ from bot.observability.health import (
 )
 from bot.settings import Settings, parse_listen
 from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
+from tests.fakes.discord_api import TEXT, FakeDiscord
+from tests.fakes.discord_api import Failure as DiscordFailure
 from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, FakeBotAPI, retry_after
-from tests.processes import telegram_bot_running
+from tests.processes import running, start_cli, telegram_bot_running
 from tests.storage_support import prepare_database
 
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
@@ -172,3 +174,49 @@ def test_the_scheduler_is_alive_while_it_beats_and_dead_once_it_stops() -> None:
     problem = liveness_problem(heartbeat.age(), limit)
     assert problem is not None and "has not ticked for 121 s" in problem
     assert stale_after(tick_seconds=60.0) == 300.0
+
+
+async def test_discord_connected_and_its_429s_counted_on_a_running_bot(
+    clock: FakeClock, feed_server: FeedServer, tmp_path: Path
+) -> None:
+    async with FakeDiscord() as discord_fake:
+        channel = discord_fake.add_channel(TEXT, "newsroom")
+        database = tmp_path / "tocsin.sqlite3"
+        await prepare_database(
+            database,
+            clock(),
+            discord_channels=[channel.id],
+            feed_urls=[feed_server.serve("/rss", rss(ARREST))],
+        )
+        # A short 429, which discord.py sleeps through by itself: Tocsin's sender
+        # never hears of it, the endpoint still counts it.
+        discord_fake.fail_next(channel, DiscordFailure(429, 0, "rate limited", retry_after=0.3))
+        process = await start_cli(
+            clock(),
+            "run",
+            cwd=tmp_path,
+            DATABASE_PATH=str(database),
+            DISCORD_BOT_TOKEN=discord_fake.token,
+            DISCORD_API_URL=discord_fake.url,
+            FETCH_ALLOW_PRIVATE_NETWORKS="true",
+            BACKLOG_ALERTS="1",
+            PARSE_POOL="thread",
+            HEALTH_LISTEN="127.0.0.1:0",
+        )
+        async with running(process) as log:
+            await log.wait_for("health endpoint listening on ", within=90)
+            match = LISTENING.search(log.text)
+            assert match is not None
+            base = match.group(1)
+            async with aiohttp.ClientSession() as session:
+
+                async def connected_and_sent() -> bool:
+                    ready = await get(session, f"{base}/readyz")
+                    return ready == (200, "ready\n") and len(channel.messages) == 1
+
+                await wait_until(connected_and_sent, within=60)
+                found = samples((await get(session, f"{base}/metrics"))[1])
+    assert value(found, "tocsin_platform_connected", platform="discord") == 1
+    assert value(found, "tocsin_too_many_requests_total", platform="discord") == 1
+    assert value(found, "tocsin_sends_total", platform="discord", outcome="delivered") == 1
+    assert value(found, "tocsin_rate_limit_wait_seconds_count", platform="discord") >= 1
