@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from bot.logs import JsonFormatter, TextFormatter, concerning
+from bot.logs import JsonFormatter, TextFormatter, concerning, setup_logging
 from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
 from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, TOKEN, FakeBotAPI
 from tests.processes import telegram_bot_running
@@ -84,3 +84,27 @@ async def test_a_running_bot_logs_json_lines_naming_feeds_and_chats_and_never_it
     assert any("Tocsin stopped" in x["message"] for x in lines)
     secret = TOKEN.split(":", 1)[1]
     assert secret not in log.text
+
+
+class _HideSecret(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = str(record.msg).replace("s3cret", "***")
+        record.args = tuple(
+            str(a).replace("s3cret", "***") if isinstance(a, str) else a
+            for a in (record.args if isinstance(record.args, tuple) else ())
+        )
+        return True
+
+
+def test_a_filter_on_the_handler_applies_to_json_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    root = logging.getLogger()
+    saved, level = root.handlers[:], root.level
+    try:
+        handler = setup_logging("INFO", "json")
+        handler.addFilter(_HideSecret())
+        logging.getLogger("bot.test").warning("url %s failed", "https://u:s3cret@example.org/")
+    finally:
+        root.handlers[:] = saved
+        root.setLevel(level)
+    [line] = capsys.readouterr().err.splitlines()
+    assert json.loads(line)["message"] == "url https://u:***@example.org/ failed"
