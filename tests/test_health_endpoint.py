@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import socket
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -19,7 +20,7 @@ from bot.observability.health import (
     stale_after,
 )
 from bot.settings import Settings, parse_listen
-from tests.conftest import ARREST_ITEM, FakeClock, FeedServer, rss
+from tests.conftest import ARREST_ITEM, TEST_START, FakeClock, FeedServer, rss
 from tests.fakes.discord_api import TEXT, FakeDiscord
 from tests.fakes.discord_api import Failure as DiscordFailure
 from tests.fakes.telegram_api import BLOCKED, SERVER_ERROR, FakeBotAPI, retry_after
@@ -220,3 +221,20 @@ async def test_discord_connected_and_its_429s_counted_on_a_running_bot(
     assert value(found, "tocsin_too_many_requests_total", platform="discord") == 1
     assert value(found, "tocsin_sends_total", platform="discord", outcome="delivered") == 1
     assert value(found, "tocsin_rate_limit_wait_seconds_count", platform="discord") >= 1
+
+
+async def test_a_health_port_already_taken_is_said_plainly(tmp_path: Path) -> None:
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    try:
+        port = taken.getsockname()[1]
+        process = await start_cli(
+            TEST_START, "run", cwd=tmp_path, DEMO_FEEDS="on", HEALTH_LISTEN=str(port)
+        )
+        _, err = await asyncio.wait_for(process.communicate(), 90)
+    finally:
+        taken.close()
+    assert process.returncode == 2
+    assert f"configuration error: HEALTH_LISTEN: cannot listen on 127.0.0.1:{port}" in err.decode()
+    assert "Traceback" not in err.decode()

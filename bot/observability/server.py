@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
 
+from bot.settings import ConfigError
+
 logger = logging.getLogger(__name__)
 
 
@@ -45,7 +47,14 @@ class HealthServer:
         app.router.add_get("/metrics", self._metrics)
         runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await runner.setup()
-        await web.TCPSite(runner, self.host, self.port).start()
+        try:
+            await web.TCPSite(runner, self.host, self.port).start()
+        except OSError as exc:
+            await runner.cleanup()
+            # The operator's setting is wrong (a port taken, an address not ours).
+            raise ConfigError(
+                f"HEALTH_LISTEN: cannot listen on {self.host}:{self.port}: {exc.strerror or exc}"
+            ) from None
         self._runner = runner
         for address in runner.addresses:
             if isinstance(address, tuple):
