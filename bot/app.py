@@ -21,6 +21,8 @@ from bot.detect import Detector
 from bot.domain.chat import Subscription
 from bot.domain.vocabulary import CATEGORIES, Severity
 from bot.notices import AdminNotifier, ConsoleNoticeSink, notice_config
+from bot.observability.recorder import NO_RECORDER
+from bot.observability.service import Observability
 from bot.pipeline import CycleReport, Pipeline
 from bot.pipeline.stories import StoryDesk
 from bot.retention import RetentionJob, RetentionPolicy
@@ -139,6 +141,12 @@ class PlatformsRefusedError(Exception):
         self.refusals = refusals
 
 
+# A stop (SIGTERM, Ctrl+C) ends within STOP_SECONDS: polling and delivery stop at
+# once, each within its own bound (bot.scheduler, bot.delivery.loop), then each
+# platform disconnects within RUNTIME_STOP_SECONDS, all platforms at once.
+STOP_SECONDS = 10.0
+RUNTIME_STOP_SECONDS = 2.0
+
 # How long telling the working platforms' admins about a refused token may take.
 REFUSAL_NOTICE_SECONDS = 20.0
 
@@ -159,6 +167,8 @@ class Tocsin:
     # Set when another process delivers from this database ("pid 1234"): this one
     # may poll and queue, and must not send.
     delivered_by: str | None = None
+    # The health endpoint, when HEALTH_LISTEN is set; served by `run_forever`.
+    observability: Observability | None = None
 
     def refusals(self) -> list[TokenRefusal]:
         return [runtime.refused for runtime in self.runtimes if runtime.refused is not None]
@@ -206,7 +216,14 @@ class Tocsin:
         A platform whose API hangs (a login, a command menu) must delay neither the
         feeds nor the other platform: its alerts simply wait in the outbox meanwhile.
         """
-        scheduler = PollScheduler(self.pipeline.run_cycle, self.settings.tick_seconds)
+        observability = self.observability
+        if observability is not None:
+            await observability.start(self.storage, self.runtimes, stopping=stop.is_set)
+        scheduler = PollScheduler(
+            self.pipeline.run_cycle,
+            self.settings.tick_seconds,
+            on_tick=observability.heartbeat.beat if observability is not None else None,
+        )
         scheduler.start()
         delivery_task = asyncio.create_task(self.delivery.run(stop), name="delivery")
         retention = RetentionJob(
@@ -224,22 +241,38 @@ class Tocsin:
             await stop.wait()
         finally:
             # A prune under way is given up (its current slice rolls back).
-            watcher.cancel()
-            retention_task.cancel()
-            await asyncio.gather(watcher, retention_task, return_exceptions=True)
-            # A platform still starting is given up on; then the cycle ends before the
-            # delivery loop, and both before the storage is closed (by `build_app`).
-            for task in starting:
-                task.cancel()
-            await asyncio.gather(*starting, return_exceptions=True)
-            await scheduler.stop()
-            stop.set()
-            await delivery_task
-            for runtime in reversed(self.runtimes):
-                try:
-                    await runtime.stop()
-                except Exception:
-                    logger.exception("error while stopping %s", type(runtime).__name__)
+            await self._stop_running(
+                scheduler, delivery_task, [watcher, retention_task, *starting], stop
+            )
+
+    async def _stop_running(
+        self,
+        scheduler: PollScheduler,
+        delivery_task: asyncio.Task[None],
+        helpers: list[asyncio.Task[None]],
+        stop: asyncio.Event,
+    ) -> None:
+        """Stop within STOP_SECONDS, losing nothing: polling ends (a cycle cancelled
+        mid-way re-polls its feeds next time), and at the same time delivery stops
+        starting requests and waits for the answers to those already sent; then the
+        platforms disconnect. A row whose request is still unanswered when the
+        grace ends stays 'sending', and is sent again at the next start."""
+        # A platform still starting is given up on.
+        for task in helpers:
+            task.cancel()
+        await asyncio.gather(*helpers, return_exceptions=True)
+        stop.set()
+        await asyncio.gather(scheduler.stop(), delivery_task, return_exceptions=True)
+        # Only now: the requests waited for above needed the platforms' sessions.
+        await asyncio.gather(*(self._stop_runtime(r) for r in reversed(self.runtimes)))
+        if self.observability is not None:
+            await self.observability.stop()
+
+    async def _stop_runtime(self, runtime: PlatformRuntime) -> None:
+        try:
+            await asyncio.wait_for(runtime.stop(), RUNTIME_STOP_SECONDS)
+        except Exception:
+            logger.exception("error while stopping %s", type(runtime).__name__)
 
     async def _after_starting(
         self, starting: list[asyncio.Task[None]], stop: asyncio.Event
@@ -331,8 +364,15 @@ async def build_app(
             )
             senders["console"] = ConsoleSender(console_stream)
         config = fetch_config(settings, demo_endpoint=demo.endpoint if demo else None)
+        address = settings.health_address
+        observability = (
+            Observability(address, platforms=list(senders), tick_seconds=settings.tick_seconds)
+            if address is not None
+            else None
+        )
+        recorder = observability.metrics if observability is not None else NO_RECORDER
         async with Fetcher(config) as fetcher:
-            delivery = Delivery(storage, senders, clock=clock)
+            delivery = Delivery(storage, senders, clock=clock, recorder=recorder)
             notifier = (
                 AdminNotifier(storage, config=notice_config(settings), clock=clock)
                 if delivered_by is None
@@ -361,13 +401,18 @@ async def build_app(
                     if settings.stories
                     else None
                 ),
+                recorder=recorder,
             )
             app = Tocsin(settings, storage, detector, fetcher, pipeline, delivery, clock, demo)
             app.delivered_by = delivered_by
+            app.observability = observability
             if with_platforms:
                 for runtime in build_platform_runtimes(app):
                     app.runtimes.append(runtime)
                     delivery.add_sender(runtime.sender)
+                    if observability is not None:
+                        observability.metrics.add_platform(runtime.sender.platform)
+                        runtime.observe(observability.metrics)
                     if notifier is not None and runtime.notice_sink is not None:
                         notifier.add_sink(runtime.notice_sink)
             if notifier is not None and not notifier.sinks:

@@ -17,8 +17,9 @@ from bot.timeutil import utcnow
 
 logger = logging.getLogger(__name__)
 
-# On shutdown, a cycle that is running is cancelled and given this long to unwind.
-STOP_TIMEOUT_SECONDS = 10.0
+# On shutdown, a cycle that is running is cancelled and given this long to unwind
+# (while the delivery loop stops alongside; see bot.app.STOP_SECONDS).
+STOP_TIMEOUT_SECONDS = 6.0
 
 
 class PollScheduler:
@@ -35,8 +36,12 @@ class PollScheduler:
         every_seconds: float,
         *,
         stop_timeout: float = STOP_TIMEOUT_SECONDS,
+        on_tick: Callable[[], None] | None = None,
     ) -> None:
+        """`on_tick` is told when each tick begins and ends (the health endpoint's
+        heartbeat)."""
         self._tick = tick
+        self._on_tick = on_tick
         self._stop_timeout = stop_timeout
         self._running: set[asyncio.Task[object]] = set()
         self._stopping = False
@@ -62,6 +67,7 @@ class PollScheduler:
         task = asyncio.current_task()
         assert task is not None
         self._running.add(task)
+        self._beat()
         try:
             await self._tick()
         except asyncio.CancelledError:
@@ -74,6 +80,11 @@ class PollScheduler:
             logger.exception("poll cycle failed")
         finally:
             self._running.discard(task)
+            self._beat()
+
+    def _beat(self) -> None:
+        if self._on_tick is not None:
+            self._on_tick()
 
     async def stop(self) -> None:
         """No more ticks; cancel the cycle that is running and wait (bounded) for its end."""

@@ -97,6 +97,8 @@ class Settings(BaseSettings):
         "discord_bot_token",
         "telegram_webhook_secret",
         "fetch_proxy",
+        "telegram_proxy",
+        "discord_proxy",
         mode="before",
     )
     @classmethod
@@ -106,7 +108,7 @@ class Settings(BaseSettings):
             return None
         return value
 
-    @field_validator("fetch_proxy", mode="after")
+    @field_validator("fetch_proxy", "telegram_proxy", "discord_proxy", mode="after")
     @classmethod
     def _proxy(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None:
@@ -117,7 +119,7 @@ class Settings(BaseSettings):
     @property
     def proxy(self) -> Proxy | None:
         """FETCH_PROXY, parsed."""
-        return parse_proxy(self.fetch_proxy.get_secret_value()) if self.fetch_proxy else None
+        return _secret_proxy(self.fetch_proxy)
 
     @field_validator("clock_start", mode="before")
     @classmethod
@@ -231,6 +233,61 @@ class Settings(BaseSettings):
     story_hold_back_seconds: float = Field(default=60.0, ge=0)
     # The terminal chat: stories (true) or a message for every report (false).
     console_stories: bool = True
+
+    # --- Operations: health endpoint, log format, platform proxies ---
+    # Where /healthz, /readyz and /metrics answer: a port (on loopback), or host:port.
+    # Unset: no endpoint.
+    health_listen: str | None = None
+    # "text" for people, "json" (one object per line) for log shippers.
+    log_format: Literal["text", "json"] = "text"
+    # The Telegram Bot API and Discord are reached through these proxies (http:// or
+    # socks5://) when set. Secret: their URLs usually hold a password.
+    telegram_proxy: SecretStr | None = None
+    discord_proxy: SecretStr | None = None
+
+    @field_validator("health_listen", mode="before")
+    @classmethod
+    def _listen(cls, value: object) -> object:
+        if isinstance(value, str):
+            if not value.strip():
+                return None
+            parse_listen(value)
+            return value.strip()
+        return value
+
+    @property
+    def health_address(self) -> tuple[str, int] | None:
+        """HEALTH_LISTEN as (host, port); None when the endpoint is off."""
+        return parse_listen(self.health_listen) if self.health_listen else None
+
+    @property
+    def telegram_proxy_parsed(self) -> Proxy | None:
+        return _secret_proxy(self.telegram_proxy)
+
+    @property
+    def discord_proxy_parsed(self) -> Proxy | None:
+        return _secret_proxy(self.discord_proxy)
+
+
+LOOPBACK = "127.0.0.1"
+
+
+def parse_listen(value: str) -> tuple[str, int]:
+    """`PORT` (loopback), `HOST:PORT` or `[IPV6]:PORT`; ValueError otherwise."""
+    text = value.strip()
+    host, separator, port_text = text.rpartition(":")
+    if not separator:
+        host, port_text = LOOPBACK, text
+    host = host.strip()
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    if not host or not port_text.isdigit() or int(port_text) > 65535:
+        raise ValueError("expected PORT or HOST:PORT, e.g. 9090 or 0.0.0.0:9090")
+    return host, int(port_text)
+
+
+def _secret_proxy(value: SecretStr | None) -> Proxy | None:
+    return parse_proxy(value.get_secret_value()) if value is not None else None
 
 
 def parse_private_networks(value: str) -> tuple[bool, tuple[IPNetwork, ...]]:

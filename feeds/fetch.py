@@ -32,7 +32,7 @@ from yarl import URL
 from feeds.errors import BlockedAddressError, FeedError, FetchError
 from feeds.http_hints import parse_http_date, parse_retry_after
 from feeds.netguard import GuardedResolver, NetworkPolicy
-from feeds.proxy import DIRECT, Proxy, ProxyURLError, parse_proxy
+from feeds.proxy import DIRECT, Proxy, ProxyURLError, parse_proxy, tunnel_connector
 
 logger = logging.getLogger(__name__)
 
@@ -174,18 +174,7 @@ class Fetcher:
                     limit_per_host=per_host,
                 )
             else:
-                # rdns: the target's name goes to the proxy, which resolves it (the
-                # local resolver may be the very thing that blocks the source).
-                connector = aiohttp_socks.ProxyConnector(
-                    host=proxy.host,
-                    port=proxy.port,
-                    proxy_type=aiohttp_socks.ProxyType.SOCKS5,
-                    username=proxy.user,
-                    password=proxy.password,
-                    rdns=True,
-                    limit=limit,
-                    limit_per_host=per_host,
-                )
+                connector = tunnel_connector(proxy, limit=limit, limit_per_host=per_host)
             session = self._proxied[key] = self._new_session(connector)
         return session
 

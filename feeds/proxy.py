@@ -11,9 +11,10 @@ from __future__ import annotations
 import base64
 import functools
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 from urllib.parse import quote
 
+import aiohttp_socks
 from yarl import URL
 
 # What a feed stores to be fetched directly even when FETCH_PROXY is set; a feed that
@@ -95,6 +96,35 @@ def parse_proxy(text: str) -> Proxy:
         port=port if port is not None else _DEFAULT_PORTS[kind],
         user=url.user,
         password=url.password,
+    )
+
+
+# What a connection through a tunnel_connector raises when the proxy cannot be
+# reached, refuses (a wrong password) or cannot reach the target: a network failure.
+PROXY_FAILURES: tuple[type[Exception], ...] = (
+    aiohttp_socks.ProxyError,
+    aiohttp_socks.ProxyConnectionError,
+    aiohttp_socks.ProxyTimeoutError,
+)
+
+
+def tunnel_connector(proxy: Proxy, **options: Any) -> aiohttp_socks.ProxyConnector:
+    """An aiohttp connector whose every connection is a tunnel through `proxy` (HTTP
+    CONNECT or SOCKS5); `options` go to the connector (limits).
+
+    rdns: the target's name goes to the proxy, which resolves it (the local resolver
+    may be the very thing that blocks the source). Made inside a running event loop.
+    """
+    return aiohttp_socks.ProxyConnector(
+        host=proxy.host,
+        port=proxy.port,
+        proxy_type=(
+            aiohttp_socks.ProxyType.HTTP if proxy.kind == "http" else aiohttp_socks.ProxyType.SOCKS5
+        ),
+        username=proxy.user,
+        password=proxy.password,
+        rdns=True,
+        **options,
     )
 
 

@@ -143,6 +143,14 @@ async def feed_server() -> AsyncIterator[FeedServer]:
         await runner.cleanup()
 
 
+# One arrest report, as an item for `rss`: (guid, title, summary).
+ARREST_ITEM = (
+    "a1",
+    "Police detained 12 protesters at a rally in Moscow",
+    "OVD-Info reports that twelve people were detained at the rally on Pushkin Square.",
+)
+
+
 def rss(*items: tuple[str, str, str], title: str = "Test feed", lang: str = "en") -> str:
     """An RSS 2.0 document; items are (guid, title, description)."""
     body = "".join(

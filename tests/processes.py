@@ -8,10 +8,12 @@ runs the suite never leak in.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from pathlib import Path
@@ -122,3 +124,80 @@ async def start_cli(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+
+
+async def start_telegram_bot(
+    now: datetime, cwd: Path, database: Path, bot_api_url: str, **settings: str
+) -> asyncio.subprocess.Process:
+    """`python -m bot run` on `database`, delivering to the fake Bot API at `bot_api_url`
+    (its token), polling loopback feeds, parsing in threads; more `settings` on top."""
+    from tests.fakes.telegram_api import TOKEN
+
+    return await start_cli(
+        now,
+        "run",
+        cwd=cwd,
+        DATABASE_PATH=str(database),
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_URL=bot_api_url,
+        FETCH_ALLOW_PRIVATE_NETWORKS="true",
+        PARSE_POOL="thread",
+        **settings,
+    )
+
+
+@contextlib.asynccontextmanager
+async def telegram_bot_running(
+    now: datetime, cwd: Path, database: Path, bot_api_url: str, **settings: str
+) -> AsyncIterator[Printed]:
+    """The bot of `start_telegram_bot`, as `running` gives it."""
+    process = await start_telegram_bot(now, cwd, database, bot_api_url, **settings)
+    async with running(process) as log:
+        yield log
+
+
+@contextlib.asynccontextmanager
+async def running(process: asyncio.subprocess.Process) -> AsyncIterator[Printed]:
+    """A bot process's stderr, read as it comes; the bot is stopped by SIGTERM on the
+    way out, after which it must have exited cleanly (status 0)."""
+    assert process.stderr is not None
+    log = Printed(process.stderr)
+    try:
+        yield log
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        finally:
+            await reap(process, log)
+    assert process.returncode == 0, log.text
+
+
+async def reap(process: asyncio.subprocess.Process, log: Printed) -> None:
+    """Kill `process` if it still runs, and read what it printed to the end."""
+    if process.returncode is None:
+        process.kill()
+        await process.wait()
+    await log.close()
+
+
+class Printed:
+    """What a running process prints, line by line, and a way to wait for a line."""
+
+    def __init__(self, stream: asyncio.StreamReader) -> None:
+        self.text = ""
+        self._changed = asyncio.Condition()
+        self._reader = asyncio.create_task(self._read(stream))
+
+    async def _read(self, stream: asyncio.StreamReader) -> None:
+        async for line in stream:
+            async with self._changed:
+                self.text += line.decode()
+                self._changed.notify_all()
+
+    async def wait_for(self, wanted: str, within: float = 30) -> None:
+        async with asyncio.timeout(within), self._changed:
+            await self._changed.wait_for(lambda: wanted in self.text)
+
+    async def close(self) -> None:
+        await asyncio.wait_for(self._reader, 15)

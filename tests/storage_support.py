@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from pathlib import Path
 
 from bot.domain.alert import Alert
+from bot.domain.chat import Platform, Subscription
 from bot.domain.detection import Clause, Detection
-from bot.domain.vocabulary import Category
+from bot.domain.vocabulary import CATEGORIES, Category
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.storage import Storage
 from bot.storage.intents import EditedEntry, IngestBatch, NewEntry, Verdict
@@ -90,3 +92,28 @@ async def claim_due(storage: Storage, now: datetime, platforms: Sequence[str]) -
     alerts = await storage.outbox.lease_due(now, platforms)
     started = await storage.outbox.begin_send_many([a.outbox_id for a in alerts])
     return [a for a in alerts if a.outbox_id in started]
+
+
+async def prepare_database(
+    path: Path,
+    now: datetime,
+    *,
+    telegram_chats: Sequence[int] = (),
+    discord_channels: Sequence[int] = (),
+    feed_urls: Sequence[str] = (),
+) -> None:
+    """A database for a process to open: private Telegram chats and Discord text
+    channels subscribed to every category, and feeds to poll."""
+    chats: list[tuple[Platform, int, str]] = [
+        *(("telegram", chat_id, "private") for chat_id in telegram_chats),
+        *(("discord", channel_id, "guild_text") for channel_id in discord_channels),
+    ]
+    storage = await Storage.open(path)
+    try:
+        for platform, external_id, kind in chats:
+            chat = await storage.chats.upsert(platform, str(external_id), now=now, kind=kind)
+            await storage.chats.subscribe(chat.id, Subscription(chat.id, CATEGORIES), now=now)
+        for url in feed_urls:
+            await storage.feeds.add(url, now=now)
+    finally:
+        await storage.close()

@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.storage import Storage
 from tests.conftest import TEST_START, FeedServer
 from tests.ingest_support import Item, rss_feed
-from tests.processes import tocsin, tocsin_env
+from tests.processes import Printed, tocsin, tocsin_env
 
 # A real deployment's commands with the terminal as its chat, fetching from loopback.
 ENV = {
@@ -177,28 +177,6 @@ async def test_a_stop_at_any_point_of_a_busy_cycle_loses_no_alert(
     # Every alert arrived; a kill -9 may resend the one alert it caught in flight.
     assert counts[0] == 0, f"{counts[0]} alerts lost"
     assert sum(n for times, n in counts.items() if times > 1) <= 2, counts
-
-
-class Printed:
-    """What a running process prints, line by line, and a way to wait for a line."""
-
-    def __init__(self, stream: asyncio.StreamReader) -> None:
-        self.text = ""
-        self._changed = asyncio.Condition()
-        self._reader = asyncio.create_task(self._read(stream))
-
-    async def _read(self, stream: asyncio.StreamReader) -> None:
-        async for line in stream:
-            async with self._changed:
-                self.text += line.decode()
-                self._changed.notify_all()
-
-    async def wait_for(self, wanted: str, within: float = 30) -> None:
-        async with asyncio.timeout(within), self._changed:
-            await self._changed.wait_for(lambda: wanted in self.text)
-
-    async def close(self) -> None:
-        await asyncio.wait_for(self._reader, 15)
 
 
 async def test_one_process_delivers_and_the_others_hand_over_or_refuse(

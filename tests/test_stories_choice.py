@@ -34,7 +34,7 @@ def test_subscribe_arguments_say_stories_or_every_report(argument: str, grouped:
 
 
 def test_discords_delivery_option_becomes_the_same_argument() -> None:
-    argument = subscribe_argument("arrest", "ru", None, None, "every")
+    argument = subscribe_argument("arrest", "ru", None, None, delivery="every")
     request = parse_subscribe_args(argument)
     assert request is not None and not request.grouped and request.languages == ("ru",)
 

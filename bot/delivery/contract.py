@@ -22,6 +22,7 @@ from bot.i18n import text
 
 if TYPE_CHECKING:
     from bot.notices import NoticeSink
+    from bot.observability.recorder import Recorder
 
 
 class Outcome(Enum):
@@ -112,3 +113,10 @@ class PlatformRuntime(Protocol):
         """Send alerts and notices only, receiving nothing (`tocsin run --once`)."""
 
     async def stop(self) -> None: ...
+
+    def readiness(self) -> str | None:
+        """None while connected to the platform; otherwise why not, in a few words
+        (for /readyz)."""
+
+    def observe(self, recorder: Recorder) -> None:
+        """Count this platform's rate-limit waits and 429 answers in `recorder`."""

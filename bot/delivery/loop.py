@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections import deque
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -36,6 +37,8 @@ from typing import Protocol, runtime_checkable
 from bot.delivery.contract import Outcome, Sender, SendResult
 from bot.domain.alert import Alert
 from bot.group_commit import GroupCommit
+from bot.logs import concerning
+from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
 
@@ -57,8 +60,9 @@ RELEASE_CHECK_SECONDS = 0.5
 # in which a crash leaves an answered row in doubt by at most this much.
 BEGIN_GATHER_SECONDS = 0.005
 DELIVERED_GATHER_SECONDS = 0.02
-# On shutdown, how long to wait for requests already sent to be answered and recorded.
-SHUTDOWN_GRACE_SECONDS = 10.0
+# On shutdown, how long to wait for requests already sent to be answered and recorded
+# (a stop must end within bot.app.STOP_SECONDS, platforms' disconnection included).
+SHUTDOWN_GRACE_SECONDS = 6.0
 
 
 def retry_delay(attempts: int) -> timedelta:
@@ -104,8 +108,10 @@ class Delivery:
         batch_size: int = 100,
         max_in_hand: int = MAX_IN_HAND,
         give_up_after: timedelta = GIVE_UP_AFTER,
+        recorder: Recorder = NO_RECORDER,
     ) -> None:
         self._storage = storage
+        self._recorder = recorder
         self._senders: dict[str, Sender] = {}
         # Senders that pace themselves, found once (a Protocol isinstance check is slow).
         self._paced: dict[str, PacedSender] = {}
@@ -237,6 +243,11 @@ class Delivery:
     async def _run_lane(self, chat_id: int) -> None:
         """Send one chat's rows in order; other chats' lanes run meanwhile."""
         lane = self._lanes[chat_id]
+        chat = lane[0].chat
+        with concerning(platform=chat.platform, chat_id=chat.id, chat=chat.external_id):
+            await self._run_lane_of(chat_id, lane)
+
+    async def _run_lane_of(self, chat_id: int, lane: deque[Alert]) -> None:
         try:
             while lane:
                 alert = lane.popleft()
@@ -321,6 +332,7 @@ class Delivery:
     async def _send_and_record(self, sender: Sender, alert: Alert) -> bool:
         # The row is 'sending': a crash from here until the outcome is recorded
         # means it will be sent again.
+        started = time.perf_counter()
         try:
             if alert.kind == "edit":
                 result = await sender.edit(alert)
@@ -335,6 +347,9 @@ class Delivery:
                 "sender %s crashed on outbox row %d", alert.chat.platform, alert.outbox_id
             )
             result = SendResult(Outcome.RETRY, error=f"sender error: {exc!r}")
+        self._recorder.sent(
+            alert.chat.platform, result.outcome.value, time.perf_counter() - started
+        )
         if await self._record(alert, result, alert.attempts + 1):
             self._delivered += 1
         return not (result.outcome is Outcome.MIGRATED and result.new_chat_id)

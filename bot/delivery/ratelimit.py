@@ -182,6 +182,11 @@ class RateLimiter:
         self._queue: deque[_Waiter] = deque()
         self._pump: asyncio.Task[None] | None = None
         self._last_sweep = clock()
+        self._waited: Callable[[float], None] | None = None
+
+    def observe(self, waited: Callable[[float], None]) -> None:
+        """Tell `waited(seconds)` how long each turn was waited for (for metrics)."""
+        self._waited = waited
 
     def now(self) -> float:
         return self._clock()
@@ -207,6 +212,14 @@ class RateLimiter:
             taken.done()
 
     async def acquire(self, chat_key: str | None, *, is_group: bool = False) -> Turn:
+        if self._waited is None:
+            return await self._acquire(chat_key, is_group)
+        started = self._clock()
+        turn = await self._acquire(chat_key, is_group)
+        self._waited(self._clock() - started)
+        return turn
+
+    async def _acquire(self, chat_key: str | None, is_group: bool) -> Turn:
         turn_id = next(self._ids)
         if chat_key is None:
             return await self._take_overall(turn_id, [])

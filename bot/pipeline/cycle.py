@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
 from datetime import datetime
+from urllib.parse import urlsplit
 
 from bot.detect import Detector, KeywordFilter
 from bot.domain.chat import Chat, Subscription
 from bot.domain.event import is_event
 from bot.domain.feed import Feed
+from bot.logs import concerning
 from bot.matching import matching_chats
 from bot.notices import AdminNotifier
+from bot.observability.recorder import NO_RECORDER, FeedPoll, Recorder
 from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.pipeline.reports import CycleReport, FeedPreview, FeedReport
 from bot.pipeline.stories import StoryDesk
@@ -114,6 +118,7 @@ class Pipeline:
         notifier: AdminNotifier | None = None,
         on_enqueued: Callable[[], None] | None = None,
         stories: StoryDesk | None = None,
+        recorder: Recorder = NO_RECORDER,
     ) -> None:
         """`parser` runs feedparser off the event loop (see feeds.parse_pool); an
         `executor` alone is wrapped in one, and with neither, the loop's default
@@ -129,6 +134,7 @@ class Pipeline:
         self.on_enqueued = on_enqueued
         # One message per story for the chats that want it; None: one per report.
         self.stories = stories
+        self.recorder = recorder
         # Feeds between the start of their fetch and the end of their parse. Fetching
         # is faster than parsing, so without this bound a cycle over thousands of due
         # feeds (the first start, a restart after downtime) would hold every fetched
@@ -193,7 +199,17 @@ class Pipeline:
     async def poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
         """Poll one feed; never raises (but for cancellation): whatever goes wrong,
         the storage included, is in the report and the log."""
+        # Every line logged for this feed says so (its host only: a feed's URL may
+        # carry credentials).
+        with concerning(feed_id=feed.id, feed_host=urlsplit(feed.url).hostname):
+            return await self._poll_feed(feed, subscriptions)
+
+    async def _poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
         report = FeedReport(feed.id, feed.url)
+        started = time.perf_counter()
+        # How long the fetch took (None until it returned: a failed fetch is timed
+        # up to its failure).
+        fetched: float | None = None
         try:
             document = _Slot(self._documents)
             try:
@@ -204,6 +220,7 @@ class Pipeline:
                     admission=document.acquire,
                     proxy=feed.proxy,
                 )
+                fetched = time.perf_counter() - started
                 parsed = None if result.not_modified else await self._parse(result)
             finally:
                 # Once parsed (or at once for a 304 or a failure): the body is no
@@ -224,6 +241,16 @@ class Pipeline:
             logger.exception("unexpected failure polling feed %d (%s)", feed.id, feed.url)
             report.error, report.error_kind = f"internal error: {exc!r}", "internal"
             await self._record_failure(feed, FeedError(report.error, kind="internal"), report)
+        self.recorder.feed_polled(
+            FeedPoll(
+                fetch_seconds=fetched if fetched is not None else time.perf_counter() - started,
+                error_kind=report.error_kind if report.error else None,
+                not_modified=report.not_modified,
+                new_entries=report.new_entries,
+                events=report.events,
+                alerts=report.alerts,
+            )
+        )
         return report
 
     async def _record_not_modified(
@@ -395,7 +422,9 @@ class Pipeline:
     # declaration: feeds often declare a CMS default (a Russian site saying "en") or
     # mix languages, and Russian text matched with English rules would miss events.
     def _verdict(self, item: NormalizedEntry, subscriptions: Subscriptions) -> Verdict | None:
+        started = time.perf_counter()
         detection = self.detector.classify(item.title, item.summary)
+        self.recorder.detected(time.perf_counter() - started)
         if not is_event(detection):
             return None
         text = f"{item.title}\n{item.summary}"

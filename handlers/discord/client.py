@@ -83,7 +83,8 @@ def client_options() -> dict[str, Any]:
 class TocsinBot(commands.Bot):
     """Carries the shared `CommandService` to the cogs (`interaction.client.service`)."""
 
-    def __init__(self, service: CommandService) -> None:
+    def __init__(self, service: CommandService, **options: Any) -> None:
+        """`options` go to discord.py's client as they are (a proxy, an HTTP trace)."""
         # Tocsin never joins voice channels: a warning about voice libraries at every
         # start would only alarm operators.
         discord.VoiceClient.warn_nacl = False
@@ -94,6 +95,7 @@ class TocsinBot(commands.Bot):
             help_command=None,
             tree_cls=TocsinTree,
             **client_options(),
+            **options,
         )
         self.service = service
 

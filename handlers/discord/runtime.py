@@ -23,10 +23,13 @@ from discord.http import Route
 from bot.delivery.contract import Sender, TokenRefusal
 from bot.delivery.ratelimit import RateLimiter
 from bot.notices import NoticeSink
+from bot.observability.recorder import Recorder
 from bot.settings import Settings
+from feeds.proxy import PROXY_FAILURES, tunnel_connector
 from handlers.commands import CommandService
 from handlers.discord.client import TocsinBot
 from handlers.discord.sender import DISCORD_LIMITS, DiscordNoticeSink, DiscordSender
+from handlers.discord.watch import PLATFORM, ResponseWatch
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +38,13 @@ SYNC_TIMEOUT = 60.0
 # Login retries after a transient failure: from 5 s up to 10 minutes apart.
 RETRY_FIRST = 5.0
 RETRY_MAX = 600.0
-_TRANSIENT = (discord.HTTPException, aiohttp.ClientError, OSError, asyncio.TimeoutError)
+_TRANSIENT: tuple[type[Exception], ...] = (
+    discord.HTTPException,
+    aiohttp.ClientError,
+    OSError,
+    asyncio.TimeoutError,
+    *PROXY_FAILURES,
+)
 _VERSIONED = re.compile(r"/api/v\d+$")
 
 
@@ -66,7 +75,11 @@ class DiscordRuntime:
             raise ValueError("DiscordRuntime needs DISCORD_BOT_TOKEN")
         self._token = settings.discord_bot_token.get_secret_value()
         self._api_url = settings.discord_api_url
-        self.bot = TocsinBot(service)
+        self.watch = ResponseWatch()
+        proxy = settings.discord_proxy_parsed
+        # Through DISCORD_PROXY, REST and the gateway alike (the session's connector).
+        tunnel = {"connector": tunnel_connector(proxy, limit=0)} if proxy is not None else {}
+        self.bot = TocsinBot(service, http_trace=self.watch.trace, **tunnel)
         # One limiter for every request of this bot: alerts, notices, the rest.
         self.limiter = RateLimiter(DISCORD_LIMITS)
         self.sender: Sender = DiscordSender(self.bot, self.limiter)
@@ -118,6 +131,20 @@ class DiscordRuntime:
     def _refuse(self) -> None:
         self.refused = TokenRefusal("Discord", "DISCORD_BOT_TOKEN", "401 Unauthorized")
         logger.error("%s", self.refused.line())
+
+    def readiness(self) -> str | None:
+        if self.refused is not None:
+            return "Discord refuses the token"
+        if self.bot.user is None:
+            return "not logged in"
+        ws = self.bot.ws
+        if not self.bot.is_ready() or ws is None or not ws.open:
+            return "the gateway is not connected"
+        return None
+
+    def observe(self, recorder: Recorder) -> None:
+        self.watch.recorder = recorder
+        self.limiter.observe(lambda seconds: recorder.rate_limit_waited(PLATFORM, seconds))
 
     async def stop(self) -> None:
         await self.bot.close()

@@ -29,6 +29,7 @@ from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, RateLimits, Turn, prepaid, take_prepaid
 from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from feeds.proxy import PROXY_FAILURES
 from handlers.discord.alert_view import false_alarm_view
 from handlers.rendering import (
     FIELD_ORDER,
@@ -383,7 +384,7 @@ def result_for_error(exc: BaseException) -> SendResult:
         if exc.status >= 500:
             return SendResult(Outcome.UNAVAILABLE, error=error)
         return SendResult(Outcome.FAILED, error=error)
-    if isinstance(exc, aiohttp.ClientError | OSError | asyncio.TimeoutError):
+    if isinstance(exc, (aiohttp.ClientError, OSError, asyncio.TimeoutError, *PROXY_FAILURES)):
         return SendResult(Outcome.UNAVAILABLE, error=f"network error talking to Discord: {exc!r}")
     return SendResult(Outcome.RETRY, error=f"unexpected error sending to Discord: {exc!r}")
 

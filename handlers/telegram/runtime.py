@@ -32,17 +32,20 @@ from aiogram.exceptions import ClientDecodeError, TelegramAPIError, TelegramUnau
 from aiogram.types import BotCommand, BotCommandScopeChat, BotCommandScopeDefault
 from aiogram.utils.token import TokenValidationError
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler
-from aiohttp import web
+from aiohttp import BasicAuth, web
 
 from bot.delivery.contract import TokenRefusal
 from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.i18n import languages
 from bot.notices import NoticeSink
+from bot.observability.recorder import Recorder
 from bot.settings import ConfigError, Settings
+from feeds.proxy import Proxy
 from handlers.commands import ADMIN_COMMANDS, USER_COMMANDS, CommandService, command_description
 from handlers.telegram import routers
 from handlers.telegram.pacing import ensure_paced
 from handlers.telegram.sender import TelegramNoticeSink, TelegramSender
+from handlers.telegram.watch import PLATFORM, ExchangeWatch
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +56,16 @@ _STOP_POLLING_SECONDS = 5.0
 # After the bot fails to start polling (Bot API unreachable), wait this long, doubling.
 _RESTART_FIRST_SECONDS = 1.0
 _RESTART_MAX_SECONDS = 60.0
+
+
+def _aiogram_proxy(proxy: Proxy | None) -> str | tuple[str, BasicAuth] | None:
+    """TELEGRAM_PROXY as aiogram takes it; the credentials apart, so that no password
+    needs quoting in a URL."""
+    if proxy is None:
+        return None
+    if proxy.user is None:
+        return str(proxy.url)
+    return str(proxy.url), BasicAuth(proxy.user, proxy.password or "")
 
 
 def build_dispatcher(service: CommandService) -> Dispatcher:
@@ -79,11 +92,9 @@ class TelegramRuntime:
     ) -> None:
         if settings.telegram_bot_token is None:
             raise ConfigError("TELEGRAM_BOT_TOKEN: not set")
-        session = (
-            AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_url))
-            if settings.telegram_api_url
-            else AiohttpSession()
-        )
+        session = AiohttpSession(proxy=_aiogram_proxy(settings.telegram_proxy_parsed))
+        if settings.telegram_api_url:
+            session.api = TelegramAPIServer.from_base(settings.telegram_api_url)
         try:
             self.bot = Bot(
                 settings.telegram_bot_token.get_secret_value(),
@@ -103,6 +114,9 @@ class TelegramRuntime:
         )
         # Every call of this bot waits for its turn in this one limiter.
         ensure_paced(self.bot, self.limiter)
+        # Registered after the pacing, so it runs inside it and sees each answer.
+        self.watch = ExchangeWatch()
+        self.bot.session.middleware(self.watch)
         self.sender = TelegramSender(
             self.bot, self.limiter, link_previews=settings.telegram_link_previews
         )
@@ -162,6 +176,15 @@ class TelegramRuntime:
         so that a refused one is said plainly instead of failing every alert.
         """
         await self.check_token()
+
+    def readiness(self) -> str | None:
+        if self.refused is not None:
+            return "the Bot API refuses the token"
+        return self.watch.problem
+
+    def observe(self, recorder: Recorder) -> None:
+        self.watch.recorder = recorder
+        self.limiter.observe(lambda seconds: recorder.rate_limit_waited(PLATFORM, seconds))
 
     async def stop(self) -> None:
         if self._polling is not None:

@@ -137,6 +137,13 @@ class ChatStore:
         rows = await self._db.fetchall("SELECT * FROM chats WHERE active = 0 ORDER BY id")
         return [_chat(row) for row in rows]
 
+    async def inactive_counts(self) -> dict[str, int]:
+        """Deactivated chats per platform (for metrics)."""
+        rows = await self._db.fetchall(
+            "SELECT platform, COUNT(*) AS n FROM chats WHERE active = 0 GROUP BY platform"
+        )
+        return {row["platform"]: int(row["n"]) for row in rows}
+
     async def migrate(self, chat_id: int, new_external_id: str, now: datetime) -> int:
         """The chat moved to `new_external_id` (a Telegram group became a supergroup).
 

@@ -96,7 +96,7 @@ class Database:
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
         async with self._lock:
-            await self._connection.execute("BEGIN IMMEDIATE")
+            await self._begin()
             try:
                 yield self._connection
             except BaseException:
@@ -104,6 +104,24 @@ class Database:
                 raise
             else:
                 await self._connection.execute("COMMIT")
+
+    async def _begin(self) -> None:
+        begun = asyncio.ensure_future(self._connection.execute("BEGIN IMMEDIATE"))
+        try:
+            await asyncio.shield(begun)
+        except asyncio.CancelledError:
+            # Cancelled (a shutdown) while aiosqlite's thread runs the BEGIN: it runs
+            # on regardless, so once it has, undo it; otherwise the next transaction
+            # would fail with "cannot start a transaction within a transaction".
+            await asyncio.shield(self._roll_back_after(begun))
+            raise
+
+    async def _roll_back_after(self, begun: asyncio.Future[aiosqlite.Cursor]) -> None:
+        try:
+            await begun
+        except Exception:  # the BEGIN failed: no transaction to undo
+            return
+        await self._connection.execute("ROLLBACK")
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
         """Rows of one read, as of the last commit."""

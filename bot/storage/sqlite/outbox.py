@@ -289,6 +289,15 @@ class OutboxStore:
         )
         return {row["status"]: int(row["n"]) for row in rows}
 
+    async def open_counts_by_platform(self) -> dict[tuple[str, str], int]:
+        """`open_counts` split by the chats' platform: {(status, platform): rows}."""
+        rows = await self._db.fetchall(
+            "SELECT o.status, c.platform, COUNT(*) AS n FROM outbox o"
+            " JOIN chats c ON c.id = o.chat_id"
+            " WHERE o.status IN ('pending', 'sending', 'failed') GROUP BY o.status, c.platform"
+        )
+        return {(row["status"], row["platform"]): int(row["n"]) for row in rows}
+
     async def delivered_since(self, since: datetime) -> int:
         row = await self._db.fetchone(
             "SELECT COUNT(*) AS n FROM outbox WHERE status = 'delivered' AND delivered_at >= ?",
