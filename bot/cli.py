@@ -190,7 +190,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level)
+    setup_logging(settings.log_level, settings.secret_values())
     if settings.demo_enabled and args.command in ("feeds", "migrate"):
         # A real deployment's command run where its .env is not found lands here.
         print(

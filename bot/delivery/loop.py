@@ -37,6 +37,7 @@ from bot.delivery.contract import Outcome, Sender, SendResult
 from bot.models import Alert
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
+from feeds.redact import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -378,7 +379,9 @@ class Delivery:
     async def _record(self, alert: Alert, result: SendResult, attempts: int) -> bool:
         outbox = self._storage.outbox
         now = self._clock()
-        error = result.error or result.outcome.value
+        # Error texts go to the log and the database: no platform library's quote of a
+        # request URL may carry a token there.
+        error = redact_text(result.error or result.outcome.value)
         match result.outcome:
             case Outcome.DELIVERED:
                 if self._outages.pop(alert.chat.platform, None):

@@ -33,6 +33,7 @@ from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, Turn, prepaid
 from bot.models import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from feeds.redact import redact_text
 from handlers.rendering import (
     FIELD_ORDER,
     field_name,
@@ -192,7 +193,8 @@ def is_group_chat(external_id: str) -> bool:
 
 def classify_error(exc: TelegramAPIError) -> SendResult:
     """What an aiogram exception means for the outbox row."""
-    message = f"{type(exc).__name__}: {exc.message}"
+    # A network error quotes the request URL, and a Bot API URL holds the bot's token.
+    message = redact_text(f"{type(exc).__name__}: {exc.message}")
     lowered = exc.message.lower()
     if isinstance(exc, TelegramRetryAfter):
         return SendResult(Outcome.RATE_LIMITED, retry_after=float(exc.retry_after), error=message)
@@ -217,7 +219,9 @@ def classify_error(exc: TelegramAPIError) -> SendResult:
 def _undecodable(exc: ClientDecodeError) -> SendResult:
     # An answer that is not the Bot API's JSON (a proxy's error page, a dropped
     # connection): the server is in trouble, not this chat or this alert.
-    return SendResult(Outcome.UNAVAILABLE, error=f"undecodable Bot API answer: {exc}"[:500])
+    return SendResult(
+        Outcome.UNAVAILABLE, error=redact_text(f"undecodable Bot API answer: {exc}")[:500]
+    )
 
 
 class TelegramSender:
