@@ -8,6 +8,7 @@ the alert is resent as plain text rather than dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from collections.abc import Iterable, Sequence
@@ -293,8 +294,11 @@ class TelegramSender:
         return SendResult(Outcome.DELIVERED, message_id=str(message.message_id))
 
     def _failure(self, alert: Alert, exc: TelegramAPIError) -> SendResult:
-        # A 429 has already paused the shared limiter (the pacing middleware).
         result = classify_error(exc)
+        if result.outcome is Outcome.RATE_LIMITED:
+            # The pacing middleware has already paused the chat, or everyone when the
+            # 429 looked like the bot's overall limit: the delivery loop does the same.
+            result = dataclasses.replace(result, chat_only=self.limiter.paused_for == 0)
         logger.info(
             "telegram chat %s, outbox row %d: %s",
             alert.chat.external_id,

@@ -165,6 +165,15 @@ class OutboxStore:
             (to_db(next_attempt_at), redact_text(error)[:500], outbox_id),
         )
 
+    async def postpone_chat(self, chat_id: int, until: datetime) -> int:
+        """The chat's pending rows wait until at least `until` (the platform asked us
+        not to send there before); returns how many were due earlier."""
+        return await self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ?"
+            " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
+            (to_db(until), chat_id, to_db(until)),
+        )
+
     async def fail_older_than(self, created_before: datetime, error: str) -> int:
         """Give up on pending rows queued before `created_before`; returns how many."""
         return await self._db.execute(
