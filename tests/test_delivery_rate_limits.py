@@ -1,5 +1,7 @@
 """429s pause only what they concern, for a bounded time; outages end in seconds.
 
+(Discord's side is in tests/test_discord_sender.py, beside its fixtures.)
+
 Real storage, the real delivery loop, the real aiogram and discord.py clients, the
 strict fake platforms, and the test's clock for every wait (the rate limiters run
 on it too, so an hour's pause costs the test nothing).
@@ -9,21 +11,13 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 
-import discord
 import pytest
 
-from bot.delivery import Delivery
 from bot.delivery.contract import RETRY_AFTER_CAP_SECONDS
 from bot.delivery.loop import OUTAGE_PAUSE_CAP_SECONDS
 from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.settings import Settings
-from bot.storage import Storage
-from handlers.discord.client import client_options
-from handlers.discord.runtime import point_discord_at
-from handlers.discord.sender import DISCORD_LIMITS, DiscordSender
 from tests.conftest import FakeClock
-from tests.fakes.discord_api import TEXT, FakeDiscord
-from tests.fakes.discord_api import Failure as DiscordFailure
 from tests.fakes.telegram_api import SERVER_ERROR, FakeBotAPI, retry_after
 from tests.fakes.telegram_bot import (
     TelegramHarness,
@@ -32,7 +26,6 @@ from tests.fakes.telegram_bot import (
     telegram_bot,
     telegram_settings,
 )
-from tests.test_discord_sender import discord_chat, outbox_rows, queue_alert
 
 # The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
@@ -145,54 +138,3 @@ async def test_after_a_three_minute_outage_delivery_resumes_within_seconds(
     assert await tg.storage.outbox.counts() == {"delivered": 3}
     # Probing cost a request every few seconds, not one per alert per second.
     assert probes <= 180 / 2
-
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        restore = point_discord_at(server.url)
-        try:
-            yield server
-        finally:
-            restore()
-
-
-@pytest.fixture
-async def delivery(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock
-) -> AsyncIterator[Delivery]:
-    client = discord.Client(**client_options())
-    try:
-        await client.login(fake.token)
-        limiter = RateLimiter(DISCORD_LIMITS, clock=clock.monotonic)
-        yield Delivery(storage, {"discord": DiscordSender(client, limiter)}, clock=clock)
-    finally:
-        await client.close()
-
-
-@pytest.mark.parametrize("seconds", [120.0, 1e12])
-async def test_a_discord_channels_rate_limit_holds_back_that_channel_alone(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery, seconds: float
-) -> None:
-    """Discord's message buckets are per channel: one channel's long 429 (longer than
-    discord.py sleeps through, or absurd) leaves the others alone, for a bounded time."""
-    limited, other = fake.add_channel(TEXT, "limited"), fake.add_channel(TEXT, "other")
-    limited_chat = await discord_chat(storage, clock, limited)
-    other_chat = await discord_chat(storage, clock, other)
-    fake.fail_next(
-        limited, DiscordFailure(429, 0, "You are being rate limited.", retry_after=seconds)
-    )
-    await queue_alert(storage, clock, limited_chat)
-    await queue_alert(storage, clock, other_chat)
-    assert await delivery.drain() == 1
-
-    clock.advance(seconds=5)
-    await queue_alert(storage, clock, other_chat)
-    assert await delivery.drain() == 1
-    assert (len(fake.messages(limited)), len(fake.messages(other))) == (0, 2)
-    rows = await outbox_rows(storage)
-    assert [r["status"] for r in rows] == ["pending", "delivered", "delivered"]
-
-    clock.advance(seconds=min(seconds, RETRY_AFTER_CAP_SECONDS))
-    assert await delivery.drain() == 1
-    assert len(fake.messages(limited)) == 1
