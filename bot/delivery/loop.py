@@ -25,9 +25,9 @@ seconds and delivery resumes within OUTAGE_PAUSE_CAP_SECONDS of its recovery; no
 message uses up an attempt, so a long outage loses nothing. No error of ours (a
 storage hiccup while recording an answer) leaves a row 'sending': it is put back.
 
-Giving up: A row is given up when the platform refuses
-it for good, when its chat is gone, or when it is still undelivered `give_up_after`
-(a day by default) after it was queued: an alert that old is no longer news.
+Giving up: a row is given up when the platform refuses it for good, when its chat
+is gone, or when it is still undelivered `give_up_after` (a day by default) after
+it was queued: an alert that old is no longer news.
 """
 
 from __future__ import annotations
@@ -401,7 +401,7 @@ class Delivery:
             if result.outcome is Outcome.DELIVERED:
                 await outbox.mark_delivered_many([(alert.outbox_id, now, result.message_id)])
             else:
-                error = redact_text(result.error or result.outcome.value)
+                error = result.error or result.outcome.value
                 await outbox.requeue(alert.outbox_id, now + retry_delay(1), error)
         except Exception:  # the database itself is failing: the row waits for a restart
             logger.exception("could not put back outbox row %d", alert.outbox_id)
