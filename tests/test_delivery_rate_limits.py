@@ -136,5 +136,7 @@ async def test_after_a_three_minute_outage_delivery_resumes_within_seconds(
     # Back within the cap of the outage backoff (it was 135 s with a five-minute cap).
     assert waited <= OUTAGE_PAUSE_CAP_SECONDS
     assert await tg.storage.outbox.counts() == {"delivered": 3}
-    # Probing cost a request every few seconds, not one per alert per second.
-    assert probes <= 180 / 2
+    # Each probe (after 2, 4, 8, then every 10 s: 21 in three minutes) costs about one
+    # request: rows still waiting for their turn when the first answer paused the
+    # platform stay unsent (a request already in flight may still go).
+    assert probes <= 45

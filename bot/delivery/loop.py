@@ -52,8 +52,9 @@ GIVE_UP_AFTER = timedelta(hours=24)
 # How often (in the delivery clock's time) stale rows are looked for.
 EXPIRY_CHECK_INTERVAL = timedelta(minutes=1)
 # The longest pause while a platform is unavailable: once it is back, alerts flow
-# again within this long. A probe is one request (the first due row) per pause, so
-# probing an outage of hours this often costs the platform nothing it would notice.
+# again within this long. A probe costs about one request (rows still waiting for
+# their turn when the first answer pauses the platform stay unsent), so probing an
+# outage of hours this often costs the platform nothing it would notice.
 OUTAGE_PAUSE_CAP_SECONDS = 10
 # Rows held in memory at once, across all chats (each waiting chat is one small task).
 MAX_IN_HAND = 1000
@@ -355,6 +356,20 @@ class Delivery:
                     self._storage.outbox.requeue(alert.outbox_id, self._clock(), "not sent yet")
                 )
                 raise
+            # While this row waited for its turn, another chat's answer may have paused
+            # the platform (an outage, a 429 for everyone) or this chat: then it stays
+            # unsent, so that a probe of a platform that is down costs the requests
+            # already in flight, not every row that was waiting behind them.
+            now = self._clock()
+            resume = max(
+                self._paused_until.get(platform, now),
+                self._chat_paused_until.get(alert.chat.id, now),
+            )
+            if resume > now:
+                await self._storage.outbox.requeue(
+                    alert.outbox_id, resume, f"not sent: {platform} paused"
+                )
+                return True
         outcome = asyncio.ensure_future(self._send_and_record(sender, alert))
         self._in_flight.add(outcome)
         outcome.add_done_callback(self._in_flight.discard)
