@@ -204,7 +204,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"configuration error: {exc}", file=sys.stderr)
         return 2
-    setup_logging(settings.log_level, settings.log_format)
+    setup_logging(settings.log_level, settings.log_format, settings.secret_values())
     if settings.demo_enabled and args.command in ("feeds", "migrate", "db", "backup"):
         # A real deployment's command run where its .env is not found lands here.
         print(

@@ -21,6 +21,7 @@ from feeds.catalog import KINDS, CatalogFeed, load_catalog, select
 from feeds.errors import FeedError
 from feeds.opml import OpmlError, Outline, parse_opml, render_opml
 from feeds.proxy import Proxy, ProxyURLError, feed_proxy_setting, shown_setting
+from feeds.redact import redact_text, redact_url
 
 _usage_error: type[Exception] = ValueError
 
@@ -52,7 +53,7 @@ def feed_state(feed: Feed, now: datetime, config: NoticeConfig | None = None) ->
 def _feed_cell(feed: Feed) -> str:
     """The last column of `feeds list`: title, URL, and the feed's own proxy setting
     (password hidden)."""
-    cell = f"{feed.title} <{feed.url}>" if feed.title else feed.url
+    cell = f"{feed.title} <{feed.shown_url}>" if feed.title else feed.shown_url
     proxy = shown_setting(feed.proxy)
     if proxy == "direct":
         return f"{cell} direct (not through FETCH_PROXY)"
@@ -116,7 +117,7 @@ async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) ->
             raise _usage_error(str(exc)) from None
         finally:
             await storage.close()
-        print(f"added feed {feed.id}: {feed.url} (not checked)")
+        print(f"added feed {feed.id}: {feed.shown_url} (not checked)")
         return 0
     async with build_app(
         settings, clock=clock, with_platforms=False, embedded=False, deliver=False
@@ -124,15 +125,14 @@ async def cmd_add(settings: Settings, args: argparse.Namespace, clock: Clock) ->
         try:
             feed, preview = await app.pipeline.add_feed(args.url, added_by="cli", proxy=proxy)
         except FeedError as exc:
-            print(f"not added: {exc}", file=sys.stderr)
+            print(f"not added: {redact_text(str(exc))}", file=sys.stderr)
             return 1
         except DuplicateFeedError as exc:
             print(f"not added: {exc}", file=sys.stderr)
             return 1
     route = f" via {shown_setting(proxy)}" if proxy else ""
-    print(
-        f"added feed {feed.id}: {preview.title or feed.url} ({preview.entry_count} entries){route}"
-    )
+    name = preview.title or feed.shown_url
+    print(f"added feed {feed.id}: {name} ({preview.entry_count} entries){route}")
     for title, categories in preview.alerting:
         print(f"  would have alerted [{', '.join(categories)}]: {title}")
     note = unread_note(preview.lang)
@@ -149,10 +149,10 @@ async def cmd_remove(settings: Settings, args: argparse.Namespace, clock: Clock)
             print(f"no feed with id {args.id}", file=sys.stderr)
             return 1
         await storage.feeds.remove(args.id)
-        await storage.audit.record("cli", "removefeed", feed.url, clock())
+        await storage.audit.record("cli", "removefeed", feed.shown_url, clock())
     finally:
         await storage.close()
-    print(f"removed feed {args.id}: {feed.url}")
+    print(f"removed feed {args.id}: {feed.shown_url}")
     return 0
 
 
@@ -169,7 +169,7 @@ async def cmd_import(settings: Settings, args: argparse.Namespace, clock: Clock)
     try:
         for outline in outlines:
             if not outline.url.startswith(("http://", "https://")):
-                print(f"skipped (not http/https): {outline.url}", file=sys.stderr)
+                print(f"skipped (not http/https): {redact_url(outline.url)}", file=sys.stderr)
                 skipped += 1
                 continue
             try:
@@ -215,7 +215,7 @@ def refresh_line(report: FeedReport) -> str:
         if report.reidentified:
             outcome += f", {report.reidentified} known under new ids"
     if report.moved_to:
-        outcome += f" (moved permanently to {report.moved_to})"
+        outcome += f" (moved permanently to {redact_url(report.moved_to)})"
     if report.interval_seconds:
         outcome += f"; next poll in {format_duration(report.interval_seconds)}"
     return f"feed {report.feed_id} {report.url}: {outcome}"

@@ -5,8 +5,11 @@ its work in `concerning(...)`, and every line logged meanwhile, in that task and
 tasks it starts, carries those fields (a record's own `extra` fields win). In JSON
 they are keys of the line's object; in text they follow the message in brackets.
 
-Anything that must be hidden from logs (secrets) belongs in a filter on the handler:
-both formatters render the record only after every filter has had it.
+Every record passes a filter on the handler that hides secrets before either
+formatter renders it: the configured tokens and passwords (`Settings.secret_values`),
+URL credentials and secret query values, and bot tokens in Bot API URLs (see
+`feeds.redact`). Code also redacts at the source; the filter is for what a library
+puts in its own messages and tracebacks (an aiohttp error quoting the request URL).
 """
 
 from __future__ import annotations
@@ -15,11 +18,13 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextvars import ContextVar
 from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Literal
+
+from feeds.redact import Redactor
 
 LogFormat = Literal["text", "json"]
 
@@ -89,10 +94,38 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, ensure_ascii=False, default=str)
 
 
-def setup_logging(level: str = "INFO", log_format: LogFormat = "text") -> logging.Handler:
-    """Log to stderr; returns the handler (filters that hide secrets go on it)."""
+class RedactingFilter(logging.Filter):
+    """Rewrites a record's message, traceback and stack with the secrets hidden."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+        self._formatter = logging.Formatter()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except Exception:  # a malformed call: let the handler report it as it would
+            return True
+        record.msg, record.args = self.redactor(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = self._formatter.formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redactor(record.exc_text)
+        if record.stack_info:
+            record.stack_info = self.redactor(record.stack_info)
+        return True
+
+
+def setup_logging(
+    level: str = "INFO", log_format: LogFormat = "text", secrets: Iterable[str] = ()
+) -> logging.Handler:
+    """Log to stderr, secrets hidden; returns the handler."""
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
+    # On the handler, not the root logger: a logger's filters do not see records
+    # that reach it from its children.
+    handler.addFilter(RedactingFilter(Redactor(secrets)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -33,6 +33,7 @@ from bot.i18n import DEFAULT_LANGUAGE, languages, text
 from bot.settings import Settings
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
+from feeds.redact import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -70,7 +71,7 @@ async def notify_each_admin(
         try:
             await send_one(admin_id)
         except Exception as exc:  # one admin's refusal must not cost the others theirs
-            failures.append(f"admin {admin_id}: {describe(exc)}")
+            failures.append(f"admin {admin_id}: {redact_text(describe(exc))}")
     for failure in failures:
         logger.warning("%s admin notice not delivered to %s", platform, failure)
     if failures and len(failures) == len(admins):
@@ -185,9 +186,9 @@ def _stamp(moment: datetime) -> str:
 
 def notice_text(feed: Feed, notice: DueNotice, now: datetime, lang: str) -> str:
     name = (
-        text(lang, "notice.feed_named", id=feed.id, title=feed.title, url=feed.url)
+        text(lang, "notice.feed_named", id=feed.id, title=feed.title, url=feed.shown_url)
         if feed.title
-        else text(lang, "notice.feed_unnamed", id=feed.id, url=feed.url)
+        else text(lang, "notice.feed_unnamed", id=feed.id, url=feed.shown_url)
     )
     spell = format_duration((now - notice.episode).total_seconds(), lang)
     if notice.kind == "failing":
@@ -198,7 +199,7 @@ def notice_text(feed: Feed, notice: DueNotice, now: datetime, lang: str) -> str:
             spell=spell,
             since=_stamp(notice.episode),
             attempts=feed.consecutive_failures,
-            error=feed.last_error or "?",
+            error=redact_text(feed.last_error or "?"),
             kind=feed.last_error_kind or "?",
         )
     if notice.kind == "recovered":

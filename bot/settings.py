@@ -121,6 +121,23 @@ class Settings(BaseSettings):
         """FETCH_PROXY, parsed."""
         return _secret_proxy(self.fetch_proxy)
 
+    def secret_values(self) -> list[str]:
+        """Every configured secret, for the logging filter to hide wherever it appears:
+        the tokens, the webhook secret and the proxy's password."""
+        values = [
+            secret.get_secret_value()
+            for secret in (
+                self.telegram_bot_token,
+                self.discord_bot_token,
+                self.telegram_webhook_secret,
+            )
+            if secret is not None
+        ]
+        proxy = self.proxy
+        if proxy is not None and proxy.password:
+            values.append(proxy.password)
+        return values
+
     @field_validator("clock_start", mode="before")
     @classmethod
     def _empty_is_unset(cls, value: object) -> object:

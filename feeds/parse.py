@@ -39,6 +39,7 @@ from feeds.normalize import (
     plain_text,
     short_lang,
 )
+from feeds.redact import redact_url
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +107,7 @@ def parse_feed(body: bytes, url: str, headers: Mapping[str, str] | None = None) 
         raise ParseError(f"the document is too deeply nested: {exc!r}"[:300]) from None
     except Exception as exc:
         # feedparser is robust but not total; whatever escapes it is one feed's problem.
-        logger.warning("feedparser raised on %s: %r", url, exc)
+        logger.warning("feedparser raised on %s: %r", redact_url(url), exc)
         raise ParseError(f"feedparser failed: {type(exc).__name__}: {exc}"[:300]) from None
     feed: Mapping[str, Any] = parsed.get("feed", {})
     raw_entries: Sequence[Mapping[str, Any]] = list(parsed.get("entries", []))

@@ -14,7 +14,7 @@ import discord
 import pytest
 
 from bot.delivery import Delivery
-from bot.delivery.contract import Outcome
+from bot.delivery.contract import RETRY_AFTER_CAP_SECONDS, Outcome
 from bot.delivery.ratelimit import RateLimiter
 from bot.domain.chat import Chat, Subscription
 from bot.storage import Storage
@@ -377,6 +377,32 @@ async def test_a_long_rate_limit_pauses_discord_without_using_up_an_attempt(
     assert [r["attempts"] for r in rows] == [0, 0]
     clock.advance(seconds=121)
     assert await delivery.drain() == 2
+
+
+@pytest.mark.parametrize("seconds", [120.0, 1e12])
+async def test_a_discord_channels_rate_limit_holds_back_that_channel_alone(
+    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery, seconds: float
+) -> None:
+    """Discord's message buckets are per channel: one channel's long 429 (longer than
+    discord.py sleeps through, or absurd) leaves the others alone, for a bounded time."""
+    limited, other = fake.add_channel(TEXT, "limited"), fake.add_channel(TEXT, "other")
+    limited_chat = await discord_chat(storage, clock, limited)
+    other_chat = await discord_chat(storage, clock, other)
+    fake.fail_next(limited, Failure(429, 0, "You are being rate limited.", retry_after=seconds))
+    await queue_alert(storage, clock, limited_chat)
+    await queue_alert(storage, clock, other_chat)
+    assert await delivery.drain() == 1
+
+    clock.advance(seconds=5)
+    await queue_alert(storage, clock, other_chat)
+    assert await delivery.drain() == 1
+    assert (len(fake.messages(limited)), len(fake.messages(other))) == (0, 2)
+    rows = await outbox_rows(storage)
+    assert [r["status"] for r in rows] == ["pending", "delivered", "delivered"]
+
+    clock.advance(seconds=min(seconds, RETRY_AFTER_CAP_SECONDS))
+    assert await delivery.drain() == 1
+    assert len(fake.messages(limited)) == 1
 
 
 async def test_an_edge_rate_limit_without_json_pauses_for_retry_after(

@@ -201,3 +201,61 @@ async def test_opening_chats_to_any_platform_keeps_every_subscription_and_alert(
         assert await db.fetchall("SELECT * FROM subscriptions") == []
     finally:
         await db.close()
+
+
+async def test_upgrading_to_0020_cuts_stored_texts_where_a_secret_begins(tmp_path: Path) -> None:
+    """Texts stored before redaction: an error quoting a Bot API URL (the token), an
+    audit entry and a feed error quoting a feed URL with credentials or a token."""
+    token = "123456789:AAsecret-token-of-the-bot-0000000000"
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await migrate(db, [m for m in load_migrations() if m.version <= 10])
+        now = "2026-01-01T00:00:00+00:00"
+        await db.execute(
+            "INSERT INTO feeds (id, url, added_at, next_check_at, last_error)"
+            " VALUES (1, 'https://u:pw@a.example/rss', ?, ?, ?)",
+            (now, now, "not a valid URL: 'https://u:pw@a.example:99999/rss'"),
+        )
+        await db.execute(
+            "INSERT INTO feeds (id, url, added_at, next_check_at, last_error)"
+            " VALUES (2, 'https://b.example/rss', ?, ?, 'HTTP 503')",
+            (now, now),
+        )
+        await db.execute(
+            "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, 'cli', 'addfeed', ?)",
+            (now, "#3 https://c.example/rss?api_key=k3y"),
+        )
+        await db.execute(
+            "INSERT INTO chats (id, platform, external_id, kind, created_at, active,"
+            " deactivated_reason) VALUES (1, 'telegram', '5', 'private', ?, 0, ?)",
+            (now, f"url='http://h/bot{token}/sendMessage'"),
+        )
+        await db.execute(
+            "INSERT INTO entries (id, feed_id, uid, content_hash, title, summary, first_seen_at)"
+            " VALUES (1, 2, 'u', 'h', 't', 's', ?)",
+            (now,),
+        )
+        await db.execute(
+            "INSERT INTO events (id, entry_id, categories, score, severity, explanation,"
+            " created_at) VALUES (1, 1, 'censorship', 1.0, 'high', 'x', ?)",
+            (now,),
+        )
+        await db.execute(
+            "INSERT INTO outbox (event_id, chat_id, next_attempt_at, created_at, last_error)"
+            " VALUES (1, 1, ?, ?, ?)",
+            (now, now, f"TooManyRedirects: url='http://h/bot{token}/sendMessage'"),
+        )
+        await migrate(db)
+        outbox = await db.fetchone("SELECT last_error FROM outbox")
+        chat = await db.fetchone("SELECT deactivated_reason FROM chats")
+        feeds = await db.fetchall("SELECT url, last_error FROM feeds ORDER BY id")
+        audit = await db.fetchone("SELECT detail FROM audit_log")
+    finally:
+        await db.close()
+    assert outbox is not None and outbox[0] == "TooManyRedirects: url='http://h/bot***"
+    assert chat is not None and chat[0] == "url='http://h/bot***"
+    assert [(f["url"], f["last_error"]) for f in feeds] == [
+        ("https://u:pw@a.example/rss", "not a valid URL: 'https://***"),  # the URL is kept
+        ("https://b.example/rss", "HTTP 503"),
+    ]
+    assert audit is not None and audit[0] == "#3 https://***"

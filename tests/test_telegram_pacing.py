@@ -109,7 +109,7 @@ async def test_button_presses_answers_and_edits_keep_the_limits(
     assert stamps[-1] - stamps[0] >= 2.0
 
 
-async def test_a_reply_that_meets_a_429_waits_and_arrives_and_alerts_hold_back(
+async def test_a_reply_that_meets_a_429_waits_and_arrives_and_alerts_to_that_chat_hold_back(
     telegram_api: FakeBotAPI,
     make_settings: Callable[..., Settings],
     clock: FakeClock,
@@ -123,12 +123,13 @@ async def test_a_reply_that_meets_a_429_waits_and_arrives_and_alerts_hold_back(
         )
         [first] = await telegram_api.wait_for("sendMessage", chat_id=5000, within=10)
         # Telegram's pause reaches the shared limiter (once its answer is read):
-        # alerts wait for it too.
+        # alerts to that chat wait for it too; other chats do not.
         for _ in range(100):
-            if tg.runtime.limiter.paused_for > 0:
+            if tg.runtime.limiter.pause_left("5000") > 0:
                 break
             await asyncio.sleep(0.01)
-        assert tg.runtime.limiter.paused_for > 0.5
+        assert tg.runtime.limiter.pause_left("5000") > 0.5
+        assert tg.runtime.limiter.pause_left("5001") == 0
         tries = await telegram_api.wait_for("sendMessage", chat_id=5000, count=2, within=10)
         assert tries[1].at - first.at >= 2.0
     [answer] = telegram_api.delivered_to(5000)
@@ -155,8 +156,8 @@ async def test_a_reply_telegram_keeps_refusing_is_given_up_with_one_warning(
                 if any("reply not sent" in r.getMessage() for r in caplog.records):
                     break
                 await asyncio.sleep(0.05)
-        # The pause stays with the limiter, for alerts and notices too.
-        assert tg.runtime.limiter.paused_for > 500
+        # The pause stays with the limiter, for alerts to that chat too.
+        assert tg.runtime.limiter.pause_left("5000") > 500
     assert len(telegram_api.calls_to("sendMessage", 5000)) == 1
     assert not errors(caplog)
     [line] = [r for r in caplog.records if "reply not sent" in r.getMessage()]

@@ -33,7 +33,8 @@ class Outcome(Enum):
     # revoked token, a wrong API URL): nothing is the message's fault, so everything
     # for the platform waits and retries, and no message uses up an attempt.
     UNAVAILABLE = "unavailable"
-    # The platform asked the whole sender to slow down for `retry_after` seconds.
+    # The platform asked us to wait `retry_after` seconds: before sending to this chat
+    # again (`SendResult.chat_only`), or before sending anything at all.
     RATE_LIMITED = "rate_limited"
     # The chat is gone, or the bot was removed or lost permission: stop sending there.
     CHAT_GONE = "chat_gone"
@@ -53,6 +54,27 @@ class SendResult:
     retry_after: float | None = None
     new_chat_id: str | None = None
     error: str | None = None
+    # For RATE_LIMITED: the wait concerns this chat alone (its own flood limit, its
+    # route's bucket), and every other chat goes on.
+    chat_only: bool = False
+
+
+# The longest "retry after" taken at its word. Platforms ask for seconds, at most
+# minutes, from a bot that keeps within their limits; anything longer is a flood ban
+# or a bogus value (10^12 s would overflow a datetime and stop sending for good). A
+# wait cut short only costs one request that is refused again with the time still
+# left, once per chat per RETRY_AFTER_CAP_SECONDS, while trusting a huge value costs
+# every alert after it; and an alert held longer than this is already late news.
+RETRY_AFTER_CAP_SECONDS = 900.0
+# When a platform's answer gives no usable wait.
+RETRY_AFTER_DEFAULT_SECONDS = 1.0
+
+
+def bounded_retry_after(seconds: float | None) -> float:
+    """A platform's "retry after", as a wait we will keep: finite, 0..RETRY_AFTER_CAP_SECONDS."""
+    if seconds is None or seconds != seconds:  # None or NaN
+        return RETRY_AFTER_DEFAULT_SECONDS
+    return min(max(float(seconds), 0.0), RETRY_AFTER_CAP_SECONDS)
 
 
 class Sender(Protocol):

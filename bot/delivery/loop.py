@@ -17,11 +17,17 @@ ones whose fate is unknown, at most one per chat that was being served when the
 process died. They are sent again, so such a chat may see that one alert twice
 (the Bot API has no idempotency key); every other row is delivered exactly once.
 
-Giving up: a platform that cannot be reached or refuses the bot itself (an outage,
-a revoked token) pauses that platform with a capped backoff and costs no message an
-attempt, so a long outage loses nothing. A row is given up when the platform refuses
-it for good, when its chat is gone, or when it is still undelivered `give_up_after`
-(a day by default) after it was queued: an alert that old is no longer news.
+Waiting: a platform's "retry after" pauses what it concerns, one chat or the whole
+platform (`SendResult.chat_only`), for at most RETRY_AFTER_CAP_SECONDS. A platform
+that cannot be reached or refuses the bot itself (an outage, a revoked token) pauses
+that platform with a short capped backoff, so that one request probes it every few
+seconds and delivery resumes within OUTAGE_PAUSE_CAP_SECONDS of its recovery; no
+message uses up an attempt, so a long outage loses nothing. No error of ours (a
+storage hiccup while recording an answer) leaves a row 'sending': it is put back.
+
+Giving up: a row is given up when the platform refuses it for good, when its chat
+is gone, or when it is still undelivered `give_up_after` (a day by default) after
+it was queued: an alert that old is no longer news.
 """
 
 from __future__ import annotations
@@ -34,13 +40,14 @@ from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
-from bot.delivery.contract import Outcome, Sender, SendResult
+from bot.delivery.contract import Outcome, Sender, SendResult, bounded_retry_after
 from bot.domain.alert import Alert
 from bot.group_commit import GroupCommit
 from bot.logs import concerning
 from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
+from feeds.redact import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -49,8 +56,10 @@ GIVE_UP_AFTER = timedelta(hours=24)
 # How often (in the delivery clock's time) stale rows are looked for.
 EXPIRY_CHECK_INTERVAL = timedelta(minutes=1)
 # The longest pause while a platform is unavailable: once it is back, alerts flow
-# again within this long.
-OUTAGE_PAUSE_CAP_SECONDS = 300
+# again within this long. A probe costs about one request (rows still waiting for
+# their turn when the first answer pauses the platform stay unsent), so probing an
+# outage of hours this often costs the platform nothing it would notice.
+OUTAGE_PAUSE_CAP_SECONDS = 10
 # Rows held in memory at once, across all chats (each waiting chat is one small task).
 MAX_IN_HAND = 1000
 # How often a running drain looks for newly due rows while lanes are still busy.
@@ -81,10 +90,10 @@ def _already_shown(alert: Alert) -> bool:
 
 
 def outage_pause(failures: int) -> timedelta:
-    """How long a platform rests after `failures` unavailable probes in a row: from 5 s,
+    """How long a platform rests after `failures` unavailable probes in a row: from 2 s,
     doubling, capped at OUTAGE_PAUSE_CAP_SECONDS."""
     exponent = min(max(failures - 1, 0), 16)
-    return timedelta(seconds=min(5 * 2**exponent, OUTAGE_PAUSE_CAP_SECONDS))
+    return timedelta(seconds=min(2 * 2**exponent, OUTAGE_PAUSE_CAP_SECONDS))
 
 
 @runtime_checkable
@@ -127,6 +136,8 @@ class Delivery:
         # platform's "retry after" in its rate limiter, for the requests already
         # waiting for a turn and for admin notices sharing the bot's budget.
         self._paused_until: dict[str, datetime] = {}
+        # Chats the platform asked us to leave alone for a while, by chat id.
+        self._chat_paused_until: dict[int, datetime] = {}
         # Unavailable probes in a row, per platform (reset by a delivery).
         self._outages: dict[str, int] = {}
         self._wake = asyncio.Event()
@@ -189,6 +200,8 @@ class Delivery:
         if self._next_expiry_check is not None and now < self._next_expiry_check:
             return
         self._next_expiry_check = now + EXPIRY_CHECK_INTERVAL
+        for chat_id in [c for c, until in self._chat_paused_until.items() if until <= now]:
+            del self._chat_paused_until[chat_id]
         hours = self._give_up_after.total_seconds() / 3600
         expired = await self._storage.outbox.fail_older_than(
             now - self._give_up_after, f"not delivered within {hours:g} h"
@@ -291,6 +304,13 @@ class Delivery:
                 alert.outbox_id, now, alert.message_id, alert.story.version
             )
             return True
+        chat_pause = self._chat_paused_until.get(alert.chat.id)
+        if chat_pause is not None:
+            if chat_pause > now:
+                # Queued after the pause began: due when it ends, not read before.
+                await self._storage.outbox.postpone_chat(alert.chat.id, chat_pause)
+                return True
+            del self._chat_paused_until[alert.chat.id]
         # The row is marked 'sending' before waiting for a turn, so that once the rate
         # limiter grants a slot the request leaves at once: a database write between
         # the two would bunch requests up whenever the disk or the CPU is slow.
@@ -314,6 +334,20 @@ class Delivery:
                     self._storage.outbox.requeue(alert.outbox_id, self._clock(), "not sent yet")
                 )
                 raise
+            # While this row waited for its turn, another chat's answer may have paused
+            # the platform (an outage, a 429 for everyone) or this chat: then it stays
+            # unsent, so that a probe of a platform that is down costs the requests
+            # already in flight, not every row that was waiting behind them.
+            now = self._clock()
+            resume = max(
+                self._paused_until.get(platform, now),
+                self._chat_paused_until.get(alert.chat.id, now),
+            )
+            if resume > now:
+                await self._storage.outbox.requeue(
+                    alert.outbox_id, resume, f"not sent: {platform} paused"
+                )
+                return True
         outcome = asyncio.ensure_future(self._send_and_record(sender, alert))
         self._in_flight.add(outcome)
         outcome.add_done_callback(self._in_flight.discard)
@@ -350,9 +384,29 @@ class Delivery:
         self._recorder.sent(
             alert.chat.platform, result.outcome.value, time.perf_counter() - started
         )
-        if await self._record(alert, result, alert.attempts + 1):
-            self._delivered += 1
+        try:
+            if await self._record(alert, result, alert.attempts + 1):
+                self._delivered += 1
+        except Exception:
+            # Our error, not the platform's: the row must not stay 'sending' (in doubt
+            # until the next start, and then resent) for it.
+            logger.exception("could not record the outcome of outbox row %d", alert.outbox_id)
+            await self._put_back(alert, result)
         return not (result.outcome is Outcome.MIGRATED and result.new_chat_id)
+
+    async def _put_back(self, alert: Alert, result: SendResult) -> None:
+        """After a failure to record an answer: a delivered row as delivered, any other
+        back to pending for a later try."""
+        outbox = self._storage.outbox
+        now = self._clock()
+        try:
+            if result.outcome is Outcome.DELIVERED:
+                await outbox.mark_delivered_many([(alert.outbox_id, now, result.message_id)])
+            else:
+                error = result.error or result.outcome.value
+                await outbox.requeue(alert.outbox_id, now + retry_delay(1), error)
+        except Exception:  # the database itself is failing: the row waits for a restart
+            logger.exception("could not put back outbox row %d", alert.outbox_id)
 
     async def _begin_many(self, outbox_ids: list[int]) -> list[bool]:
         started = await self._storage.outbox.begin_send_many(outbox_ids)
@@ -365,7 +419,9 @@ class Delivery:
     async def _record(self, alert: Alert, result: SendResult, attempts: int) -> bool:
         outbox = self._storage.outbox
         now = self._clock()
-        error = result.error or result.outcome.value
+        # Error texts go to the log and the database: no platform library's quote of a
+        # request URL may carry a token there.
+        error = redact_text(result.error or result.outcome.value)
         match result.outcome:
             case Outcome.DELIVERED:
                 if self._outages.pop(alert.chat.platform, None):
@@ -389,15 +445,30 @@ class Delivery:
                 self.wake()  # the fresh message is due now
                 return False
             case Outcome.RATE_LIMITED:
-                wait = timedelta(seconds=max(result.retry_after or 1.0, 0.0))
-                self._paused_until[alert.chat.platform] = max(
-                    self._paused_until.get(alert.chat.platform, now), now + wait
-                )
-                logger.warning(
-                    "%s asked to pause for %.1f s", alert.chat.platform, wait.total_seconds()
-                )
+                resume = now + timedelta(seconds=bounded_retry_after(result.retry_after))
+                if result.chat_only:
+                    chat = alert.chat
+                    self._chat_paused_until[chat.id] = max(
+                        self._chat_paused_until.get(chat.id, resume), resume
+                    )
+                    logger.warning(
+                        "%s asked to wait %.1f s before sending to chat %s again",
+                        chat.platform,
+                        (resume - now).total_seconds(),
+                        chat.external_id,
+                    )
+                    await outbox.postpone_chat(chat.id, resume)
+                else:
+                    self._paused_until[alert.chat.platform] = max(
+                        self._paused_until.get(alert.chat.platform, resume), resume
+                    )
+                    logger.warning(
+                        "%s asked to pause for %.1f s",
+                        alert.chat.platform,
+                        (resume - now).total_seconds(),
+                    )
                 # The message itself was not at fault: it does not use up an attempt.
-                await outbox.requeue(alert.outbox_id, now + wait, error)
+                await outbox.requeue(alert.outbox_id, resume, error)
             case Outcome.CHAT_GONE:
                 logger.warning(
                     "deactivating %s chat %s: %s",

@@ -13,7 +13,10 @@ milliseconds on a good link), instead of a guessed safety margin that jitter can
 always exceed.
 
 Overall, requests are also spaced 1/rate apart, so the window fills evenly rather
-than in bursts. A platform's "retry after N seconds" pauses everyone.
+than in bursts. A platform's "retry after N seconds" pauses what it concerns: one
+chat (`pause(N, chat_key)`), or everyone (`pause(N)`); `refused` decides which when
+the platform does not say (see there). Every pause is bounded
+(`bounded_retry_after`): a bogus answer cannot stop sending for good.
 
 `acquire` returns a `Turn`; the caller sends its request and then calls
 `Turn.done()` (or uses `async with limiter.turn(...)`). A turn that is never closed
@@ -35,11 +38,16 @@ from contextlib import asynccontextmanager, contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
+from bot.delivery.contract import bounded_retry_after
+
 MonotonicClock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 # Per-chat and per-group windows are forgotten after this much idleness (bounded memory).
 _FORGET_AFTER_SECONDS = 600.0
+# Two different chats refused within this long: the platform is counting the bot as a
+# whole (its overall limit), not one chat's flood limit.
+SHARED_REFUSAL_SECONDS = 1.0
 
 
 @dataclass(frozen=True)
@@ -174,6 +182,9 @@ class RateLimiter:
         self._interval = 1.0 / self.limits.per_second
         self._next_slot = float("-inf")
         self._paused_until = float("-inf")
+        self._chat_paused_until: dict[str, float] = {}
+        # The last 429 for a chat: (when, which chat), to tell a chat's limit from the bot's.
+        self._last_refusal: tuple[float, str] | None = None
         self._overall = _EndWindow(*window_shape(self.limits.per_second, 1.0))
         self._chats: dict[str, _EndWindow] = {}
         self._groups: dict[str, _EndWindow] = {}
@@ -191,16 +202,51 @@ class RateLimiter:
     def now(self) -> float:
         return self._clock()
 
-    def pause(self, seconds: float) -> None:
-        """The platform said "retry after `seconds`": nobody sends until then."""
-        self._paused_until = max(self._paused_until, self._clock() + max(seconds, 0.0))
+    def pause(self, seconds: float, chat_key: str | None = None) -> None:
+        """The platform said "retry after `seconds`": nobody sends until then, or, with
+        `chat_key`, nothing goes to that chat (others go on)."""
+        until = self._clock() + bounded_retry_after(seconds)
+        if chat_key is None:
+            self._paused_until = max(self._paused_until, until)
+        else:
+            self._chat_paused_until[chat_key] = max(
+                self._chat_paused_until.get(chat_key, until), until
+            )
+
+    def refused(self, seconds: float, chat_key: str | None) -> bool:
+        """A 429 for a request to `chat_key`, from a platform that does not say whose
+        limit it was (Telegram): pause that chat, or everyone when the request went
+        to no chat or another chat was refused within SHARED_REFUSAL_SECONDS (then
+        it is the bot's overall limit). True when everyone pauses."""
+        if chat_key is None:
+            self.pause(seconds)
+            return True
+        now = self._clock()
+        previous, self._last_refusal = self._last_refusal, (now, chat_key)
+        if (
+            previous is not None
+            and previous[1] != chat_key
+            and now - previous[0] <= SHARED_REFUSAL_SECONDS
+        ):
+            self.pause(seconds)
+            return True
+        self.pause(seconds, chat_key)
+        return False
 
     @property
     def paused_for(self) -> float:
+        """How long everyone still waits."""
         return max(0.0, self._paused_until - self._clock())
 
-    async def wait_out_pause(self) -> None:
-        while (left := self.paused_for) > 0:
+    def pause_left(self, chat_key: str | None = None) -> float:
+        """How long a request to `chat_key` (None: to no chat) still waits for pauses."""
+        until = self._paused_until
+        if chat_key is not None:
+            until = max(until, self._chat_paused_until.get(chat_key, until))
+        return max(0.0, until - self._clock())
+
+    async def wait_out_pause(self, chat_key: str | None = None) -> None:
+        while (left := self.pause_left(chat_key)) > 0:
             await self._sleep(left)
 
     @asynccontextmanager
@@ -229,7 +275,7 @@ class RateLimiter:
             windows = [self._chat_window(chat_key)]
             if is_group:
                 windows.append(self._group_window(chat_key))
-            await self._wait_for(windows)
+            await self._wait_for(windows, chat_key)
             turn = await self._take_overall(turn_id, windows)
         self._sweep()
         return turn
@@ -249,12 +295,14 @@ class RateLimiter:
             window = self._groups[chat_key] = _EndWindow(*shape)
         return window
 
-    async def _wait_for(self, windows: list[_EndWindow]) -> None:
-        """Until every window has room and the pause is over."""
+    async def _wait_for(self, windows: list[_EndWindow], chat_key: str | None = None) -> None:
+        """Until every window has room and the pauses (everyone's, the chat's) are over."""
         assume = self.limits.assume_arrived_after
         while True:
             now = self._clock()
             ready = max(self._paused_until, now)
+            if chat_key is not None:
+                ready = max(ready, self._chat_paused_until.get(chat_key, ready))
             waiting_on: _EndWindow | None = None
             for window in windows:
                 at, decided_by_open = window.ready_at(now, assume)
@@ -336,6 +384,8 @@ class RateLimiter:
         if now - self._last_sweep < _FORGET_AFTER_SECONDS:
             return
         self._last_sweep = now
+        for key in [k for k, until in self._chat_paused_until.items() if until <= now]:
+            del self._chat_paused_until[key]
         for table in (self._chats, self._groups):
             stale = [k for k, w in table.items() if now - w.idle_since() > _FORGET_AFTER_SECONDS]
             for key in stale:

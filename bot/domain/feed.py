@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from feeds.redact import redact_url
+
 
 @dataclass(frozen=True)
 class Feed:
@@ -46,8 +48,13 @@ class Feed:
     proxy: str | None = None
 
     @property
+    def shown_url(self) -> str:
+        """The URL as people and logs see it: credentials and secret parameters hidden."""
+        return redact_url(self.url)
+
+    @property
     def name(self) -> str:
-        return self.title or self.url
+        return self.title or self.shown_url
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ from feeds.fetch import Fetcher, FetchResult
 from feeds.http_hints import freshness_seconds
 from feeds.models import NormalizedEntry, ParsedFeed
 from feeds.parse_pool import ParsePool
+from feeds.redact import redact_text, redact_url
 from feeds.schedule import (
     PollHints,
     ScheduleConfig,
@@ -205,7 +206,7 @@ class Pipeline:
             return await self._poll_feed(feed, subscriptions)
 
     async def _poll_feed(self, feed: Feed, subscriptions: Subscriptions) -> FeedReport:
-        report = FeedReport(feed.id, feed.url)
+        report = FeedReport(feed.id, feed.shown_url)
         started = time.perf_counter()
         # How long the fetch took (None until it returned: a failed fetch is timed
         # up to its failure).
@@ -228,18 +229,20 @@ class Pipeline:
                 document.release()
             report.moved_to = result.permanent_url
             if result.permanent_url:
-                logger.info("feed %d moved permanently to %s", feed.id, result.permanent_url)
+                logger.info(
+                    "feed %d moved permanently to %s", feed.id, redact_url(result.permanent_url)
+                )
             if parsed is None:
                 await self._record_not_modified(feed, result, report)
             else:
                 plan = await self._store(feed, parsed, subscriptions, report)
                 await self._record_document(feed, result, parsed, report, plan)
         except FeedError as exc:
-            report.error, report.error_kind = str(exc), exc.kind
+            report.error, report.error_kind = redact_text(str(exc)), exc.kind
             await self._record_failure(feed, exc, report)
         except Exception as exc:  # one feed's surprise must not stop the batch
-            logger.exception("unexpected failure polling feed %d (%s)", feed.id, feed.url)
-            report.error, report.error_kind = f"internal error: {exc!r}", "internal"
+            logger.exception("unexpected failure polling feed %d (%s)", feed.id, feed.shown_url)
+            report.error, report.error_kind = redact_text(f"internal error: {exc!r}"), "internal"
             await self._record_failure(feed, FeedError(report.error, kind="internal"), report)
         self.recorder.feed_polled(
             FeedPoll(
@@ -330,7 +333,9 @@ class Pipeline:
             self.schedule, failures, exc.retry_after, base_seconds=feed.interval_seconds
         )
         report.interval_seconds = interval
-        logger.warning("feed %d (%s) failed [%s]: %s", feed.id, feed.url, exc.kind, exc)
+        # Fetch errors quote the URL they failed on, which may carry the feed's secrets.
+        message = redact_text(str(exc))
+        logger.warning("feed %d (%s) failed [%s]: %s", feed.id, feed.shown_url, exc.kind, message)
         try:
             await self.storage.feeds.record_poll(
                 feed.id,
@@ -338,14 +343,16 @@ class Pipeline:
                     at=now,
                     next_check_at=next_check(self.schedule, now, interval),
                     kind=exc.kind,
-                    message=str(exc),
+                    message=message,
                 ),
             )
         except Exception:
             # The database itself is in trouble (locked by a long CLI write, disk
             # full): the feed stays due and is polled again next tick. Raising here
             # would lose the whole cycle's report and skip the admin notices.
-            logger.exception("could not record the failure of feed %d (%s)", feed.id, feed.url)
+            logger.exception(
+                "could not record the failure of feed %d (%s)", feed.id, feed.shown_url
+            )
 
     async def _store(
         self,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from feeds.redact import redact_url
+
 
 class StorageError(Exception):
     """The database cannot be opened or used; the message is meant for a person."""
@@ -9,7 +11,7 @@ class StorageError(Exception):
 
 class DuplicateFeedError(StorageError):
     def __init__(self, url: str, feed_id: int) -> None:
-        super().__init__(f"feed {url} is already added (id {feed_id})")
+        super().__init__(f"feed {redact_url(url)} is already added (id {feed_id})")
         self.url = url
         self.feed_id = feed_id
 

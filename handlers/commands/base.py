@@ -13,6 +13,7 @@ from bot.domain.feed import Feed
 from bot.i18n import DEFAULT_LANGUAGE, has_text, normalize_language, text
 from bot.storage import Storage
 from bot.timeutil import Clock, utcnow
+from feeds.redact import redact_text
 from handlers.commands.arguments import ArgumentError, language_code, parse_subscribe_args
 from handlers.commands.contract import Caller, ChatRef, FeedAdder, Reply
 from handlers.rendering import one_line, utc_minute
@@ -203,9 +204,11 @@ def feed_error_text(kind: str | None, message: str | None, lang: str) -> str:
     """Why a feed fails, in the chat's language. The operator's own words (the log,
     `feeds list`) stay as they are; an HTTP status is the same in every language."""
     key = f"feed_error.{kind}"
+    # Errors recorded before they were redacted may still quote a feed's secrets.
+    message = redact_text(message or "")
     if kind is None or not has_text(key):
         return _one_line(message or "?", 150)
-    detail = _one_line(message or "", 80) if kind == "http" else ""
+    detail = _one_line(message, 80) if kind == "http" else ""
     return text(lang, key, detail=detail)
 
 

@@ -8,6 +8,7 @@ from bot.detect.languages import detector_languages, unread_language
 from bot.i18n import text
 from bot.storage import DuplicateFeedError
 from feeds.errors import FeedError
+from feeds.redact import redact_url
 from handlers.commands.base import (
     MAX_CHOICES,
     MAX_LISTED_ALERTING,
@@ -43,18 +44,23 @@ class FeedCommands(CommandBase):
         if not url:
             return Reply(text(lang, "addfeed.usage"), lang, error=True)
         if " " in url or not url.lower().startswith(("http://", "https://")):
-            return Reply(text(lang, "addfeed.bad_url", url=_one_line(url)), lang, error=True)
+            shown = _one_line(redact_url(url))
+            return Reply(text(lang, "addfeed.bad_url", url=shown), lang, error=True)
         actor = self._actor(ref, caller)
         try:
             feed, preview = await self._pipeline.add_feed(url, actor)
         except DuplicateFeedError as exc:
             return Reply(text(lang, "addfeed.duplicate", id=exc.feed_id), lang, error=True)
         except FeedError as exc:
-            logger.info("refused feed %s for %s: %s", url, actor, _one_line(str(exc), 400))
+            logger.info(
+                "refused feed %s for %s: %s", redact_url(url), actor, _one_line(str(exc), 400)
+            )
             reason = feed_error_text(exc.kind, str(exc), lang)
             return Reply(text(lang, "addfeed.failed", reason=reason), lang, error=True)
-        await self._storage.audit.record(actor, "addfeed", f"#{feed.id} {url}", self._clock())
-        title = _one_line(preview.title or feed.title or url)
+        await self._storage.audit.record(
+            actor, "addfeed", f"#{feed.id} {feed.shown_url}", self._clock()
+        )
+        title = _one_line(preview.title or feed.name)
         lines = [text(lang, "addfeed.done", id=feed.id, title=title, entries=preview.entry_count)]
         alerting = list(preview.alerting)
         if not alerting:
@@ -103,6 +109,6 @@ class FeedCommands(CommandBase):
         if feed is None or not await self._storage.feeds.remove(feed_id):
             return Reply(text(lang, "removefeed.missing", id=feed_id), lang, error=True)
         await self._storage.audit.record(
-            self._actor(ref, caller), "removefeed", f"#{feed.id} {feed.url}", self._clock()
+            self._actor(ref, caller), "removefeed", f"#{feed.id} {feed.shown_url}", self._clock()
         )
         return Reply(text(lang, "removefeed.done", id=feed.id, title=_one_line(feed.name)), lang)

@@ -55,7 +55,7 @@ class Feeds(commands.Cog):
         needle = current.strip().lstrip("#").lower()
         choices = []
         for feed in await service.feed_list():
-            haystack = f"{feed.id} {feed.name} {feed.url}".lower()
+            haystack = f"{feed.id} {feed.name} {feed.shown_url}".lower()
             if needle and needle not in haystack:
                 continue
             name = fit(plain(f"#{feed.id} {feed.name}"), CHOICE_NAME_LIMIT)

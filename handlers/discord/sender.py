@@ -413,7 +413,11 @@ def pace_requests(client: discord.Client, limiter: RateLimiter) -> None:
     exactly the requests Discord counts against the bot's global limit; replies to
     interactions go through the interaction's webhook, which Discord exempts from
     it (and which must answer within three seconds, so they are not queued here).
-    A 429 that discord.py does not sleep through itself pauses the limiter.
+    A 429 that discord.py does not sleep through itself pauses the limiter for the
+    route's channel (Discord's buckets are per channel), or for everyone when the
+    route names none or a second channel is refused within a second: discord.py
+    sleeps through global 429s itself and drops their `global` flag when it gives up
+    on one, so that is how a global limit shows here (`RateLimiter.refused`).
     """
     http = client.http
     current = http.request
@@ -431,7 +435,8 @@ def pace_requests(client: discord.Client, limiter: RateLimiter) -> None:
         try:
             return await current(route, **kwargs)
         except discord.RateLimited as exc:
-            limiter.pause(exc.retry_after)
+            channel = str(route.channel_id) if route.channel_id else None
+            limiter.refused(exc.retry_after, channel)
             raise
         finally:
             turn.done()
@@ -560,6 +565,9 @@ class DiscordSender:
 
     def _failure(self, channel_id: int, exc: BaseException) -> SendResult:
         result = result_for_error(exc)
+        if isinstance(exc, discord.RateLimited):
+            # As the pacing decided: this channel's bucket, or everyone.
+            result = dataclasses.replace(result, chat_only=self.limiter.paused_for == 0)
         logger.info("discord channel %s: %s", channel_id, result.error)
         if isinstance(exc, discord.HTTPException) and exc.status == 401:
             logger.error("Discord rejected the bot token; check DISCORD_BOT_TOKEN")

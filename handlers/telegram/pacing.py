@@ -12,9 +12,11 @@ is negative) and toward the overall rate; an answer to a button press goes to no
 chat and counts overall only. Other calls (getUpdates, getChatMember, ...) are not
 messages and pass straight through.
 
-A 429 ("retry after N") pauses the shared limiter, so alerts hold back too. What
-happens to the refused request depends on who sent it (`SendPolicy`, set with
-`sending_as`):
+A 429 ("retry after N") pauses the chat it was for, in the shared limiter, so alerts
+to that chat hold back too; Telegram does not say whose limit it was, so a 429 for no
+chat, or for a second chat within a second of another's, pauses everyone
+(`RateLimiter.refused`). What happens to the refused request depends on who sent it
+(`SendPolicy`, set with `sending_as`):
 - replies and anything not marked (the default): wait the pause out and try again,
   at most `retries` times, and only while the pause is at most `longest_wait`;
 - alerts: no retry here; the 429 goes back to the delivery loop, which requeues the
@@ -133,8 +135,10 @@ class PacingMiddleware(BaseRequestMiddleware):
             try:
                 return await make_request(bot, method)
             except TelegramRetryAfter as exc:
-                # Telegram counts per bot: everyone waits, alerts included.
-                self.limiter.pause(float(exc.retry_after))
+                # The chat waits (or everyone does: see `RateLimiter.refused`), alerts
+                # included.
+                chat_key = target.chat_key if target is not None else None
+                self.limiter.refused(float(exc.retry_after), chat_key)
                 if tries >= policy.retries or exc.retry_after > policy.longest_wait:
                     raise
                 tries += 1
@@ -147,7 +151,7 @@ class PacingMiddleware(BaseRequestMiddleware):
                 )
                 if target is None:
                     # Not paced: nothing else waits for the pause on its behalf.
-                    await self.limiter.wait_out_pause()
+                    await self.limiter.wait_out_pause(chat_key)
             finally:
                 if turn is not None:
                     turn.done()
@@ -161,7 +165,7 @@ class PacingMiddleware(BaseRequestMiddleware):
         turn = take_prepaid()
         if turn is not None:
             return turn
-        paused = self.limiter.paused_for
+        paused = self.limiter.pause_left(target.chat_key)
         if paused > policy.longest_wait:
             # Longer than this request may wait: say so as Telegram would have.
             raise TelegramRetryAfter(

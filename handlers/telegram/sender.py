@@ -8,6 +8,7 @@ the alert is resent as plain text rather than dropped.
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
@@ -33,6 +34,7 @@ from bot.delivery.contract import Outcome, SendResult
 from bot.delivery.ratelimit import RateLimiter, Turn, prepaid
 from bot.domain.alert import Alert
 from bot.notices import NoticeNotDeliveredError, notify_each_admin
+from feeds.redact import redact_text
 from handlers.rendering import (
     FIELD_ORDER,
     alert_icon,
@@ -236,7 +238,8 @@ def is_group_chat(external_id: str) -> bool:
 
 def classify_error(exc: TelegramAPIError) -> SendResult:
     """What an aiogram exception means for the outbox row."""
-    message = f"{type(exc).__name__}: {exc.message}"
+    # A network error quotes the request URL, and a Bot API URL holds the bot's token.
+    message = redact_text(f"{type(exc).__name__}: {exc.message}")
     lowered = exc.message.lower()
     if isinstance(exc, TelegramRetryAfter):
         return SendResult(Outcome.RATE_LIMITED, retry_after=float(exc.retry_after), error=message)
@@ -263,7 +266,9 @@ def classify_error(exc: TelegramAPIError) -> SendResult:
 def _undecodable(exc: ClientDecodeError) -> SendResult:
     # An answer that is not the Bot API's JSON (a proxy's error page, a dropped
     # connection): the server is in trouble, not this chat or this alert.
-    return SendResult(Outcome.UNAVAILABLE, error=f"undecodable Bot API answer: {exc}"[:500])
+    return SendResult(
+        Outcome.UNAVAILABLE, error=redact_text(f"undecodable Bot API answer: {exc}")[:500]
+    )
 
 
 def _thread(alert: Alert) -> int | None:
@@ -390,8 +395,11 @@ class TelegramSender:
         return SendResult(Outcome.DELIVERED, message_id=alert.message_id)
 
     def _failure(self, alert: Alert, exc: TelegramAPIError) -> SendResult:
-        # A 429 has already paused the shared limiter (the pacing middleware).
         result = classify_error(exc)
+        if result.outcome is Outcome.RATE_LIMITED:
+            # The pacing middleware has already paused the chat, or everyone when the
+            # 429 looked like the bot's overall limit: the delivery loop does the same.
+            result = dataclasses.replace(result, chat_only=self.limiter.paused_for == 0)
         logger.info(
             "telegram chat %s, outbox row %d: %s",
             alert.chat.external_id,

@@ -10,6 +10,9 @@ misbehave on purpose:
   5xx), matched in order;
 - `chat_errors[chat_id]`: a chat that always fails the same way (kicked, deleted);
 - `unsupported`: methods answered 404 "method not found", as an older server would;
+- `redirect_loop`: methods answered with a redirect to themselves, as a proxy or a
+  wrong TELEGRAM_API_URL in front of the Bot API can (Telegram's limits never see
+  these requests);
 - `limits`: Telegram's rate limits, always enforced (`FakeLimits()` unless scaled):
   a message over a limit, judged when it arrives, gets 429 with `retry_after`;
   `too_many` counts every 429 the server gave, `too_many_reasons` says why.
@@ -341,6 +344,8 @@ class FakeBotAPI:
         self.too_many = 0
         self.too_many_reasons: list[str] = []
         self.unsupported: set[str] = set()
+        self.redirect_loop: set[str] = set()
+        self.redirects = 0
         self.chat_errors: dict[int, Failure] = {}
         self.members: dict[tuple[int, int], str] = {}
         self.chats: dict[int, dict[str, Any]] = {}
@@ -500,6 +505,9 @@ class FakeBotAPI:
         # Limits are judged at arrival: before the body is read, before anything waits.
         arrived = time.monotonic()
         method = request.match_info["method"]
+        if method in self.redirect_loop:
+            self.redirects += 1
+            return web.Response(status=302, headers={"Location": str(request.rel_url)})
         if request.match_info["token"] != TOKEN:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401

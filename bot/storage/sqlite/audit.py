@@ -7,6 +7,7 @@ from datetime import datetime
 from bot.domain.audit import AuditRecord
 from bot.storage.sqlite.database import Database
 from bot.timeutil import require, to_db
+from feeds.redact import redact_text
 
 
 class AuditStore:
@@ -16,7 +17,7 @@ class AuditStore:
     async def record(self, actor: str, action: str, detail: str, now: datetime) -> None:
         await self._db.execute(
             "INSERT INTO audit_log (at, actor, action, detail) VALUES (?, ?, ?, ?)",
-            (to_db(now), actor, action, detail),
+            (to_db(now), actor, action, redact_text(detail)),
         )
 
     async def recent(self, limit: int = 50) -> list[AuditRecord]:

@@ -10,6 +10,7 @@ from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.vocabulary import categories_of, severity_of
 from bot.storage.sqlite.database import Database
 from bot.timeutil import to_db
+from feeds.redact import redact_text
 
 
 def _chat(row: sqlite3.Row) -> Chat:
@@ -130,7 +131,7 @@ class ChatStore:
     async def deactivate(self, chat_id: int, reason: str, now: datetime) -> None:
         await self._db.execute(
             "UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ? WHERE id = ?",
-            (reason[:300], to_db(now), chat_id),
+            (redact_text(reason)[:300], to_db(now), chat_id),
         )
 
     async def inactive(self) -> list[Chat]:

@@ -13,6 +13,7 @@ from bot.storage.sqlite.batching import GroupWrite
 from bot.storage.sqlite.database import Database, storable_id
 from bot.storage.sqlite.entries import FROM_FIRST_POLL
 from bot.timeutil import from_db, require, to_db
+from feeds.redact import redact_text
 
 # Entry counts in one pass over the entries index, not one count per feed.
 _SELECT = """
@@ -242,7 +243,7 @@ class FeedStore:
                 (
                     to_db(outcome.at),
                     to_db(outcome.next_check_at),
-                    outcome.message[:500],
+                    redact_text(outcome.message)[:500],
                     outcome.kind,
                     to_db(outcome.at),
                     feed_id,

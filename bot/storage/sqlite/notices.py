@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain.notice import NoticeKind, StoredNotice
 from bot.storage.sqlite.database import Database
 from bot.timeutil import from_db, require, to_db
+from feeds.redact import redact_text
 
 # Which feed column remembers the open spell a notice kind is about.
 _SPELL_COLUMN = {
@@ -95,7 +96,7 @@ class NoticeStore:
     async def mark_failed(self, notice_id: int, error: str) -> None:
         await self._db.execute(
             "UPDATE feed_notices SET attempts = attempts + 1, last_error = ? WHERE id = ?",
-            (error[:500], notice_id),
+            (redact_text(error)[:500], notice_id),
         )
 
     async def for_feed(self, feed_id: int) -> list[StoredNotice]:

@@ -24,6 +24,7 @@ from bot.storage.sqlite.entries import clauses_from
 from bot.stories.codec import story_from_dict
 from bot.stories.records import EscalationKind
 from bot.timeutil import from_db, to_db
+from feeds.redact import redact_text, redact_url
 
 _ALERT_COLUMNS = (
     "SELECT o.id AS outbox_id, o.attempts, o.event_id, ev.categories, ev.weak_categories,"
@@ -55,8 +56,9 @@ def _alert(row: sqlite3.Row) -> Alert:
         summary=row["summary"],
         link=row["link"],
         published_at=from_db(row["published_at"]),
-        feed_title=row["feed_title"] or row["feed_url"],
-        feed_url=row["feed_url"],
+        # An alert is read by people: the feed's URL as they may see it.
+        feed_title=row["feed_title"] or redact_url(row["feed_url"]),
+        feed_url=redact_url(row["feed_url"]),
         entry_lang=row["entry_lang"],
         attempts=row["attempts"],
         clauses=clauses_from(row["clauses"]),
@@ -86,6 +88,9 @@ def _kind(value: str) -> MessageKind:
 
 
 class OutboxStore:
+    """Every error text is stored redacted (`feeds.redact`): a platform library's error
+    may quote the request URL, and a Bot API URL holds the bot's token."""
+
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -107,20 +112,20 @@ class OutboxStore:
         await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
             " WHERE id = ?",
-            (to_db(next_attempt_at), error[:500], outbox_id),
+            (to_db(next_attempt_at), redact_text(error)[:500], outbox_id),
         )
 
     async def mark_failed(self, outbox_id: int, error: str) -> None:
         await self._db.execute(
             "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
-            (error[:500], outbox_id),
+            (redact_text(error)[:500], outbox_id),
         )
 
     async def fail_pending_for_chat(self, chat_id: int, error: str) -> int:
         return await self._db.execute(
             "UPDATE outbox SET status = 'failed', last_error = ?"
             " WHERE chat_id = ? AND status IN ('pending', 'sending')",
-            (error[:500], chat_id),
+            (redact_text(error)[:500], chat_id),
         )
 
     async def lease_due(
@@ -240,7 +245,16 @@ class OutboxStore:
         await self._db.execute(
             "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
             " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sending'",
-            (to_db(next_attempt_at), error[:500], outbox_id),
+            (to_db(next_attempt_at), redact_text(error)[:500], outbox_id),
+        )
+
+    async def postpone_chat(self, chat_id: int, until: datetime) -> int:
+        """The chat's pending rows wait until at least `until` (the platform asked us
+        not to send there before); returns how many were due earlier."""
+        return await self._db.execute(
+            "UPDATE outbox SET next_attempt_at = ?"
+            " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
+            (to_db(until), chat_id, to_db(until)),
         )
 
     async def fail_older_than(self, created_before: datetime, error: str) -> int:
@@ -248,7 +262,7 @@ class OutboxStore:
         return await self._db.execute(
             "UPDATE outbox SET status = 'failed', last_error = ?"
             " WHERE status = 'pending' AND created_at < ?",
-            (error[:500], to_db(created_before)),
+            (redact_text(error)[:500], to_db(created_before)),
         )
 
     async def get_status(self, outbox_id: int) -> tuple[str, int] | None:
