@@ -43,7 +43,7 @@ def outlet_name(feed: Feed) -> str:
     title = " ".join(feed.title.split())
     if title:
         return title
-    host = urlsplit(feed.url).hostname or feed.url
+    host = urlsplit(feed.url).hostname or feed.shown_url
     return host.removeprefix("www.")
 
 
