@@ -114,6 +114,11 @@ async def test_a_running_bot_answers_health_readiness_and_metrics(
                     )
                     == 1
                     and ("tocsin_chats_deactivated", (("platform", "telegram"),)) in found
+                    # The counter moves when the answer arrives, the row just after.
+                    and found.get(
+                        ("tocsin_outbox", (("platform", "telegram"), ("status", "sending")))
+                    )
+                    == 0
                 )
 
             await wait_until(delivered)
