@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 from aiohttp import web
-from bot.models import CATEGORIES, Subscription
 
 from bot.app import build_app
+from bot.domain.chat import Subscription
+from bot.domain.vocabulary import CATEGORIES
 from bot.logs import RedactingFilter
 from bot.settings import Settings
 from bot.storage import Storage
