@@ -481,3 +481,40 @@ def test_protest_suspects_and_charges(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# The protest named as the charge or the offence: a verdict as a noun, a charge
+# in the imperfective, an illegal procession. (text, expected, why)
+CHARGES_NAMING_A_PROTEST: list[tuple[str, tuple[str, ...], str]] = [
+    ("Twelve activists charged over illegal procession in the capital", ("arrest",), "procession"),
+    (
+        "Двенадцать активистов обвинили в организации незаконного шествия в столице",
+        ("arrest",),
+        "procession",
+    ),
+    ("Суд вынес приговоры ещё троим участникам протестов", ("arrest",), "a verdict as a noun"),
+    ("Court hands down sentences to three more protesters", ("arrest",), "a verdict as a noun"),
+    (
+        "|| В Минске задержан пенсионер, которого силовики обвиняют в участии в протестах "
+        "прошлого года.",
+        ("arrest",),
+        "the charge names the protest",
+    ),
+    (
+        "|| A pensioner was detained in Minsk and charged with taking part in last year's "
+        "protests.",
+        ("arrest",),
+        "the charge names the protest",
+    ),
+    ("Суд вынес приговор по делу о краже", (), "a verdict with no protest"),
+    ("Court hands down sentences in fraud case", (), "a verdict with no protest"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), CHARGES_NAMING_A_PROTEST, ids=lambda v: str(v)[:40]
+)
+def test_charges_naming_a_protest(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

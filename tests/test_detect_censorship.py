@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.detect import Detector
-from tests.test_detect_tables import classify, one_language_families
+from tests.test_detect_tables import classify, expect_reading, one_language_families
 
 
 @pytest.fixture(scope="module")
@@ -475,3 +475,43 @@ def test_pattern_must_sit_in_one_sentence(detector: Detector) -> None:
         "Ведомство провело 40 проверок. Пользователи удалили свои посты сами.",
     )
     assert d.categories == ()
+
+
+# Regulators under their full titles, and addresses blocked by the thousand,
+# the actor standing before a reporting verb. (text, expected, why)
+REGULATORS_AND_ADDRESSES: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "The Supreme Council for Media Regulation suspended a news website for a month",
+        ("censorship",),
+        "a regulator's full title",
+    ),
+    (
+        "Высший совет по регулированию СМИ заблокировал новостной сайт на месяц",
+        ("censorship",),
+        "a regulator's full title, the media in it no subject",
+    ),
+    (
+        "Национальная комиссия по связи обязала телеканал удалить репортаж",
+        ("censorship",),
+        "a commission's title",
+    ),
+    (
+        "|| The telecom authority said on Tuesday it had blocked 2,000 URLs over the past week.",
+        ("censorship",),
+        "addresses blocked, the actor before a reporting verb",
+    ),
+    (
+        "|| Регулятор сообщил во вторник, что за неделю заблокировал две тысячи ссылок.",
+        ("censorship",),
+        "addresses blocked, the actor before a reporting verb",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), REGULATORS_AND_ADDRESSES, ids=lambda v: str(v)[:40]
+)
+def test_regulators_by_title_and_addresses_blocked(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

@@ -1010,3 +1010,190 @@ def test_a_head_null_takes_a_head_only_when_every_condition_holds(tmp_path: Path
         "The site, which the old ministry only blocked in spring, moved",  # the phrase too far
     ):
         assert detector.classify(text).categories == ("censorship",), text
+
+
+# A court upholding a past block orders nothing new; a fine upheld, or a verdict
+# that orders a block itself, stays censorship. (text, expected, why)
+UPHELD_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "The Supreme Court ruled that the ministry's 2020 order blocking the satirical website "
+        "had been lawful",
+        (),
+        "a past order ruled lawful",
+    ),
+    (
+        "Appeals court upholds block on opposition news site, dismissing the editors' complaint",
+        (),
+        "a block upheld",
+    ),
+    (
+        "Арбитражный суд признал законной блокировку сайта, введённую министерством в 2021 году",
+        (),
+        "a past block ruled lawful",
+    ),
+    ("Верховный суд оставил в силе решение о блокировке новостного портала", (), "a block upheld"),
+    ("Мосгорсуд оставил в силе штраф YouTube за неудаление роликов", ("censorship",), "a fine"),
+    ("Court upholds fine against Telegram for failing to remove posts", ("censorship",), "a fine"),
+    (
+        "The judge ordered the blocking of the news site, upholding the prosecutor's lawsuit",
+        ("censorship",),
+        "the verdict orders the block",
+    ),
+    (
+        "Суд признал иск прокурора обоснованным и постановил заблокировать сайт",
+        ("censorship",),
+        "the verdict orders the block",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), UPHELD_BLOCKS, ids=lambda v: str(v)[:40])
+def test_a_past_block_upheld_orders_nothing(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A designation told as who someone is: a participle beside the noun, or a
+# designation dated to a past year; beside them, designations that are the news.
+# (text, expected, why)
+DESIGNATIONS_RECALLED: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| Exiled reporter Anna Sokolova, designated a foreign agent in 2021, received a press "
+        "freedom award.",
+        (),
+        "a participle set off by commas, dated",
+    ),
+    ("Newspaper declared undesirable in 2022 opens an office in Riga", (), "dated to a past year"),
+    ("Признанный иноагентом музыкант дал концерт в Тбилиси", (), "a participle before its noun"),
+    (
+        "Объявленное нежелательным в 2022 году издание открыло офис в Риге",
+        (),
+        "dated to a past year",
+    ),
+    (
+        "|| Издание, признанное нежелательным, открыло офис в Риге.",
+        (),
+        "a participle after a comma",
+    ),
+    ("Минюст признал иноагентом журналиста Ивана Петрова", ("censorship",), "the news"),
+    ("Журналистку признали иноагентом", ("censorship",), "the news, impersonal"),
+    ("Russia designates exiled reporter a foreign agent", ("censorship",), "the news"),
+    (
+        "|| The Justice Ministry on Friday designated two journalists foreign agents.",
+        ("censorship",),
+        "the news",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), DESIGNATIONS_RECALLED, ids=lambda v: str(v)[:40]
+)
+def test_a_designation_describing_someone_is_background(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Roads and streets blocked by protesters are no censorship; the detention
+# beside them stays an arrest. (text, expected, why)
+ROADS_BLOCKED: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Opposition supporters blocked key streets, demanding the minister's resignation",
+        (),
+        "streets, and a demand that someone resign",
+    ),
+    ("Фермеры заблокировали трассу, требуя отставки министра", (), "a highway"),
+    (
+        "Police detain 40 as farmers block highways in protest over fuel prices",
+        ("arrest",),
+        "the detention stays",
+    ),
+    (
+        "Полиция задержала 40 фермеров, перекрывших трассу в знак протеста",
+        ("arrest",),
+        "the detention stays",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ROADS_BLOCKED, ids=lambda v: str(v)[:40])
+def test_roads_blocked_by_protesters_are_no_censorship(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Dropped from a register, restoring what a platform took down: lifted (weak).
+# (text, expected, weak, why)
+LIFTED_KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "Kazakhstan drops news site from register of foreign-funded groups",
+        (),
+        ("censorship",),
+        "dropped from a register",
+    ),
+    (
+        "Казахстан исключил издание из реестра иностранных агентов",
+        (),
+        ("censorship",),
+        "dropped from a register",
+    ),
+    (
+        "|| The regulator demanded that the platform restore access to a channel it had blocked "
+        "for breaking its rules.",
+        (),
+        ("censorship",),
+        "restore what the platform blocked",
+    ),
+    (
+        "|| Роскомнадзор потребовал от платформы восстановить доступ к каналу, который она "
+        "заблокировала за нарушение правил.",
+        (),
+        ("censorship",),
+        "restore what the platform blocked",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), LIFTED_KINDS, ids=lambda v: str(v)[:40]
+)
+def test_dropped_from_a_register_or_restored_lifts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+# Help for those detained is no detention; people detained while helping are.
+# (text, expected, why)
+HELP_FOR_DETAINEES: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Фонд, который помогает задержанным на митингах, открыл новую горячую линию",
+        (),
+        "help for detainees",
+    ),
+    (
+        "|| A volunteer group that helps people detained at rallies launched a hotline.",
+        (),
+        "help for detainees",
+    ),
+    (
+        "Police detained volunteers who came to help protesters at the rally",
+        ("arrest",),
+        "helpers detained",
+    ),
+    (
+        "Полиция задержала волонтёров, которые помогали участникам митинга",
+        ("arrest",),
+        "helpers detained",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), HELP_FOR_DETAINEES, ids=lambda v: str(v)[:40])
+def test_help_for_detainees_is_no_detention(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
