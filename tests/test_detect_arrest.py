@@ -506,6 +506,24 @@ CHARGES_NAMING_A_PROTEST: list[tuple[str, tuple[str, ...], str]] = [
         ("arrest",),
         "the charge names the protest",
     ),
+    (
+        "Полиция увезла активистов с несогласованного схода у памятника",
+        ("arrest",),
+        "driven away from a gathering",
+    ),
+    (
+        "Police carry off dozens of protesters blocking the ministry's headquarters",
+        ("arrest",),
+        "carried off",
+    ),
+    (
+        "Студентку отправили на 10 суток за пост против мобилизации",
+        ("arrest",),
+        "against mobilisation",
+    ),
+    ("Student jailed for 10 days over a post against mobilisation", ("arrest",), "mobilisation"),
+    ("Суд отправил под стражу участницу акции протеста", ("arrest",), "sent into custody"),
+    ("Court sends protest participant into custody for two months", ("arrest",), "custody"),
     ("Суд вынес приговор по делу о краже", (), "a verdict with no protest"),
     ("Court hands down sentences in fraud case", (), "a verdict with no protest"),
 ]

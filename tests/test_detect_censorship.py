@@ -505,6 +505,28 @@ REGULATORS_AND_ADDRESSES: list[tuple[str, tuple[str, ...], str]] = [
         ("censorship",),
         "addresses blocked, the actor before a reporting verb",
     ),
+    (
+        "Министерство национальной безопасности заблокировало сотни IP-адресов VPN-сервисов",
+        ("censorship",),
+        "a security ministry, IP addresses",
+    ),
+    (
+        "The Ministry of National Security blocked hundreds of IP addresses used by VPN services",
+        ("censorship",),
+        "a security ministry, IP addresses",
+    ),
+    (
+        "Власти притормозили YouTube и Telegram после взрыва в столице",
+        ("censorship",),
+        "slang for throttling",
+    ),
+    ("Власти отрубили доступ к трём независимым сайтам", ("censorship",), "slang for blocking"),
+    ("Authorities cut off access to three independent news sites", ("censorship",), "cut off"),
+    (
+        "Weibo deletes posts about the factory fire after CAC instruction",
+        ("censorship",),
+        "a regulator's instruction by its initials, a fire no outage",
+    ),
 ]
 
 

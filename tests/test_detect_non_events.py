@@ -1197,3 +1197,60 @@ def test_help_for_detainees_is_no_detention(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Conditions, reopened access and opinion pieces report no event; a driver
+# arrested for ramming protesters is no protester; a bot entered in a state's
+# register of banned sites is blocked, not filtered as spam.
+# (text, expected, weak, why)
+MORE_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "Власти допускают блокировку мессенджера, если он не удалит материалы",
+        (),
+        ("censorship",),
+        "a condition",
+    ),
+    (
+        "Authorities may block the messenger if it fails to remove the posts",
+        (),
+        ("censorship",),
+        "a condition",
+    ),
+    (
+        "В Узбекистане открыли доступ к Telegram после года блокировки",
+        (),
+        ("censorship",),
+        "access reopened",
+    ),
+    (
+        "Uzbekistan reopens access to Telegram after a year of blocking",
+        (),
+        ("censorship",),
+        "access reopened",
+    ),
+    ("Мнение: блокировки соцсетей ничего не дают", (), (), "an opinion piece"),
+    ("Opinion: Internet shutdowns do not stop protests", (), (), "an opinion piece"),
+    ("Man arrested for driving a van into demonstrators at a vigil", (), (), "the attacker"),
+    ("Задержан водитель, въехавший в толпу протестующих", (), (), "the attacker"),
+    (
+        "В реестр запрещённых сайтов внесли бот для поиска пропавших военных",
+        ("censorship",),
+        (),
+        "a state register, not a spam filter",
+    ),
+    (
+        "Bot that helps families find missing soldiers added to the register of banned sites",
+        ("censorship",),
+        (),
+        "a state register, not a spam filter",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), MORE_NON_EVENTS, ids=lambda v: str(v)[:40]
+)
+def test_conditions_reopening_opinion_and_attackers(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
