@@ -1254,3 +1254,29 @@ def test_conditions_reopening_opinion_and_attackers(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why, weak)
+
+
+# A block or designation told as what the subject is before a headline's main
+# verb, countries named as examples, a block judged as an idea; beside them,
+# the news. (text, expected, why)
+IDEAS_AND_EXAMPLES: list[tuple[str, tuple[str, ...], str]] = [
+    ("Outlet branded 'undesirable' launches podcast in Latvia", (), "the subject described"),
+    ("Site blocked in Russia in 2022 opens a mirror", (), "the subject described"),
+    ("Telegram blocked in Russia", ("censorship",), "a passive headline"),
+    ("Outlet branded 'undesirable' by prosecutors", ("censorship",), "a passive headline"),
+    ("Countries such as Iran and China block Instagram, the report says", (), "examples"),
+    ("В таких странах, как Иран и Китай, блокируют Instagram", (), "examples"),
+    ("Iran blocks Instagram", ("censorship",), "a government acting"),
+    ("Власти Ирана заблокировали Instagram", ("censorship",), "a government acting"),
+    ("Blocking YouTube would be a mistake, the minister said", (), "an idea judged"),
+    ("Блокировка YouTube была бы ошибкой, заявил министр", (), "an idea judged"),
+    ("Governor said blocking YouTube would not affect the region", (), "an idea judged"),
+    ("Губернатор заявил, что блокировка YouTube не скажется на регионе", (), "an idea judged"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), IDEAS_AND_EXAMPLES, ids=lambda v: str(v)[:40])
+def test_subjects_described_examples_and_ideas_are_no_events(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
