@@ -536,3 +536,28 @@ def test_charges_naming_a_protest(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Not a protester's arrest: one that set protests off, a theft, a terror
+# suspect, someone who attacked protesters; beside them, protesters detained.
+# (text, expected, why)
+NOT_A_PROTESTERS_ARREST: list[tuple[str, tuple[str, ...], str]] = [
+    ("Opposition leader's arrest sparks protests across the country", (), "the cause"),
+    ("Арест оппозиционера вызвал протесты по всей стране", (), "the cause"),
+    ("Man detained for stealing from a protest camp donations box", (), "a theft"),
+    ("ФСБ задержала сторонника ИГ в Москве", (), "a terror suspect"),
+    ("Police arrested a man who attacked protesters with a knife", (), "the attacker"),
+    ("Полицейского задержали за избиение участника акции", (), "the attacker"),
+    ("Police arrest 20 protesters as clashes spark outrage", ("arrest",), "protesters held"),
+    ("The arrest of 20 protesters sparked outrage", ("arrest",), "protesters held"),
+    ("Задержание участников акции вызвало возмущение правозащитников", ("arrest",), "protesters"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), NOT_A_PROTESTERS_ARREST, ids=lambda v: str(v)[:40]
+)
+def test_arrests_that_are_not_a_protesters(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
