@@ -537,3 +537,38 @@ def test_regulators_by_title_and_addresses_blocked(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Books off the shelves and media obliged to remove, the authority unnamed;
+# beside them, a shop's or a company's own decision. (text, expected, why)
+UNNAMED_AUTHORITY: list[tuple[str, tuple[str, ...], str]] = [
+    ("Books by exiled writer pulled from libraries across Russia", ("censorship",), "shelves"),
+    ("Книги писателя-иноагента изъяли из библиотек", ("censorship",), "shelves"),
+    ("News site ordered to delete article about governor", ("censorship",), "a medium ordered"),
+    ("Сайт обязали удалить статью о губернаторе", ("censorship",), "a medium obliged"),
+    (
+        "Издательство обязали изъять роман из продажи из-за «пропаганды ЛГБТ»",
+        ("censorship",),
+        "a medium obliged",
+    ),
+    (
+        "Publisher ordered to pull novel from shops after LGBT propaganda complaint",
+        ("censorship",),
+        "a medium ordered",
+    ),
+    ("Publisher withdraws novel from sale after plagiarism claims", (), "its own recall"),
+    ("Магазин снял роман с продажи из-за брака тиража", (), "the shop's own decision"),
+    (
+        "Staff were ordered to delete messages from their work phones, the company said",
+        (),
+        "staff, not a medium",
+    ),
+    ("Родителей обязали удалить фото детей из школьного чата", (), "parents, not a medium"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), UNNAMED_AUTHORITY, ids=lambda v: str(v)[:40])
+def test_an_unnamed_authority_ordering_removal(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
