@@ -1280,3 +1280,60 @@ def test_subjects_described_examples_and_ideas_are_no_events(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# A register counted, a construction site raided, an outlet dropped from a list
+# with its name in between: no designation, no protest, a lifted designation.
+# (text, expected, weak, why)
+REGISTERS_AND_SITES: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| The Justice Ministry published the latest version of its register of foreign "
+        "agents on Friday; it now lists more than 900 names.",
+        (),
+        (),
+        "a register counted",
+    ),
+    (
+        "|| The ministry published an updated register of foreign agents, adding two more "
+        "journalists.",
+        ("censorship",),
+        (),
+        "names added",
+    ),
+    (
+        "|| Police detained 45 migrants during a raid on a construction site in the Moscow "
+        "region on Thursday.",
+        (),
+        (),
+        "a building site, no sit-in",
+    ),
+    (
+        "Police detained 20 protesters at a sit-in outside parliament",
+        ("arrest",),
+        (),
+        "a sit-in",
+    ),
+    (
+        "|| Kazakhstan's information ministry removed the news site Vlast from its list of "
+        "foreign-funded media.",
+        (),
+        ("censorship",),
+        "dropped from a list, the name in between",
+    ),
+    (
+        "|| Минюст Казахстана исключил издание «Власть» из перечня СМИ с иностранным "
+        "финансированием.",
+        (),
+        (),
+        "dropped from a list that designates no one",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), REGISTERS_AND_SITES, ids=lambda v: str(v)[:40]
+)
+def test_registers_counted_sites_raided_and_outlets_dropped(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
