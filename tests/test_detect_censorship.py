@@ -572,3 +572,32 @@ def test_an_unnamed_authority_ordering_removal(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Gone after an order or a ruling, said as the effect; gone after a failure is
+# an outage. (text, expected, why)
+GONE_AFTER_AN_ORDER: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| Several independent media outlets in Azerbaijan have become inaccessible after a "
+        "court ruling, their editors said.",
+        ("censorship",),
+        "after a ruling",
+    ),
+    (
+        "|| Несколько независимых СМИ в Азербайджане стали недоступны после решения суда, "
+        "сообщили их редакторы.",
+        ("censorship",),
+        "after a ruling",
+    ),
+    ("WhatsApp became unavailable for two hours after a server failure", (), "a failure"),
+    ("Сайт суда стал недоступен из-за технического сбоя", (), "a failure"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), GONE_AFTER_AN_ORDER, ids=lambda v: str(v)[:40]
+)
+def test_gone_after_an_order(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
