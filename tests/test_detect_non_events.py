@@ -1337,3 +1337,46 @@ def test_registers_counted_sites_raided_and_outlets_dropped(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why, weak)
+
+
+# A designation or a ban told in a parenthesis or an aside, as media label those
+# they name; beside them, the designation as the news. (text, expected, why)
+ASIDES: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| «Медуза» (признана в России иноагентом и нежелательной организацией) опубликовала "
+        "расследование о закупках.",
+        (),
+        "a parenthesis",
+    ),
+    (
+        "|| Компания Meta (признана в России экстремистской и запрещена) представила новую "
+        "модель искусственного интеллекта.",
+        (),
+        "a parenthesis",
+    ),
+    (
+        "|| Как пишет «Медиазона» (признана иноагентом), суд продлил арест фигуранту дела.",
+        (),
+        "a parenthesis beside other news",
+    ),
+    (
+        "|| Meduza (designated a foreign agent in Russia) published an investigation into "
+        "procurement.",
+        (),
+        "a parenthesis",
+    ),
+    ("|| Meta (banned in Russia) unveiled a new AI model on Tuesday.", (), "a parenthesis"),
+    (
+        "|| Суд принял решение: Meta признана экстремистской организацией.",
+        ("censorship",),
+        "the designation is the news",
+    ),
+    ("Певица признана иноагентом", ("censorship",), "the designation is the news"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ASIDES, ids=lambda v: str(v)[:40])
+def test_a_designation_in_an_aside_is_background(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
