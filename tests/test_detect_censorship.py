@@ -523,6 +523,12 @@ REGULATORS_AND_ADDRESSES: list[tuple[str, tuple[str, ...], str]] = [
     ("Власти отрубили доступ к трём независимым сайтам", ("censorship",), "slang for blocking"),
     ("Authorities cut off access to three independent news sites", ("censorship",), "cut off"),
     (
+        "|| The culture ministry withdrew the distribution certificate of a film about the war.",
+        ("censorship",),
+        "a film's licence withdrawn",
+    ),
+    ("Минкультуры отозвало прокатное удостоверение фильма о войне", ("censorship",), "licence"),
+    (
         "Weibo deletes posts about the factory fire after CAC instruction",
         ("censorship",),
         "a regulator's instruction by its initials, a fire no outage",
