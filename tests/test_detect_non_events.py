@@ -1380,3 +1380,46 @@ def test_a_designation_in_an_aside_is_background(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# A block appealed against, a check whether rules are kept: no act; beside
+# them, the block reported with the appeal. (text, expected, weak, why)
+APPEALS_AND_CHECKS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| Lawyers for the outlet said they would appeal against the block in the European "
+        "Court of Human Rights.",
+        (),
+        (),
+        "an appeal",
+    ),
+    ("|| Юристы издания заявили, что обжалуют блокировку в ЕСПЧ.", (), (), "an appeal"),
+    (
+        "|| The regulator said it was checking whether the platform complied with Russian law "
+        "and did not rule out fines.",
+        (),
+        ("censorship",),
+        "a check",
+    ),
+    (
+        "|| Roskomnadzor blocked the outlet's website on Monday; its lawyers said they would "
+        "appeal against the block.",
+        ("censorship",),
+        (),
+        "the block and the appeal",
+    ),
+    (
+        "|| Роскомнадзор заблокировал сайт издания; юристы заявили, что обжалуют блокировку.",
+        ("censorship",),
+        (),
+        "the block and the appeal",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), APPEALS_AND_CHECKS, ids=lambda v: str(v)[:40]
+)
+def test_appeals_and_checks_are_no_acts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
