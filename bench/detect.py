@@ -1,6 +1,7 @@
 """Throughput of the event detector on headline-plus-summary entries.
 
 Run: .venv/bin/python bench/detect.py [--data tests/data/detect_dev.jsonl] [--entries 20000]
+     [--rules DIR]  (another rules directory, e.g. an earlier round's, to compare against)
 
 Two kinds of entries are timed:
 
@@ -125,6 +126,9 @@ def main() -> None:
     parser.add_argument("--entries", type=int, default=20_000)
     parser.add_argument("--repeat", type=int, default=5, help="timed passes over the entries")
     parser.add_argument(
+        "--rules", type=Path, default=None, help="rules directory (default: the bundled rules)"
+    )
+    parser.add_argument(
         "--clock", choices=("cpu", "wall"), default="cpu", help="what a pass is timed by"
     )
     args = parser.parse_args()
@@ -136,7 +140,7 @@ def main() -> None:
     print(f"load average at start: {load:.2f}")
 
     started = time.perf_counter()
-    detector = Detector.load()
+    detector = Detector.load(args.rules)
     print(f"rules loaded in {time.perf_counter() - started:.3f} s")
 
     items = _items(args.data)
@@ -144,7 +148,7 @@ def main() -> None:
     print(f"passes timed by {'CPU time' if args.clock == 'cpu' else 'the wall clock'}")
     _measure(detector, "short", _cycle(items, args.entries), args.repeat, clock)
     real = _cycle(real_length(items), args.entries)
-    _measure(Detector.load(), "real length", real, args.repeat, clock)
+    _measure(Detector.load(args.rules), "real length", real, args.repeat, clock)
 
 
 if __name__ == "__main__":

@@ -481,3 +481,83 @@ def test_protest_suspects_and_charges(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# The protest named as the charge or the offence: a verdict as a noun, a charge
+# in the imperfective, an illegal procession. (text, expected, why)
+CHARGES_NAMING_A_PROTEST: list[tuple[str, tuple[str, ...], str]] = [
+    ("Twelve activists charged over illegal procession in the capital", ("arrest",), "procession"),
+    (
+        "Двенадцать активистов обвинили в организации незаконного шествия в столице",
+        ("arrest",),
+        "procession",
+    ),
+    ("Суд вынес приговоры ещё троим участникам протестов", ("arrest",), "a verdict as a noun"),
+    ("Court hands down sentences to three more protesters", ("arrest",), "a verdict as a noun"),
+    (
+        "|| В Минске задержан пенсионер, которого силовики обвиняют в участии в протестах "
+        "прошлого года.",
+        ("arrest",),
+        "the charge names the protest",
+    ),
+    (
+        "|| A pensioner was detained in Minsk and charged with taking part in last year's "
+        "protests.",
+        ("arrest",),
+        "the charge names the protest",
+    ),
+    (
+        "Полиция увезла активистов с несогласованного схода у памятника",
+        ("arrest",),
+        "driven away from a gathering",
+    ),
+    (
+        "Police carry off dozens of protesters blocking the ministry's headquarters",
+        ("arrest",),
+        "carried off",
+    ),
+    (
+        "Студентку отправили на 10 суток за пост против мобилизации",
+        ("arrest",),
+        "against mobilisation",
+    ),
+    ("Student jailed for 10 days over a post against mobilisation", ("arrest",), "mobilisation"),
+    ("Суд отправил под стражу участницу акции протеста", ("arrest",), "sent into custody"),
+    ("Court sends protest participant into custody for two months", ("arrest",), "custody"),
+    ("Суд вынес приговор по делу о краже", (), "a verdict with no protest"),
+    ("Court hands down sentences in fraud case", (), "a verdict with no protest"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), CHARGES_NAMING_A_PROTEST, ids=lambda v: str(v)[:40]
+)
+def test_charges_naming_a_protest(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Not a protester's arrest: one that set protests off, a theft, a terror
+# suspect, someone who attacked protesters; beside them, protesters detained.
+# (text, expected, why)
+NOT_A_PROTESTERS_ARREST: list[tuple[str, tuple[str, ...], str]] = [
+    ("Opposition leader's arrest sparks protests across the country", (), "the cause"),
+    ("Арест оппозиционера вызвал протесты по всей стране", (), "the cause"),
+    ("Man detained for stealing from a protest camp donations box", (), "a theft"),
+    ("ФСБ задержала сторонника ИГ в Москве", (), "a terror suspect"),
+    ("Police arrested a man who attacked protesters with a knife", (), "the attacker"),
+    ("Полицейского задержали за избиение участника акции", (), "the attacker"),
+    ("Police arrest 20 protesters as clashes spark outrage", ("arrest",), "protesters held"),
+    ("The arrest of 20 protesters sparked outrage", ("arrest",), "protesters held"),
+    ("Задержание участников акции вызвало возмущение правозащитников", ("arrest",), "protesters"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), NOT_A_PROTESTERS_ARREST, ids=lambda v: str(v)[:40]
+)
+def test_arrests_that_are_not_a_protesters(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

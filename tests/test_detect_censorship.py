@@ -12,7 +12,7 @@ from __future__ import annotations
 import pytest
 
 from bot.detect import Detector
-from tests.test_detect_tables import classify, one_language_families
+from tests.test_detect_tables import classify, expect_reading, one_language_families
 
 
 @pytest.fixture(scope="module")
@@ -475,3 +475,135 @@ def test_pattern_must_sit_in_one_sentence(detector: Detector) -> None:
         "Ведомство провело 40 проверок. Пользователи удалили свои посты сами.",
     )
     assert d.categories == ()
+
+
+# Regulators under their full titles, and addresses blocked by the thousand,
+# the actor standing before a reporting verb. (text, expected, why)
+REGULATORS_AND_ADDRESSES: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "The Supreme Council for Media Regulation suspended a news website for a month",
+        ("censorship",),
+        "a regulator's full title",
+    ),
+    (
+        "Высший совет по регулированию СМИ заблокировал новостной сайт на месяц",
+        ("censorship",),
+        "a regulator's full title, the media in it no subject",
+    ),
+    (
+        "Национальная комиссия по связи обязала телеканал удалить репортаж",
+        ("censorship",),
+        "a commission's title",
+    ),
+    (
+        "|| The telecom authority said on Tuesday it had blocked 2,000 URLs over the past week.",
+        ("censorship",),
+        "addresses blocked, the actor before a reporting verb",
+    ),
+    (
+        "|| Регулятор сообщил во вторник, что за неделю заблокировал две тысячи ссылок.",
+        ("censorship",),
+        "addresses blocked, the actor before a reporting verb",
+    ),
+    (
+        "Министерство национальной безопасности заблокировало сотни IP-адресов VPN-сервисов",
+        ("censorship",),
+        "a security ministry, IP addresses",
+    ),
+    (
+        "The Ministry of National Security blocked hundreds of IP addresses used by VPN services",
+        ("censorship",),
+        "a security ministry, IP addresses",
+    ),
+    (
+        "Власти притормозили YouTube и Telegram после взрыва в столице",
+        ("censorship",),
+        "slang for throttling",
+    ),
+    ("Власти отрубили доступ к трём независимым сайтам", ("censorship",), "slang for blocking"),
+    ("Authorities cut off access to three independent news sites", ("censorship",), "cut off"),
+    (
+        "|| The culture ministry withdrew the distribution certificate of a film about the war.",
+        ("censorship",),
+        "a film's licence withdrawn",
+    ),
+    ("Минкультуры отозвало прокатное удостоверение фильма о войне", ("censorship",), "licence"),
+    (
+        "Weibo deletes posts about the factory fire after CAC instruction",
+        ("censorship",),
+        "a regulator's instruction by its initials, a fire no outage",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), REGULATORS_AND_ADDRESSES, ids=lambda v: str(v)[:40]
+)
+def test_regulators_by_title_and_addresses_blocked(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Books off the shelves and media obliged to remove, the authority unnamed;
+# beside them, a shop's or a company's own decision. (text, expected, why)
+UNNAMED_AUTHORITY: list[tuple[str, tuple[str, ...], str]] = [
+    ("Books by exiled writer pulled from libraries across Russia", ("censorship",), "shelves"),
+    ("Книги писателя-иноагента изъяли из библиотек", ("censorship",), "shelves"),
+    ("News site ordered to delete article about governor", ("censorship",), "a medium ordered"),
+    ("Сайт обязали удалить статью о губернаторе", ("censorship",), "a medium obliged"),
+    (
+        "Издательство обязали изъять роман из продажи из-за «пропаганды ЛГБТ»",
+        ("censorship",),
+        "a medium obliged",
+    ),
+    (
+        "Publisher ordered to pull novel from shops after LGBT propaganda complaint",
+        ("censorship",),
+        "a medium ordered",
+    ),
+    ("Publisher withdraws novel from sale after plagiarism claims", (), "its own recall"),
+    ("Магазин снял роман с продажи из-за брака тиража", (), "the shop's own decision"),
+    (
+        "Staff were ordered to delete messages from their work phones, the company said",
+        (),
+        "staff, not a medium",
+    ),
+    ("Родителей обязали удалить фото детей из школьного чата", (), "parents, not a medium"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), UNNAMED_AUTHORITY, ids=lambda v: str(v)[:40])
+def test_an_unnamed_authority_ordering_removal(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Gone after an order or a ruling, said as the effect; gone after a failure is
+# an outage. (text, expected, why)
+GONE_AFTER_AN_ORDER: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| Several independent media outlets in Azerbaijan have become inaccessible after a "
+        "court ruling, their editors said.",
+        ("censorship",),
+        "after a ruling",
+    ),
+    (
+        "|| Несколько независимых СМИ в Азербайджане стали недоступны после решения суда, "
+        "сообщили их редакторы.",
+        ("censorship",),
+        "after a ruling",
+    ),
+    ("WhatsApp became unavailable for two hours after a server failure", (), "a failure"),
+    ("Сайт суда стал недоступен из-за технического сбоя", (), "a failure"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), GONE_AFTER_AN_ORDER, ids=lambda v: str(v)[:40]
+)
+def test_gone_after_an_order(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

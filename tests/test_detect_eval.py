@@ -3,12 +3,11 @@
 The rules were tuned on detect_dev, detect_dev_extra, detect_holdout and
 detect_holdout2 (the two holdouts became development data in round 3), since
 round 4 on detect_holdout3 and since round 5 on detect_holdout4, so near-perfect
-figures on all of them only guard against regressions. detect_holdout5 was
-written by someone who never saw the rules and measured once, after round 5:
-its floor sits a little under that measurement (docs/detection.md), so a change
-that loses generalisation fails here even when the tuned sets still pass.
-detect_holdout6, blind once after round 6, is development data since round 7:
-every category in every language keeps F1 and precision at 0.95 or more.
+figures on all of them only guard against regressions. detect_holdout5 (blind
+once after round 5), detect_holdout6 (blind once after round 6) and
+detect_holdout7 (blind once after round 7) are development data since rounds 8,
+7 and 8. Every written set keeps F1 and precision at 0.95 or more (0.97 for the
+oldest two) in every category and every language, precision ahead of recall.
 Real published news (../shared/realtext/detect_real.tsv, development data since
 round 6) must keep F1 and precision at 0.95 or more in every category and
 language, precision ahead of recall; the test skips where that file is absent.
@@ -38,6 +37,7 @@ HOLDOUT3 = DATA / "detect_holdout3.jsonl"
 HOLDOUT4 = DATA / "detect_holdout4.jsonl"
 HOLDOUT5 = DATA / "detect_holdout5.jsonl"
 HOLDOUT6 = DATA / "detect_holdout6.jsonl"
+HOLDOUT7 = DATA / "detect_holdout7.jsonl"
 # Real published news, labelled; kept beside the repository, never in it.
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realtext" / "detect_real.tsv"
 # Development data since round 6 (the rules were tuned on it): a floor for every
@@ -54,15 +54,16 @@ HOLDOUT_FLOORS = {
     # Blind once, after round 4 (censorship P 0.955, F1 0.863; arrest P 1.000,
     # F1 0.942); tuned on in round 5 (1.000 / 1.000), so a regression guard now.
     "detect_holdout4.jsonl": {"f1": 0.95, "precision": 0.95},
-    # Blind; measured once after round 5: censorship P 0.937, F1 0.901; arrest
-    # P 0.979, F1 0.893. Floor = the weaker category minus a margin.
-    "detect_holdout5.jsonl": {"f1": 0.87, "precision": 0.92},
+    # Blind once, after round 5 (censorship P 0.937, F1 0.901; arrest P 0.979,
+    # F1 0.893); its kinds of error worked on in round 8.
+    "detect_holdout5.jsonl": {"f1": 0.95, "precision": 0.95},
     # Blind once, after round 6 (censorship P 0.884, F1 0.938; arrest P 1.000,
-    # F1 0.972); tuned on in round 7, kept per language as well (below).
+    # F1 0.972); tuned on in round 7.
     "detect_holdout6.jsonl": {"f1": 0.95, "precision": 0.95},
+    # Blind once, after round 7 (censorship P 0.903, F1 0.939; arrest P 0.987,
+    # F1 0.969); its kinds of error worked on in round 8.
+    "detect_holdout7.jsonl": {"f1": 0.95, "precision": 0.95},
 }
-# Sets held to the floor in every language too, not only per category.
-PER_LANGUAGE = {"detect_holdout6.jsonl"}
 
 
 @pytest.fixture(scope="module")
@@ -72,7 +73,7 @@ def detector() -> Detector:
 
 @pytest.fixture(scope="module")
 def report(detector: Detector) -> EvalReport:
-    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6):
+    for path in (*DEV, HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7):
         if not path.exists():
             pytest.fail(f"{path} is missing: the detector's regression guard needs it")
     return evaluate(detector, *DEV)
@@ -80,7 +81,7 @@ def report(detector: Detector) -> EvalReport:
 
 @pytest.fixture(
     scope="module",
-    params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6],
+    params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7],
     ids=lambda p: p.stem,
 )
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:
@@ -108,7 +109,10 @@ def test_dev_f1_per_category(report: EvalReport, category: str) -> None:
 @pytest.mark.parametrize("category", CATEGORIES)
 @pytest.mark.parametrize("lang", ["ru", "en"])
 def test_dev_f1_per_language(report: EvalReport, category: str, lang: str) -> None:
-    assert report.cells[(category, lang)].f1 >= 0.9, format_report(report)
+    cell = report.cells[(category, lang)]
+    assert cell.f1 >= 0.95, format_report(report)
+    assert cell.precision >= 0.95, format_report(report)
+    assert cell.precision >= cell.recall, format_report(report)
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
@@ -119,12 +123,12 @@ def test_holdout_floors(holdout: EvalReport, category: str) -> None:
     assert counts.f1 >= floors["f1"], table
     assert counts.precision >= floors["precision"], table
     assert counts.precision >= counts.recall, table
-    if holdout.path.name in PER_LANGUAGE:
-        for (cat, lang), cell in holdout.cells.items():
-            if cat == category:
-                assert cell.support > 0, table
-                assert cell.f1 >= floors["f1"], f"{lang}\n{table}"
-                assert cell.precision >= floors["precision"], f"{lang}\n{table}"
+    for lang in ("ru", "en"):
+        cell = holdout.cells[(category, lang)]
+        assert cell.support > 0, table
+        assert cell.f1 >= floors["f1"], f"{lang}\n{table}"
+        assert cell.precision >= floors["precision"], f"{lang}\n{table}"
+        assert cell.precision >= cell.recall, f"{lang}\n{table}"
 
 
 def test_report_counts_and_table(tmp_path: Path) -> None:

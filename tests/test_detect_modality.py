@@ -284,3 +284,17 @@ def test_clause_cues_name_only_forward_modalities(tmp_path: Path) -> None:
     path.write_text(CLAUSE_RULES.replace('plan = ["would let"]', 'lifted = ["restore"]'))
     with pytest.raises(RulesError, match=rf"^{re.escape(str(path))}:\d+: .*modality\.clause"):
         Detector.load(tmp_path)
+
+
+@pytest.mark.parametrize(
+    "summary",
+    [
+        "Глава регулятора заявил в интервью, что блокировка YouTube никогда не обсуждалась.",
+        "The regulator's head said in an interview that blocking YouTube was never on the agenda.",
+    ],
+)
+def test_a_block_never_on_the_agenda_is_denied(detector: Detector, summary: str) -> None:
+    d = detector.classify("", summary)
+    assert d.categories == ()
+    assert d.weak_categories == ()
+    assert d.explanation.startswith("censorship denied: "), d.explanation

@@ -1010,3 +1010,416 @@ def test_a_head_null_takes_a_head_only_when_every_condition_holds(tmp_path: Path
         "The site, which the old ministry only blocked in spring, moved",  # the phrase too far
     ):
         assert detector.classify(text).categories == ("censorship",), text
+
+
+# A court upholding a past block orders nothing new; a fine upheld, or a verdict
+# that orders a block itself, stays censorship. (text, expected, why)
+UPHELD_BLOCKS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "The Supreme Court ruled that the ministry's 2020 order blocking the satirical website "
+        "had been lawful",
+        (),
+        "a past order ruled lawful",
+    ),
+    (
+        "Appeals court upholds block on opposition news site, dismissing the editors' complaint",
+        (),
+        "a block upheld",
+    ),
+    (
+        "Арбитражный суд признал законной блокировку сайта, введённую министерством в 2021 году",
+        (),
+        "a past block ruled lawful",
+    ),
+    ("Верховный суд оставил в силе решение о блокировке новостного портала", (), "a block upheld"),
+    ("Мосгорсуд оставил в силе штраф YouTube за неудаление роликов", ("censorship",), "a fine"),
+    ("Court upholds fine against Telegram for failing to remove posts", ("censorship",), "a fine"),
+    (
+        "The judge ordered the blocking of the news site, upholding the prosecutor's lawsuit",
+        ("censorship",),
+        "the verdict orders the block",
+    ),
+    (
+        "Суд признал иск прокурора обоснованным и постановил заблокировать сайт",
+        ("censorship",),
+        "the verdict orders the block",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), UPHELD_BLOCKS, ids=lambda v: str(v)[:40])
+def test_a_past_block_upheld_orders_nothing(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A designation told as who someone is: a participle beside the noun, or a
+# designation dated to a past year; beside them, designations that are the news.
+# (text, expected, why)
+DESIGNATIONS_RECALLED: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| Exiled reporter Anna Sokolova, designated a foreign agent in 2021, received a press "
+        "freedom award.",
+        (),
+        "a participle set off by commas, dated",
+    ),
+    ("Newspaper declared undesirable in 2022 opens an office in Riga", (), "dated to a past year"),
+    ("Признанный иноагентом музыкант дал концерт в Тбилиси", (), "a participle before its noun"),
+    (
+        "Объявленное нежелательным в 2022 году издание открыло офис в Риге",
+        (),
+        "dated to a past year",
+    ),
+    (
+        "|| Издание, признанное нежелательным, открыло офис в Риге.",
+        (),
+        "a participle after a comma",
+    ),
+    ("Минюст признал иноагентом журналиста Ивана Петрова", ("censorship",), "the news"),
+    ("Журналистку признали иноагентом", ("censorship",), "the news, impersonal"),
+    ("Russia designates exiled reporter a foreign agent", ("censorship",), "the news"),
+    (
+        "|| The Justice Ministry on Friday designated two journalists foreign agents.",
+        ("censorship",),
+        "the news",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "why"), DESIGNATIONS_RECALLED, ids=lambda v: str(v)[:40]
+)
+def test_a_designation_describing_someone_is_background(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Roads and streets blocked by protesters are no censorship; the detention
+# beside them stays an arrest. (text, expected, why)
+ROADS_BLOCKED: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Opposition supporters blocked key streets, demanding the minister's resignation",
+        (),
+        "streets, and a demand that someone resign",
+    ),
+    ("Фермеры заблокировали трассу, требуя отставки министра", (), "a highway"),
+    (
+        "Police detain 40 as farmers block highways in protest over fuel prices",
+        ("arrest",),
+        "the detention stays",
+    ),
+    (
+        "Полиция задержала 40 фермеров, перекрывших трассу в знак протеста",
+        ("arrest",),
+        "the detention stays",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ROADS_BLOCKED, ids=lambda v: str(v)[:40])
+def test_roads_blocked_by_protesters_are_no_censorship(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Dropped from a register, restoring what a platform took down: lifted (weak).
+# (text, expected, weak, why)
+LIFTED_KINDS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "Kazakhstan drops news site from register of foreign-funded groups",
+        (),
+        ("censorship",),
+        "dropped from a register",
+    ),
+    (
+        "Казахстан исключил издание из реестра иностранных агентов",
+        (),
+        ("censorship",),
+        "dropped from a register",
+    ),
+    (
+        "|| The regulator demanded that the platform restore access to a channel it had blocked "
+        "for breaking its rules.",
+        (),
+        ("censorship",),
+        "restore what the platform blocked",
+    ),
+    (
+        "|| Роскомнадзор потребовал от платформы восстановить доступ к каналу, который она "
+        "заблокировала за нарушение правил.",
+        (),
+        ("censorship",),
+        "restore what the platform blocked",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), LIFTED_KINDS, ids=lambda v: str(v)[:40]
+)
+def test_dropped_from_a_register_or_restored_lifts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+# Help for those detained is no detention; people detained while helping are.
+# (text, expected, why)
+HELP_FOR_DETAINEES: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "Фонд, который помогает задержанным на митингах, открыл новую горячую линию",
+        (),
+        "help for detainees",
+    ),
+    (
+        "|| A volunteer group that helps people detained at rallies launched a hotline.",
+        (),
+        "help for detainees",
+    ),
+    (
+        "Police detained volunteers who came to help protesters at the rally",
+        ("arrest",),
+        "helpers detained",
+    ),
+    (
+        "Полиция задержала волонтёров, которые помогали участникам митинга",
+        ("arrest",),
+        "helpers detained",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), HELP_FOR_DETAINEES, ids=lambda v: str(v)[:40])
+def test_help_for_detainees_is_no_detention(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# Conditions, reopened access and opinion pieces report no event; a driver
+# arrested for ramming protesters is no protester; a bot entered in a state's
+# register of banned sites is blocked, not filtered as spam.
+# (text, expected, weak, why)
+MORE_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "Власти допускают блокировку мессенджера, если он не удалит материалы",
+        (),
+        ("censorship",),
+        "a condition",
+    ),
+    (
+        "Authorities may block the messenger if it fails to remove the posts",
+        (),
+        ("censorship",),
+        "a condition",
+    ),
+    (
+        "В Узбекистане открыли доступ к Telegram после года блокировки",
+        (),
+        ("censorship",),
+        "access reopened",
+    ),
+    (
+        "Uzbekistan reopens access to Telegram after a year of blocking",
+        (),
+        ("censorship",),
+        "access reopened",
+    ),
+    ("Мнение: блокировки соцсетей ничего не дают", (), (), "an opinion piece"),
+    ("Opinion: Internet shutdowns do not stop protests", (), (), "an opinion piece"),
+    ("Man arrested for driving a van into demonstrators at a vigil", (), (), "the attacker"),
+    ("Задержан водитель, въехавший в толпу протестующих", (), (), "the attacker"),
+    (
+        "В реестр запрещённых сайтов внесли бот для поиска пропавших военных",
+        ("censorship",),
+        (),
+        "a state register, not a spam filter",
+    ),
+    (
+        "Bot that helps families find missing soldiers added to the register of banned sites",
+        ("censorship",),
+        (),
+        "a state register, not a spam filter",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), MORE_NON_EVENTS, ids=lambda v: str(v)[:40]
+)
+def test_conditions_reopening_opinion_and_attackers(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+# A block or designation told as what the subject is before a headline's main
+# verb, countries named as examples, a block judged as an idea; beside them,
+# the news. (text, expected, why)
+IDEAS_AND_EXAMPLES: list[tuple[str, tuple[str, ...], str]] = [
+    ("Outlet branded 'undesirable' launches podcast in Latvia", (), "the subject described"),
+    ("Site blocked in Russia in 2022 opens a mirror", (), "the subject described"),
+    ("Telegram blocked in Russia", ("censorship",), "a passive headline"),
+    ("Outlet branded 'undesirable' by prosecutors", ("censorship",), "a passive headline"),
+    ("Countries such as Iran and China block Instagram, the report says", (), "examples"),
+    ("В таких странах, как Иран и Китай, блокируют Instagram", (), "examples"),
+    ("Iran blocks Instagram", ("censorship",), "a government acting"),
+    ("Власти Ирана заблокировали Instagram", ("censorship",), "a government acting"),
+    ("Blocking YouTube would be a mistake, the minister said", (), "an idea judged"),
+    ("Блокировка YouTube была бы ошибкой, заявил министр", (), "an idea judged"),
+    ("Governor said blocking YouTube would not affect the region", (), "an idea judged"),
+    ("Губернатор заявил, что блокировка YouTube не скажется на регионе", (), "an idea judged"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), IDEAS_AND_EXAMPLES, ids=lambda v: str(v)[:40])
+def test_subjects_described_examples_and_ideas_are_no_events(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A register counted, a construction site raided, an outlet dropped from a list
+# with its name in between: no designation, no protest, a lifted designation.
+# (text, expected, weak, why)
+REGISTERS_AND_SITES: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| The Justice Ministry published the latest version of its register of foreign "
+        "agents on Friday; it now lists more than 900 names.",
+        (),
+        (),
+        "a register counted",
+    ),
+    (
+        "|| The ministry published an updated register of foreign agents, adding two more "
+        "journalists.",
+        ("censorship",),
+        (),
+        "names added",
+    ),
+    (
+        "|| Police detained 45 migrants during a raid on a construction site in the Moscow "
+        "region on Thursday.",
+        (),
+        (),
+        "a building site, no sit-in",
+    ),
+    (
+        "Police detained 20 protesters at a sit-in outside parliament",
+        ("arrest",),
+        (),
+        "a sit-in",
+    ),
+    (
+        "|| Kazakhstan's information ministry removed the news site Vlast from its list of "
+        "foreign-funded media.",
+        (),
+        ("censorship",),
+        "dropped from a list, the name in between",
+    ),
+    (
+        "|| Минюст Казахстана исключил издание «Власть» из перечня СМИ с иностранным "
+        "финансированием.",
+        (),
+        (),
+        "dropped from a list that designates no one",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), REGISTERS_AND_SITES, ids=lambda v: str(v)[:40]
+)
+def test_registers_counted_sites_raided_and_outlets_dropped(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
+
+
+# A designation or a ban told in a parenthesis or an aside, as media label those
+# they name; beside them, the designation as the news. (text, expected, why)
+ASIDES: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| «Медуза» (признана в России иноагентом и нежелательной организацией) опубликовала "
+        "расследование о закупках.",
+        (),
+        "a parenthesis",
+    ),
+    (
+        "|| Компания Meta (признана в России экстремистской и запрещена) представила новую "
+        "модель искусственного интеллекта.",
+        (),
+        "a parenthesis",
+    ),
+    (
+        "|| Как пишет «Медиазона» (признана иноагентом), суд продлил арест фигуранту дела.",
+        (),
+        "a parenthesis beside other news",
+    ),
+    (
+        "|| Meduza (designated a foreign agent in Russia) published an investigation into "
+        "procurement.",
+        (),
+        "a parenthesis",
+    ),
+    ("|| Meta (banned in Russia) unveiled a new AI model on Tuesday.", (), "a parenthesis"),
+    (
+        "|| Суд принял решение: Meta признана экстремистской организацией.",
+        ("censorship",),
+        "the designation is the news",
+    ),
+    ("Певица признана иноагентом", ("censorship",), "the designation is the news"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ASIDES, ids=lambda v: str(v)[:40])
+def test_a_designation_in_an_aside_is_background(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)
+
+
+# A block appealed against, a check whether rules are kept: no act; beside
+# them, the block reported with the appeal. (text, expected, weak, why)
+APPEALS_AND_CHECKS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| Lawyers for the outlet said they would appeal against the block in the European "
+        "Court of Human Rights.",
+        (),
+        (),
+        "an appeal",
+    ),
+    ("|| Юристы издания заявили, что обжалуют блокировку в ЕСПЧ.", (), (), "an appeal"),
+    (
+        "|| The regulator said it was checking whether the platform complied with Russian law "
+        "and did not rule out fines.",
+        (),
+        ("censorship",),
+        "a check",
+    ),
+    (
+        "|| Roskomnadzor blocked the outlet's website on Monday; its lawyers said they would "
+        "appeal against the block.",
+        ("censorship",),
+        (),
+        "the block and the appeal",
+    ),
+    (
+        "|| Роскомнадзор заблокировал сайт издания; юристы заявили, что обжалуют блокировку.",
+        ("censorship",),
+        (),
+        "the block and the appeal",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), APPEALS_AND_CHECKS, ids=lambda v: str(v)[:40]
+)
+def test_appeals_and_checks_are_no_acts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
