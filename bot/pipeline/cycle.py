@@ -262,24 +262,8 @@ class Pipeline:
         report.not_modified = True
         now = self.clock()
         hints = poll_hints(result.headers, now, feed.ttl_seconds, feed.update_period_seconds)
-        interval = healthy_interval(
-            self.schedule,
-            now=now,
-            gap_seconds=feed.usual_gap_seconds,
-            newest_entry_at=feed.newest_entry_at,
-            hints=hints,
-        )
-        report.interval_seconds = interval
-        await self.storage.feeds.record_poll(
-            feed.id,
-            PollSuccess(
-                at=now,
-                next_check_at=next_check(self.schedule, now, interval),
-                interval_seconds=interval,
-                etag=result.etag,
-                last_modified=result.last_modified,
-                moved_to=result.permanent_url,
-            ),
+        await self._record_success(
+            feed, result, report, now, feed.usual_gap_seconds, feed.newest_entry_at, hints
         )
 
     async def _record_document(
@@ -297,12 +281,37 @@ class Pipeline:
             arrivals = await self.storage.feeds.arrivals(feed.id)
             gap, newest = usual_gap(arrivals.rhythm) or gap, arrivals.newest or newest
         hints = poll_hints(result.headers, now, parsed.ttl_seconds, parsed.update_period_seconds)
+        if parsed.warning:
+            logger.debug("feed %d parsed with a warning: %s", feed.id, parsed.warning)
+        document = DocumentFacts(
+            title=parsed.title or None,
+            site_url=parsed.site_url,
+            lang=parsed.lang,
+            new_entries=report.new_entries,
+            usual_gap_seconds=gap,
+            newest_entry_at=newest,
+            ttl_seconds=parsed.ttl_seconds,
+            update_period_seconds=parsed.update_period_seconds,
+            reidentified=plan.reidentified,
+        )
+        await self._record_success(feed, result, report, now, gap, newest, hints, document)
+
+    async def _record_success(
+        self,
+        feed: Feed,
+        result: FetchResult,
+        report: FeedReport,
+        now: datetime,
+        gap: int | None,
+        newest: datetime | None,
+        hints: PollHints,
+        document: DocumentFacts | None = None,
+    ) -> None:
+        """A poll that worked (a document, or 304): when to poll next, and the facts."""
         interval = healthy_interval(
             self.schedule, now=now, gap_seconds=gap, newest_entry_at=newest, hints=hints
         )
         report.interval_seconds = interval
-        if parsed.warning:
-            logger.debug("feed %d parsed with a warning: %s", feed.id, parsed.warning)
         await self.storage.feeds.record_poll(
             feed.id,
             PollSuccess(
@@ -312,17 +321,7 @@ class Pipeline:
                 etag=result.etag,
                 last_modified=result.last_modified,
                 moved_to=result.permanent_url,
-                document=DocumentFacts(
-                    title=parsed.title or None,
-                    site_url=parsed.site_url,
-                    lang=parsed.lang,
-                    new_entries=report.new_entries,
-                    usual_gap_seconds=gap,
-                    newest_entry_at=newest,
-                    ttl_seconds=parsed.ttl_seconds,
-                    update_period_seconds=parsed.update_period_seconds,
-                    reidentified=plan.reidentified,
-                ),
+                document=document,
             ),
         )
 

@@ -17,12 +17,9 @@ logger = logging.getLogger(__name__)
 class SubscriptionCommands(CommandBase):
     async def subscribe_command(self, ref: ChatRef, caller: Caller, argument_text: str) -> Reply:
         """`/subscribe ARGS`: parse, then subscribe; no arguments -> category buttons."""
-        lang = await self.language_of(ref, caller)
-        if not self.may_manage(ref, caller):
-            return self._refuse_manage(lang)
-        problem = self._posting_problem(ref)
-        if problem is not None:
-            return self._refuse_posting(ref, lang, problem)
+        lang, refusal = await self._may_subscribe(ref, caller)
+        if refusal is not None:
+            return refusal
         try:
             request = parse_subscribe_args(argument_text)
         except ArgumentError as exc:
@@ -38,13 +35,21 @@ class SubscriptionCommands(CommandBase):
 
     async def subscribe(self, ref: ChatRef, caller: Caller, request: SubscribeRequest) -> Reply:
         """Replace the chat's subscription with `request` and (re)activate the chat."""
+        lang, refusal = await self._may_subscribe(ref, caller)
+        if refusal is not None:
+            return refusal
+        return await self._subscribe(ref, caller, request, lang)
+
+    async def _may_subscribe(self, ref: ChatRef, caller: Caller) -> tuple[str, Reply | None]:
+        """The chat's language, and the refusal when this caller may not subscribe it
+        here (not allowed to manage it, or the bot cannot post there)."""
         lang = await self.language_of(ref, caller)
         if not self.may_manage(ref, caller):
-            return self._refuse_manage(lang)
+            return lang, self._refuse_manage(lang)
         problem = self._posting_problem(ref)
         if problem is not None:
-            return self._refuse_posting(ref, lang, problem)
-        return await self._subscribe(ref, caller, request, lang)
+            return lang, self._refuse_posting(ref, lang, problem)
+        return lang, None
 
     async def _subscribe(
         self, ref: ChatRef, caller: Caller, request: SubscribeRequest, lang: str
