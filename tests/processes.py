@@ -157,15 +157,17 @@ async def telegram_bot_running(
 
 
 @contextlib.asynccontextmanager
-async def running(process: asyncio.subprocess.Process) -> AsyncIterator[Printed]:
-    """A bot process's stderr, read as it comes; the bot is stopped by SIGTERM on the
-    way out, after which it must have exited cleanly (status 0)."""
+async def running(
+    process: asyncio.subprocess.Process, stop_with: signal.Signals = signal.SIGTERM
+) -> AsyncIterator[Printed]:
+    """A bot process's stderr, read as it comes; the bot is stopped by `stop_with` on the
+    way out (SIGINT is Ctrl+C), after which it must have exited cleanly (status 0)."""
     assert process.stderr is not None
     log = Printed(process.stderr)
     try:
         yield log
     finally:
-        process.send_signal(signal.SIGTERM)
+        process.send_signal(stop_with)
         try:
             await asyncio.wait_for(process.wait(), 15)
         finally:

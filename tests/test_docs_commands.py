@@ -10,17 +10,16 @@ checkout must be there; and no block may show the bare `python -m bot` or
 
 from __future__ import annotations
 
-import asyncio
 import re
 import shlex
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from bot.cli import build_parser
 from bot.settings import load_settings
-from tests.processes import ROOT, tocsin_env
+from tests.documents import Shown, env_blocks, read, run_as_written, shell_lines, tocsin_args
+from tests.processes import ROOT
 
 DOCUMENTS = (
     "README.md",
@@ -40,51 +39,10 @@ SAFE = (
     ("backup",),
     ("migrate",),
 )
-# How a document may call Tocsin; the rest of the line is Tocsin's arguments.
-PREFIXES = (
-    (".venv/bin/tocsin",),
-    ("sudo", "-u", "tocsin", ".venv/bin/tocsin"),
-    ("docker", "compose", "exec", "tocsin", "tocsin"),
-)
-
-
-@dataclass(frozen=True)
-class Shown:
-    document: str
-    line: str
-
-    def __str__(self) -> str:
-        return f"{self.document}: {self.line}"
-
-
-def code_blocks(document: str) -> list[tuple[str, str]]:
-    """(info string, body) of each fenced block, indented ones (in lists) too."""
-    text = (ROOT / document).read_text(encoding="utf-8")
-    return re.findall(r"^ *```(\w*)\n(.*?)^ *```$", text, re.M | re.S)
-
-
-def shell_lines(document: str) -> list[Shown]:
-    found = []
-    for language, block in code_blocks(document):
-        if language not in ("sh", "shell", "bash"):
-            continue
-        for raw in block.splitlines():
-            line = re.sub(r"\s+#.*$", "", raw).strip()  # a comment after the command
-            if line and not line.startswith("#"):
-                found.append(Shown(document, line))
-    return found
 
 
 def every_line() -> list[Shown]:
     return [shown for document in DOCUMENTS for shown in shell_lines(document)]
-
-
-def tocsin_args(line: str) -> list[str] | None:
-    words = shlex.split(line)
-    for prefix in PREFIXES:
-        if tuple(words[: len(prefix)]) == prefix:
-            return words[len(prefix) :]
-    return None
 
 
 def is_safe(args: list[str]) -> bool:
@@ -122,18 +80,6 @@ def test_each_command_shown_exists(shown: Shown) -> None:
         assert (ROOT / words[1]).exists(), f"{shown}: {words[1]} is not in the checkout"
 
 
-async def run_as_written(line: str, folder: Path) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_shell(
-        line,
-        cwd=folder,
-        env=tocsin_env(),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await asyncio.wait_for(process.communicate(), 90)
-    return process.returncode or 0, out.decode()
-
-
 @pytest.mark.parametrize("document", DOCUMENTS)
 async def test_the_safe_commands_run_as_written(document: str, tmp_path: Path) -> None:
     """In document order, in one folder (a fresh clone's, with `make install` done)."""
@@ -158,14 +104,10 @@ async def test_the_safe_commands_run_as_written(document: str, tmp_path: Path) -
 def test_the_minimal_env_block_turns_its_platform_on(
     document: str, platform: str, tmp_path: Path
 ) -> None:
-    blocks = [
-        block
-        for language, block in code_blocks(document)
-        if not language and re.match(r"\s*[A-Z_]+=", block)
-    ]
+    blocks = env_blocks(read(document))
     assert blocks, f"{document} shows no .env block"
     env = tmp_path / ".env"
-    env.write_text("\n".join(line.strip() for line in blocks[0].splitlines()) + "\n")
+    env.write_text("".join(f"{name}={value}\n" for name, value in blocks[0].items()))
     settings = load_settings(env)
     assert getattr(settings, f"{platform}_enabled")
     assert not settings.demo_enabled
