@@ -452,3 +452,24 @@ async def test_a_story_closes_once_no_report_can_join_it(world: World, side: Sid
     await world.publish(2, REPORTS[2], minutes=5)
     await world.deliver(after_hold_back=True)
     assert len([p for p in side.posts(side.chats[0]) if p.reply_to is None]) == 2
+
+
+async def test_a_feed_polled_for_the_first_time_is_named_by_its_document(
+    world: World, side: Side, feed_server: FeedServer
+) -> None:
+    """A feed added by its URL alone has no stored title when its first entries
+    alert: the story still names the outlet as its document does, not by its host."""
+    grouped = side.chats[0]
+    await subscribe(world, grouped, "en", grouped=True)
+    outlet, lang, title, summary = REPORTS[0]
+    when = world.clock() - timedelta(minutes=5)
+    feed_server.serve("/untitled", rss(outlet, [("first", title, summary, when)], lang))
+    assert world.app is not None
+    feed = await world.app.storage.feeds.add(
+        feed_server.url("/untitled"), now=world.clock(), backlog_alerts=1
+    )
+    await world.app.pipeline.refresh([feed.id])
+    await world.deliver(after_hold_back=True)
+    [message] = side.posts(grouped)
+    assert f"First: {outlet}" in message.text
+    assert "127.0.0.1" not in message.text.replace(feed_server.url(""), "")

@@ -12,6 +12,7 @@ import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Executor
+from dataclasses import replace
 from datetime import datetime
 from urllib.parse import urlsplit
 
@@ -378,7 +379,10 @@ class Pipeline:
         if self.stories is None or not any(verdicts.values()):
             result = await entries.record(_batch(feed.id, plan, verdicts), self.clock())
         else:
-            result = await self._store_with_stories(feed, plan, verdicts, subscriptions)
+            # A feed polled for the first time has no stored title yet: its stories
+            # name the outlet as its document does, not by its host.
+            named = feed if feed.title or not parsed.title else replace(feed, title=parsed.title)
+            result = await self._store_with_stories(named, plan, verdicts, subscriptions)
         report.new_entries = result.new_entries
         report.reidentified = plan.reidentified
         report.events += result.events

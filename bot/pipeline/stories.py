@@ -114,6 +114,8 @@ class StoryDesk:
             place_names={
                 place: {lang: self.builder.gazetteer.name(place, lang) for lang in languages()}
                 for place in outcome.story.facts.places
+                # A place the gazetteer does not know has no name to show.
+                if place in self.builder.gazetteer.places
             },
         )
 
