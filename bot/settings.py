@@ -123,7 +123,7 @@ class Settings(BaseSettings):
 
     def secret_values(self) -> list[str]:
         """Every configured secret, for the logging filter to hide wherever it appears:
-        the tokens, the webhook secret and the proxy's password."""
+        the tokens, the webhook secret and the proxies' passwords."""
         values = [
             secret.get_secret_value()
             for secret in (
@@ -133,9 +133,9 @@ class Settings(BaseSettings):
             )
             if secret is not None
         ]
-        proxy = self.proxy
-        if proxy is not None and proxy.password:
-            values.append(proxy.password)
+        for proxy in (self.proxy, self.telegram_proxy_parsed, self.discord_proxy_parsed):
+            if proxy is not None and proxy.password:
+                values.append(proxy.password)
         return values
 
     @field_validator("clock_start", mode="before")

@@ -77,3 +77,14 @@ def test_the_clock_can_be_started_at_a_given_moment_and_must_name_its_zone() -> 
     assert started.clock_start is not None and started.clock_start.utcoffset() is not None
     with pytest.raises(ValueError, match="timezone"):
         Settings(_env_file=None, clock_start="2026-11-24T12:00:00")  # type: ignore[call-arg]
+
+
+def test_every_proxy_password_is_hidden_from_the_logs() -> None:
+    settings = Settings(  # type: ignore[call-arg]
+        _env_file=None,
+        fetch_proxy="http://f:fetch-pass@127.0.0.1:3128",
+        telegram_proxy="socks5://t:telegram-pass@127.0.0.1:1080",
+        discord_proxy="http://d:discord-pass@127.0.0.1:3129",
+    )
+    hidden = settings.secret_values()
+    assert {"fetch-pass", "telegram-pass", "discord-pass"} <= set(hidden)

@@ -473,3 +473,22 @@ async def test_a_feed_polled_for_the_first_time_is_named_by_its_document(
     [message] = side.posts(grouped)
     assert f"First: {outlet}" in message.text
     assert "127.0.0.1" not in message.text.replace(feed_server.url(""), "")
+
+
+async def test_a_weak_signal_reaches_a_grouped_chat_as_a_note_not_a_story(
+    world: World, side: Side
+) -> None:
+    """A threat alone is no event to tell as a story: a chat that asked for weak
+    signals gets it as its own low-severity note, even when it gets stories."""
+    grouped = side.chats[0]
+    assert world.app is not None
+    chats = world.app.storage.chats
+    chat = await chats.upsert(side.name, grouped, now=world.clock(), kind=side.kind, language="en")
+    wants_notes = Subscription(chat.id, CATEGORIES, min_severity="low", grouped=True)
+    await chats.subscribe(chat.id, wants_notes, now=world.clock())
+    threat = ("Ural Monitor", "en", "Regulator threatens to block Telegram over channels", "")
+    await world.publish(0, threat, minutes=5)
+    await world.deliver(after_hold_back=True)
+    [note] = side.posts(grouped)
+    assert "LOW-SEVERITY NOTE" in note.text
+    assert "story" not in note.text.lower()

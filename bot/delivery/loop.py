@@ -400,7 +400,12 @@ class Delivery:
         outbox = self._storage.outbox
         now = self._clock()
         try:
-            if result.outcome is Outcome.DELIVERED:
+            if result.outcome is Outcome.DELIVERED and alert.story is not None:
+                # A story's message: what later edits and replies refer to.
+                await outbox.mark_story_shown(
+                    alert.outbox_id, now, result.message_id, alert.story.version
+                )
+            elif result.outcome is Outcome.DELIVERED:
                 await outbox.mark_delivered_many([(alert.outbox_id, now, result.message_id)])
             else:
                 error = result.error or result.outcome.value

@@ -407,7 +407,9 @@ class Pipeline:
             await desk.ensure_ready(now)
             for item in items:
                 verdict = verdicts.get(id(item))
-                if verdict is None:
+                # A weak signal alone (a threat, a plan, a lifted ban) is not an event to
+                # tell as a story: every chat that asked for those gets it as its own note.
+                if verdict is None or not verdict.detection.categories:
                     continue
                 chats = verdict.chat_ids
                 verdicts[id(item)] = Verdict(
