@@ -48,6 +48,7 @@ from bot.pipeline import Pipeline  # noqa: E402
 from bot.retention import RetentionPolicy  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 from bot.storage import Storage  # noqa: E402
+from bot.storage.intents import Delivered  # noqa: E402
 from feeds.fetch import Fetcher  # noqa: E402
 
 START = datetime(2026, 6, 1, 4, 0, tzinfo=UTC)
@@ -155,7 +156,7 @@ async def deliver_all(storage: Storage, now: datetime) -> int:
     done = 0
     while alerts := await storage.outbox.lease_due(now, ["telegram"], limit=1000):
         started = await storage.outbox.begin_send_many([a.outbox_id for a in alerts])
-        await storage.outbox.mark_delivered_many([(i, now, None) for i in sorted(started)])
+        await storage.outbox.record([Delivered(i, now, None) for i in sorted(started)])
         done += len(started)
     return done
 

@@ -8,18 +8,22 @@ the previous batch was being written to one write call. Nothing waits for a time
 unless asked to (`gather_seconds`), so a lone write is not delayed; each caller
 returns only once its own item is written, so nothing a caller relies on changes.
 
-The write call is the storage's business (one transaction, a fallback row by row);
-this module knows no database.
+The write call is the storage's business (one transaction, all or nothing); when a
+batch fails, its items are written again one by one, so that only the caller of a
+bad item sees the error. This module knows no database.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Generic, TypeVar
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
+
+logger = logging.getLogger(__name__)
 
 
 class GroupCommit(Generic[Item, Result]):
@@ -67,17 +71,29 @@ class GroupCommit(Generic[Item, Result]):
         while self._queue:
             batch, self._queue = self._queue, []
             try:
-                results = await self._write([item for item, _ in batch])
-            except Exception as exc:
-                for _, future in batch:
-                    if not future.done():
-                        future.set_exception(exc)
-                continue
+                await self._write_batch(batch)
             except BaseException:
                 # Shut down mid-batch: the callers must not wait forever.
                 for _, future in (*batch, *self._queue):
-                    future.cancel()
+                    if not future.done():
+                        future.cancel()
                 raise
-            for (_, future), result in zip(batch, results, strict=True):
+
+    async def _write_batch(self, batch: list[tuple[Item, asyncio.Future[Result]]]) -> None:
+        try:
+            results = await self._write([item for item, _ in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                _, future = batch[0]
                 if not future.done():
-                    future.set_result(result)
+                    future.set_exception(exc)
+                return
+            # One bad item must not fail its neighbours: each is written again on
+            # its own, and only the bad one's caller sees the error.
+            logger.debug("a batch of %d writes failed; writing them one by one", len(batch))
+            for single in batch:
+                await self._write_batch([single])
+            return
+        for (_, future), result in zip(batch, results, strict=True):
+            if not future.done():
+                future.set_result(result)

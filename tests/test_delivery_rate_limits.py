@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 
 from bot.delivery.contract import RETRY_AFTER_CAP_SECONDS
-from bot.delivery.loop import OUTAGE_PAUSE_CAP_SECONDS
+from bot.delivery.decisions import OUTAGE_PAUSE_CAP_SECONDS
 from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.settings import Settings
 from tests.conftest import FakeClock

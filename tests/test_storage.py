@@ -10,6 +10,7 @@ from bot.domain.chat import Subscription
 from bot.pipeline.plan import text_hash
 from bot.storage import DuplicateFeedError, Storage
 from bot.storage.intents import (
+    Delivered,
     DocumentFacts,
     EditedEntry,
     IngestBatch,
@@ -168,7 +169,7 @@ async def test_outbox_fanout_is_idempotent_and_recovers_after_a_crash(
     assert await storage.outbox.begin_send_many([a.outbox_id for a in leased]) == {
         a.outbox_id for a in leased
     }
-    await storage.outbox.mark_delivered_many([(leased[0].outbox_id, clock(), "m1")])
+    await storage.outbox.record([Delivered(leased[0].outbox_id, clock(), "m1")])
     # The process dies here with leased[1] in flight.
     assert await storage.outbox.recover_inflight() == 1
     rest = await storage.outbox.lease_due(clock(), ["telegram"])

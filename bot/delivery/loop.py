@@ -41,13 +41,21 @@ from datetime import datetime, timedelta
 from typing import Protocol, runtime_checkable
 
 from bot.delivery.contract import Outcome, Sender, SendResult, bounded_retry_after
+from bot.delivery.decisions import (
+    already_shown,
+    error_text,
+    outage_pause,
+    outcome_writes,
+    retry_delay,
+    shown,
+)
 from bot.domain.alert import Alert
 from bot.group_commit import GroupCommit
 from bot.logs import concerning
 from bot.observability.recorder import NO_RECORDER, Recorder
 from bot.storage import Storage
+from bot.storage.intents import ChatPaused, DeliveryOutcome, Requeued
 from bot.timeutil import Clock, utcnow
-from feeds.redact import redact_text
 
 logger = logging.getLogger(__name__)
 
@@ -55,45 +63,18 @@ logger = logging.getLogger(__name__)
 GIVE_UP_AFTER = timedelta(hours=24)
 # How often (in the delivery clock's time) stale rows are looked for.
 EXPIRY_CHECK_INTERVAL = timedelta(minutes=1)
-# The longest pause while a platform is unavailable: once it is back, alerts flow
-# again within this long. A probe costs about one request (rows still waiting for
-# their turn when the first answer pauses the platform stay unsent), so probing an
-# outage of hours this often costs the platform nothing it would notice.
-OUTAGE_PAUSE_CAP_SECONDS = 10
 # Rows held in memory at once, across all chats (each waiting chat is one small task).
 MAX_IN_HAND = 1000
 # How often a running drain looks for newly due rows while lanes are still busy.
 RELEASE_CHECK_SECONDS = 0.5
 # How long a write waits for others to share its transaction. Marking rows 'sending'
-# delays each request by at most this much; recording deliveries widens the window
-# in which a crash leaves an answered row in doubt by at most this much.
+# delays each request by at most this much; recording answers widens the window in
+# which a crash leaves an answered row in doubt by at most this much.
 BEGIN_GATHER_SECONDS = 0.005
-DELIVERED_GATHER_SECONDS = 0.02
+OUTCOME_GATHER_SECONDS = 0.02
 # On shutdown, how long to wait for requests already sent to be answered and recorded
 # (a stop must end within bot.app.STOP_SECONDS, platforms' disconnection included).
 SHUTDOWN_GRACE_SECONDS = 6.0
-
-
-def retry_delay(attempts: int) -> timedelta:
-    """Exponential backoff from 5 s, capped at one hour."""
-    return timedelta(seconds=min(5 * 2 ** max(attempts - 1, 0), 3600))
-
-
-def _already_shown(alert: Alert) -> bool:
-    """An edit whose story version the chat's message already shows."""
-    return (
-        alert.kind == "edit"
-        and alert.story is not None
-        and alert.shown_version is not None
-        and alert.shown_version >= alert.story.version
-    )
-
-
-def outage_pause(failures: int) -> timedelta:
-    """How long a platform rests after `failures` unavailable probes in a row: from 2 s,
-    doubling, capped at OUTAGE_PAUSE_CAP_SECONDS."""
-    exponent = min(max(failures - 1, 0), 16)
-    return timedelta(seconds=min(2 * 2**exponent, OUTAGE_PAUSE_CAP_SECONDS))
 
 
 @runtime_checkable
@@ -151,9 +132,8 @@ class Delivery:
         # is recorded even when delivery stops meanwhile.
         self._in_flight: set[asyncio.Future[bool]] = set()
         self._begin = GroupCommit(self._begin_many, gather_seconds=BEGIN_GATHER_SECONDS)
-        self._delivered_rows = GroupCommit(
-            self._delivered_many, gather_seconds=DELIVERED_GATHER_SECONDS
-        )
+        # What became of rows, many rows' worth in one transaction.
+        self._outcomes = GroupCommit(self._record_many, gather_seconds=OUTCOME_GATHER_SECONDS)
 
     @property
     def platforms(self) -> list[str]:
@@ -296,19 +276,16 @@ class Delivery:
         now = self._clock()
         if self._paused_until.get(platform, now) > now:
             return True  # still pending in the database: read again after the pause
-        if _already_shown(alert):
+        if already_shown(alert):
             # The story's message already shows this version (sent after the edit was
             # queued): nothing to ask the platform, the row is settled.
-            assert alert.story is not None
-            await self._storage.outbox.mark_story_shown(
-                alert.outbox_id, now, alert.message_id, alert.story.version
-            )
+            await self._outcomes.submit((shown(alert, now, alert.message_id),))
             return True
         chat_pause = self._chat_paused_until.get(alert.chat.id)
         if chat_pause is not None:
             if chat_pause > now:
                 # Queued after the pause began: due when it ends, not read before.
-                await self._storage.outbox.postpone_chat(alert.chat.id, chat_pause)
+                await self._outcomes.submit((ChatPaused(alert.chat.id, chat_pause),))
                 return True
             del self._chat_paused_until[alert.chat.id]
         # The row is marked 'sending' before waiting for a turn, so that once the rate
@@ -330,8 +307,8 @@ class Delivery:
                 await paced.wait_turn(alert)
             except asyncio.CancelledError:
                 # Stopped before the request left: certainly not sent, give it back.
-                await asyncio.shield(
-                    self._storage.outbox.requeue(alert.outbox_id, self._clock(), "not sent yet")
+                await self._outcomes.submit(
+                    (Requeued(alert.outbox_id, self._clock(), "not sent yet"),)
                 )
                 raise
             # While this row waited for its turn, another chat's answer may have paused
@@ -344,8 +321,8 @@ class Delivery:
                 self._chat_paused_until.get(alert.chat.id, now),
             )
             if resume > now:
-                await self._storage.outbox.requeue(
-                    alert.outbox_id, resume, f"not sent: {platform} paused"
+                await self._outcomes.submit(
+                    (Requeued(alert.outbox_id, resume, f"not sent: {platform} paused"),)
                 )
                 return True
         outcome = asyncio.ensure_future(self._send_and_record(sender, alert))
@@ -361,7 +338,7 @@ class Delivery:
         except Exception:  # the write failed: the row is still 'pending'
             return
         if started:
-            await self._storage.outbox.requeue(alert.outbox_id, self._clock(), "not sent yet")
+            await self._outcomes.submit((Requeued(alert.outbox_id, self._clock(), "not sent yet"),))
 
     async def _send_and_record(self, sender: Sender, alert: Alert) -> bool:
         # The row is 'sending': a crash from here until the outcome is recorded
@@ -385,7 +362,7 @@ class Delivery:
             alert.chat.platform, result.outcome.value, time.perf_counter() - started
         )
         try:
-            if await self._record(alert, result, alert.attempts + 1):
+            if await self._record(alert, result):
                 self._delivered += 1
         except Exception:
             # Our error, not the platform's: the row must not stay 'sending' (in doubt
@@ -397,19 +374,14 @@ class Delivery:
     async def _put_back(self, alert: Alert, result: SendResult) -> None:
         """After a failure to record an answer: a delivered row as delivered, any other
         back to pending for a later try."""
-        outbox = self._storage.outbox
         now = self._clock()
+        put_back = (
+            shown(alert, now, result.message_id)
+            if result.outcome is Outcome.DELIVERED
+            else Requeued(alert.outbox_id, now + retry_delay(1), error_text(result))
+        )
         try:
-            if result.outcome is Outcome.DELIVERED and alert.story is not None:
-                # A story's message: what later edits and replies refer to.
-                await outbox.mark_story_shown(
-                    alert.outbox_id, now, result.message_id, alert.story.version
-                )
-            elif result.outcome is Outcome.DELIVERED:
-                await outbox.mark_delivered_many([(alert.outbox_id, now, result.message_id)])
-            else:
-                error = result.error or result.outcome.value
-                await outbox.requeue(alert.outbox_id, now + retry_delay(1), error)
+            await self._storage.outbox.record((put_back,))
         except Exception:  # the database itself is failing: the row waits for a restart
             logger.exception("could not put back outbox row %d", alert.outbox_id)
 
@@ -417,97 +389,66 @@ class Delivery:
         started = await self._storage.outbox.begin_send_many(outbox_ids)
         return [outbox_id in started for outbox_id in outbox_ids]
 
-    async def _delivered_many(self, rows: list[tuple[int, datetime, str | None]]) -> list[None]:
-        await self._storage.outbox.mark_delivered_many(rows)
-        return [None] * len(rows)
+    async def _record_many(self, batches: list[tuple[DeliveryOutcome, ...]]) -> list[None]:
+        await self._storage.outbox.record([write for batch in batches for write in batch])
+        return [None] * len(batches)
 
-    async def _record(self, alert: Alert, result: SendResult, attempts: int) -> bool:
-        outbox = self._storage.outbox
+    async def _record(self, alert: Alert, result: SendResult) -> bool:
+        """Act on the platform's answer and record it; True when the row was delivered."""
         now = self._clock()
-        # Error texts go to the log and the database: no platform library's quote of a
-        # request URL may carry a token there.
-        error = redact_text(result.error or result.outcome.value)
+        resume = self._heed(alert, result, now)
+        await self._outcomes.submit(outcome_writes(alert, result, now, resume=resume))
+        if result.outcome is Outcome.MESSAGE_GONE and alert.kind == "edit":
+            self.wake()  # the story's fresh message is due now
+        return result.outcome is Outcome.DELIVERED
+
+    def _heed(self, alert: Alert, result: SendResult, now: datetime) -> datetime:
+        """Log the answer and keep the pauses it asks for; returns when the row's platform
+        (or chat) may be asked again."""
+        chat = alert.chat
+        error = error_text(result)
         match result.outcome:
             case Outcome.DELIVERED:
-                if self._outages.pop(alert.chat.platform, None):
-                    logger.info("%s is reachable again", alert.chat.platform)
-                if alert.story is not None:
-                    await outbox.mark_story_shown(
-                        alert.outbox_id, now, result.message_id, alert.story.version
-                    )
-                else:
-                    await self._delivered_rows.submit((alert.outbox_id, now, result.message_id))
-                return True
+                if self._outages.pop(chat.platform, None):
+                    logger.info("%s is reachable again", chat.platform)
             case Outcome.MESSAGE_GONE if alert.kind == "edit":
                 logger.info(
                     "%s chat %s: the message of %s is gone (%s); sending it afresh",
-                    alert.chat.platform,
-                    alert.chat.external_id,
+                    chat.platform,
+                    chat.external_id,
                     alert.story.id if alert.story else "a story",
                     error,
                 )
-                await outbox.resend_story(alert.outbox_id, now, error)
-                self.wake()  # the fresh message is due now
-                return False
             case Outcome.RATE_LIMITED:
                 resume = now + timedelta(seconds=bounded_retry_after(result.retry_after))
+                wait = (resume - now).total_seconds()
                 if result.chat_only:
-                    chat = alert.chat
-                    self._chat_paused_until[chat.id] = max(
-                        self._chat_paused_until.get(chat.id, resume), resume
-                    )
+                    until = max(self._chat_paused_until.get(chat.id, resume), resume)
+                    self._chat_paused_until[chat.id] = until
                     logger.warning(
                         "%s asked to wait %.1f s before sending to chat %s again",
                         chat.platform,
-                        (resume - now).total_seconds(),
+                        wait,
                         chat.external_id,
                     )
-                    await outbox.postpone_chat(chat.id, resume)
                 else:
-                    self._paused_until[alert.chat.platform] = max(
-                        self._paused_until.get(alert.chat.platform, resume), resume
-                    )
-                    logger.warning(
-                        "%s asked to pause for %.1f s",
-                        alert.chat.platform,
-                        (resume - now).total_seconds(),
-                    )
-                # The message itself was not at fault: it does not use up an attempt.
-                await outbox.requeue(alert.outbox_id, resume, error)
+                    until = max(self._paused_until.get(chat.platform, resume), resume)
+                    self._paused_until[chat.platform] = until
+                    logger.warning("%s asked to pause for %.1f s", chat.platform, wait)
+                return resume
             case Outcome.CHAT_GONE:
                 logger.warning(
-                    "deactivating %s chat %s: %s",
-                    alert.chat.platform,
-                    alert.chat.external_id,
-                    error,
+                    "deactivating %s chat %s: %s", chat.platform, chat.external_id, error
                 )
-                await self._storage.chats.deactivate(alert.chat.id, error, now)
-                await outbox.mark_failed(alert.outbox_id, error)
-                await outbox.fail_pending_for_chat(alert.chat.id, f"chat deactivated: {error}")
             case Outcome.MIGRATED if result.new_chat_id:
                 logger.info(
-                    "%s chat %s moved to %s",
-                    alert.chat.platform,
-                    alert.chat.external_id,
-                    result.new_chat_id,
+                    "%s chat %s moved to %s", chat.platform, chat.external_id, result.new_chat_id
                 )
-                await self._storage.chats.migrate(alert.chat.id, result.new_chat_id, now)
-                # Not the message's fault either: resend at once to the new id. (If the
-                # new chat already had this alert, migrate marked the row failed, and
-                # requeue leaves it so.)
-                await outbox.requeue(alert.outbox_id, now, f"moved to {result.new_chat_id}")
             case Outcome.FAILED | Outcome.MESSAGE_GONE:
                 logger.warning("outbox row %d refused for good: %s", alert.outbox_id, error)
-                await outbox.mark_failed(alert.outbox_id, error)
             case Outcome.UNAVAILABLE:
-                resume = self._pause_for_outage(alert.chat.platform, now, error)
-                # The platform's trouble, not the message's: no attempt used up, so an
-                # outage of any length loses nothing (stale rows expire by age).
-                await outbox.requeue(alert.outbox_id, resume, error)
-            case _:
-                # Given up by age (`_expire_stale`), not by count: the backoff is capped.
-                await outbox.mark_retry(alert.outbox_id, now + retry_delay(attempts), error)
-        return False
+                return self._pause_for_outage(chat.platform, now, error)
+        return now
 
     def _pause_for_outage(self, platform: str, now: datetime, error: str) -> datetime:
         """Pause `platform` after an unavailable answer; returns when it resumes."""

@@ -1,7 +1,8 @@
 """What callers ask storage to write, as whole records instead of long argument lists.
 
-Each intent is one write that must happen together: a feed's poll outcome, or a
-poll's new entries with their events and the alerts they queue.
+Each intent is one write that must happen together: a feed's poll outcome, a
+poll's new entries with their events and the alerts they queue, or what became of
+an outbox row once its platform answered (`DeliveryOutcome`).
 """
 
 from __future__ import annotations
@@ -135,3 +136,114 @@ class IngestResult:
     new_entries: int
     events: int
     alerts: int
+
+
+# What became of an outbox row once the delivery loop heard from the platform (or
+# decided without asking it). The loop hands a row's writes over together, in order,
+# with other rows' writes (`OutboxStore.record`), and they are written in one
+# transaction: a row's answer and what it means for its chat land together or not at
+# all. Error texts are stored redacted.
+
+
+@dataclass(frozen=True)
+class Delivered:
+    """The platform took a plain alert; `message_id` is its id there, when it gives one."""
+
+    outbox_id: int
+    at: datetime
+    message_id: str | None
+
+
+@dataclass(frozen=True)
+class StoryShown:
+    """A story row settled: the chat's message of the story (sent, edited, or found
+    already current) shows `version`. An edit re-armed meanwhile by a newer version
+    goes back to pending, to show that one; a reply records no story message."""
+
+    outbox_id: int
+    at: datetime
+    message_id: str | None
+    version: int
+
+
+@dataclass(frozen=True)
+class RetryLater:
+    """A transient failure of the message itself: pending again from `at`; the
+    attempt it used stays counted."""
+
+    outbox_id: int
+    at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class Requeued:
+    """Not the message's fault (the platform asked to wait, was unreachable, or the
+    request never left): a row still 'sending' goes back to pending from `at`
+    without using up an attempt. A row settled meanwhile stays settled."""
+
+    outbox_id: int
+    at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class Failed:
+    """The platform refused the message for good."""
+
+    outbox_id: int
+    error: str
+
+
+@dataclass(frozen=True)
+class StoryMessageGone:
+    """The story's message is gone from the chat (deleted, too old to edit): this edit
+    row is settled and the story's send row goes out again from `at`, showing the
+    story as it is then."""
+
+    outbox_id: int
+    at: datetime
+    error: str
+
+
+@dataclass(frozen=True)
+class ChatPaused:
+    """The platform asked us not to send to the chat before `until`: its pending rows
+    that were due earlier wait until then."""
+
+    chat_id: int
+    until: datetime
+
+
+@dataclass(frozen=True)
+class ChatGone:
+    """The chat is gone or threw the bot out: it is deactivated with `reason`, and its
+    rows still waiting or being sent are given up."""
+
+    chat_id: int
+    at: datetime
+    reason: str
+
+
+@dataclass(frozen=True)
+class ChatMoved:
+    """The chat moved to `new_external_id` (a Telegram group became a supergroup);
+    when the new id was already a chat of its own, the rows move over to it unless it
+    already has them."""
+
+    chat_id: int
+    new_external_id: str
+    at: datetime
+
+
+DeliveryOutcome = (
+    Delivered
+    | StoryShown
+    | RetryLater
+    | Requeued
+    | Failed
+    | StoryMessageGone
+    | ChatPaused
+    | ChatGone
+    | ChatMoved
+)

@@ -2,9 +2,12 @@
 
 Everything outside `bot/storage` talks to these, never to SQL or to a connection,
 so a second backend (PostgreSQL is next) implements these protocols and
-`bot/storage/__init__.py:open_storage` picks it; nothing else changes. The SQLite
-backend in `bot/storage/sqlite/` is the reference implementation; the tests in
-`tests/test_storage*.py` are the contract a new backend must pass.
+`Storage.open` (`bot/storage/__init__.py`) picks it; nothing else changes. A write of
+many fields that must happen together comes as one intent (`bot/storage/intents.py`:
+a poll's outcome, a poll's entries, what became of outbox rows), and the backend
+writes each in one transaction. The SQLite backend in `bot/storage/sqlite/` is the
+reference implementation; the tests in `tests/test_storage*.py` and
+`tests/test_delivery_outcomes.py` are the contract a new backend must pass.
 """
 
 from __future__ import annotations
@@ -22,7 +25,13 @@ from bot.domain.feed import Arrivals, Feed, FeedHealth
 from bot.domain.feedback import FeedbackCounts, FlaggedEvent, FlagOutcome, MissedLink, Reporter
 from bot.domain.maintenance import DatabaseStats, PruneCutoffs, PruneResult
 from bot.domain.notice import NoticeKind, StoredNotice
-from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, PollOutcome
+from bot.storage.intents import (
+    DeliveryOutcome,
+    IngestBatch,
+    IngestResult,
+    KnownEntry,
+    PollOutcome,
+)
 from bot.stories.records import Report, Story
 
 # What a database is for: the embedded demo's data, or a real deployment's.
@@ -119,19 +128,17 @@ class OutboxStore(Protocol):
         limit: int = 100,
         exclude: Collection[int] = (),
     ) -> list[Alert]: ...
-    async def begin_send_many(self, outbox_ids: Sequence[int]) -> set[int]: ...
-    async def mark_delivered_many(
-        self, rows: Sequence[tuple[int, datetime, str | None]]
-    ) -> None: ...
-    async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None: ...
-    async def mark_failed(self, outbox_id: int, error: str) -> None: ...
-    async def requeue(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None: ...
-    async def mark_story_shown(
-        self, outbox_id: int, at: datetime, message_id: str | None, version: int
-    ) -> None: ...
-    async def resend_story(self, outbox_id: int, now: datetime, error: str) -> None: ...
-    async def fail_pending_for_chat(self, chat_id: int, error: str) -> int: ...
-    async def postpone_chat(self, chat_id: int, until: datetime) -> int: ...
+    async def begin_send_many(self, outbox_ids: Sequence[int]) -> set[int]:
+        """Mark pending rows 'sending' just before their requests leave; returns the
+        ids that may be sent (a row failed or taken meanwhile is not among them)."""
+        ...
+
+    async def record(self, outcomes: Sequence[DeliveryOutcome]) -> None:
+        """Write what became of outbox rows and what it means for their chats (see
+        `DeliveryOutcome`): in the order given, in one transaction, all or nothing.
+        Error texts are stored redacted."""
+        ...
+
     async def fail_older_than(self, created_before: datetime, error: str) -> int: ...
     async def get_status(self, outbox_id: int) -> tuple[str, int] | None: ...
     async def recover_inflight(self) -> int: ...

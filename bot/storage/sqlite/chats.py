@@ -6,6 +6,8 @@ import json
 import sqlite3
 from datetime import datetime
 
+import aiosqlite
+
 from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.vocabulary import categories_of, severity_of
 from bot.storage.sqlite.database import Database
@@ -129,10 +131,8 @@ class ChatStore:
         return [(_chat(row), _subscription(row)) for row in rows]
 
     async def deactivate(self, chat_id: int, reason: str, now: datetime) -> None:
-        await self._db.execute(
-            "UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ? WHERE id = ?",
-            (redact_text(reason)[:300], to_db(now), chat_id),
-        )
+        async with self._db.transaction() as connection:
+            await deactivate_chat(connection, chat_id, reason, now)
 
     async def inactive(self) -> list[Chat]:
         rows = await self._db.fetchall("SELECT * FROM chats WHERE active = 0 ORDER BY id")
@@ -154,37 +154,54 @@ class ChatStore:
         alerts move over unless it already has them, and the old row is deactivated.
         """
         async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "SELECT o.platform, o.thread_id, n.id AS new_id FROM chats o"
-                " LEFT JOIN chats n ON n.platform = o.platform AND n.external_id = ?"
-                " AND n.thread_id = o.thread_id WHERE o.id = ?",
-                (new_external_id, chat_id),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-            if row is None:
-                return chat_id
-            if row["new_id"] is None:
-                await connection.execute(
-                    "UPDATE chats SET external_id = ? WHERE id = ?", (new_external_id, chat_id)
-                )
-                return chat_id
-            target = int(row["new_id"])
-            if target == chat_id:
-                return chat_id
-            await connection.execute(
-                "UPDATE OR IGNORE outbox SET chat_id = ?"
-                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
-                (target, chat_id),
-            )
-            await connection.execute(
-                "UPDATE outbox SET status = 'failed', last_error = 'chat moved; the new chat"
-                " already had this alert' WHERE chat_id = ? AND status IN ('pending', 'sending')",
-                (chat_id,),
-            )
-            await connection.execute(
-                "UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ?"
-                " WHERE id = ?",
-                (f"moved to {new_external_id}", to_db(now), chat_id),
-            )
-            return target
+            return await migrate_chat(connection, chat_id, new_external_id, now)
+
+
+async def deactivate_chat(
+    connection: aiosqlite.Connection, chat_id: int, reason: str, now: datetime
+) -> None:
+    """Stop sending to the chat, keeping why (redacted) and since when; inside the
+    caller's transaction."""
+    await connection.execute(
+        "UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ? WHERE id = ?",
+        (redact_text(reason)[:300], to_db(now), chat_id),
+    )
+
+
+async def migrate_chat(
+    connection: aiosqlite.Connection, chat_id: int, new_external_id: str, now: datetime
+) -> int:
+    """`ChatStore.migrate` inside the caller's transaction."""
+    cursor = await connection.execute(
+        "SELECT o.platform, o.thread_id, n.id AS new_id FROM chats o"
+        " LEFT JOIN chats n ON n.platform = o.platform AND n.external_id = ?"
+        " AND n.thread_id = o.thread_id WHERE o.id = ?",
+        (new_external_id, chat_id),
+    )
+    row = await cursor.fetchone()
+    await cursor.close()
+    if row is None:
+        return chat_id
+    if row["new_id"] is None:
+        await connection.execute(
+            "UPDATE chats SET external_id = ? WHERE id = ?", (new_external_id, chat_id)
+        )
+        return chat_id
+    target = int(row["new_id"])
+    if target == chat_id:
+        return chat_id
+    await connection.execute(
+        "UPDATE OR IGNORE outbox SET chat_id = ?"
+        " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+        (target, chat_id),
+    )
+    await connection.execute(
+        "UPDATE outbox SET status = 'failed', last_error = 'chat moved; the new chat"
+        " already had this alert' WHERE chat_id = ? AND status IN ('pending', 'sending')",
+        (chat_id,),
+    )
+    await connection.execute(
+        "UPDATE chats SET active = 0, deactivated_reason = ?, deactivated_at = ? WHERE id = ?",
+        (f"moved to {new_external_id}", to_db(now), chat_id),
+    )
+    return target

@@ -6,8 +6,10 @@ makes fan-out idempotent: enqueuing the same event twice adds nothing.
 
 The delivery loop reads due rows with `lease_due` (which changes nothing: the rows
 stay 'pending' while they wait in memory for their turn under the rate limits) and
-marks each one 'sending' with `begin_send` only right before its request leaves.
-So after a crash the only rows in doubt are those whose request was in flight.
+marks each one 'sending' with `begin_send_many` only right before its request
+leaves. So after a crash the only rows in doubt are those whose request was in
+flight. What became of a row is written with `record`, as intents
+(`bot.storage.intents.DeliveryOutcome`): many rows' outcomes in one transaction.
 """
 
 from __future__ import annotations
@@ -16,9 +18,24 @@ import json
 import sqlite3
 from collections.abc import Collection, Iterable, Sequence
 from datetime import datetime
+from typing import assert_never
+
+import aiosqlite
 
 from bot.domain.alert import Alert, MessageKind
-from bot.storage.sqlite.chats import _chat
+from bot.storage.intents import (
+    ChatGone,
+    ChatMoved,
+    ChatPaused,
+    Delivered,
+    DeliveryOutcome,
+    Failed,
+    Requeued,
+    RetryLater,
+    StoryMessageGone,
+    StoryShown,
+)
+from bot.storage.sqlite.chats import _chat, deactivate_chat, migrate_chat
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.entries import clauses_from
 from bot.stories.codec import story_from_dict
@@ -108,26 +125,6 @@ class OutboxStore:
             added = connection.total_changes - before
         return added
 
-    async def mark_retry(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
-            " WHERE id = ?",
-            (to_db(next_attempt_at), redact_text(error)[:500], outbox_id),
-        )
-
-    async def mark_failed(self, outbox_id: int, error: str) -> None:
-        await self._db.execute(
-            "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
-            (redact_text(error)[:500], outbox_id),
-        )
-
-    async def fail_pending_for_chat(self, chat_id: int, error: str) -> int:
-        return await self._db.execute(
-            "UPDATE outbox SET status = 'failed', last_error = ?"
-            " WHERE chat_id = ? AND status IN ('pending', 'sending')",
-            (redact_text(error)[:500], chat_id),
-        )
-
     async def lease_due(
         self,
         now: datetime,
@@ -173,89 +170,14 @@ class OutboxStore:
                 await cursor.close()
         return started
 
-    async def mark_delivered_many(self, rows: Sequence[tuple[int, datetime, str | None]]) -> None:
-        """`mark_delivered` for many rows in one transaction: (outbox id, when, message id)."""
-        if not rows:
+    async def record(self, outcomes: Sequence[DeliveryOutcome]) -> None:
+        """Write what became of outbox rows (and what it means for their chats), in
+        order, in one transaction: all of it or none."""
+        if not outcomes:
             return
-        await self._db.executemany(
-            "UPDATE outbox SET status = 'delivered', delivered_at = ?, platform_message_id = ?,"
-            " last_error = NULL WHERE id = ?",
-            [(to_db(at), message_id, outbox_id) for outbox_id, at, message_id in rows],
-        )
-
-    async def mark_story_shown(
-        self, outbox_id: int, at: datetime, message_id: str | None, version: int
-    ) -> None:
-        """A story row delivered: the chat's message of the story (sent, edited or
-        found unchanged) shows `version`. An edit re-armed meanwhile by a newer
-        version goes back to pending, to show that one."""
         async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "UPDATE outbox SET status = CASE WHEN kind = 'edit' AND story_version > ?"
-                " THEN 'pending' ELSE 'delivered' END, delivered_at = ?,"
-                " platform_message_id = COALESCE(?, platform_message_id), last_error = NULL"
-                " WHERE id = ? RETURNING kind, story_id, chat_id",
-                (version, to_db(at), message_id, outbox_id),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-            if row is None or row["story_id"] is None or row["kind"] == "reply" or not message_id:
-                return
-            await connection.execute(
-                "INSERT INTO story_messages (story_id, chat_id, platform_message_id, version,"
-                " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (story_id, chat_id) DO UPDATE"
-                " SET platform_message_id = excluded.platform_message_id,"
-                " version = MAX(story_messages.version, excluded.version),"
-                " updated_at = excluded.updated_at",
-                (row["story_id"], row["chat_id"], message_id, version, to_db(at)),
-            )
-
-    async def resend_story(self, outbox_id: int, now: datetime, error: str) -> None:
-        """The story's message is gone from the chat (deleted, too old to edit): the
-        edit row is settled and the story's send row goes out again, now, showing
-        the story as it is then; the story itself is kept."""
-        async with self._db.transaction() as connection:
-            cursor = await connection.execute(
-                "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = ?"
-                " WHERE id = ? AND kind = 'edit' RETURNING event_id, story_id, chat_id",
-                (to_db(now), error[:500], outbox_id),
-            )
-            row = await cursor.fetchone()
-            await cursor.close()
-            if row is None:
-                return
-            await connection.execute(
-                "DELETE FROM story_messages WHERE story_id = ? AND chat_id = ?",
-                (row["story_id"], row["chat_id"]),
-            )
-            await connection.execute(
-                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?,"
-                " platform_message_id = NULL, last_error = ?"
-                " WHERE event_id = ? AND chat_id = ? AND kind = 'send'",
-                (to_db(now), to_db(now), error[:500], row["event_id"], row["chat_id"]),
-            )
-
-    async def requeue(self, outbox_id: int, next_attempt_at: datetime, error: str) -> None:
-        """A 'sending' row back to pending without using up an attempt (the platform
-        asked us to wait, or was unreachable).
-
-        Only a row still 'sending' moves: one that was settled meanwhile (failed when
-        its chat moved onto a chat that already had the alert) stays settled.
-        """
-        await self._db.execute(
-            "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
-            " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sending'",
-            (to_db(next_attempt_at), redact_text(error)[:500], outbox_id),
-        )
-
-    async def postpone_chat(self, chat_id: int, until: datetime) -> int:
-        """The chat's pending rows wait until at least `until` (the platform asked us
-        not to send there before); returns how many were due earlier."""
-        return await self._db.execute(
-            "UPDATE outbox SET next_attempt_at = ?"
-            " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
-            (to_db(until), chat_id, to_db(until)),
-        )
+            for outcome in outcomes:
+                await _apply(connection, outcome)
 
     async def fail_older_than(self, created_before: datetime, error: str) -> int:
         """Give up on pending rows queued before `created_before`; returns how many."""
@@ -318,3 +240,100 @@ class OutboxStore:
             (to_db(since),),
         )
         return int(row["n"]) if row else 0
+
+
+def _error(text: str) -> str:
+    return redact_text(text)[:500]
+
+
+async def _apply(connection: aiosqlite.Connection, outcome: DeliveryOutcome) -> None:
+    match outcome:
+        case Delivered(outbox_id, at, message_id):
+            await connection.execute(
+                "UPDATE outbox SET status = 'delivered', delivered_at = ?,"
+                " platform_message_id = ?, last_error = NULL WHERE id = ?",
+                (to_db(at), message_id, outbox_id),
+            )
+        case StoryShown():
+            await _story_shown(connection, outcome)
+        case RetryLater(outbox_id, at, error):
+            await connection.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
+                " WHERE id = ?",
+                (to_db(at), _error(error), outbox_id),
+            )
+        case Requeued(outbox_id, at, error):
+            await connection.execute(
+                "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
+                " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sending'",
+                (to_db(at), _error(error), outbox_id),
+            )
+        case Failed(outbox_id, error):
+            await connection.execute(
+                "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
+                (_error(error), outbox_id),
+            )
+        case StoryMessageGone():
+            await _story_message_gone(connection, outcome)
+        case ChatPaused(chat_id, until):
+            await connection.execute(
+                "UPDATE outbox SET next_attempt_at = ?"
+                " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
+                (to_db(until), chat_id, to_db(until)),
+            )
+        case ChatGone(chat_id, at, reason):
+            await deactivate_chat(connection, chat_id, reason, at)
+            await connection.execute(
+                "UPDATE outbox SET status = 'failed', last_error = ?"
+                " WHERE chat_id = ? AND status IN ('pending', 'sending')",
+                (_error(f"chat deactivated: {reason}"), chat_id),
+            )
+        case ChatMoved(chat_id, new_external_id, at):
+            await migrate_chat(connection, chat_id, new_external_id, at)
+        case _:
+            assert_never(outcome)
+
+
+async def _story_shown(connection: aiosqlite.Connection, shown: StoryShown) -> None:
+    cursor = await connection.execute(
+        "UPDATE outbox SET status = CASE WHEN kind = 'edit' AND story_version > ?"
+        " THEN 'pending' ELSE 'delivered' END, delivered_at = ?,"
+        " platform_message_id = COALESCE(?, platform_message_id), last_error = NULL"
+        " WHERE id = ? RETURNING kind, story_id, chat_id",
+        (shown.version, to_db(shown.at), shown.message_id, shown.outbox_id),
+    )
+    row = await cursor.fetchone()
+    await cursor.close()
+    if row is None or row["story_id"] is None or row["kind"] == "reply" or not shown.message_id:
+        return
+    await connection.execute(
+        "INSERT INTO story_messages (story_id, chat_id, platform_message_id, version,"
+        " updated_at) VALUES (?, ?, ?, ?, ?) ON CONFLICT (story_id, chat_id) DO UPDATE"
+        " SET platform_message_id = excluded.platform_message_id,"
+        " version = MAX(story_messages.version, excluded.version),"
+        " updated_at = excluded.updated_at",
+        (row["story_id"], row["chat_id"], shown.message_id, shown.version, to_db(shown.at)),
+    )
+
+
+async def _story_message_gone(connection: aiosqlite.Connection, gone: StoryMessageGone) -> None:
+    now, error = to_db(gone.at), _error(gone.error)
+    cursor = await connection.execute(
+        "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = ?"
+        " WHERE id = ? AND kind = 'edit' RETURNING event_id, story_id, chat_id",
+        (now, error, gone.outbox_id),
+    )
+    row = await cursor.fetchone()
+    await cursor.close()
+    if row is None:
+        return
+    await connection.execute(
+        "DELETE FROM story_messages WHERE story_id = ? AND chat_id = ?",
+        (row["story_id"], row["chat_id"]),
+    )
+    await connection.execute(
+        "UPDATE outbox SET status = 'pending', next_attempt_at = ?, created_at = ?,"
+        " platform_message_id = NULL, last_error = ?"
+        " WHERE event_id = ? AND chat_id = ? AND kind = 'send'",
+        (now, now, error, row["event_id"], row["chat_id"]),
+    )
