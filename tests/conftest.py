@@ -9,12 +9,18 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import discord
 import pytest
 from aiohttp import web
 
+from bot.delivery.ratelimit import RateLimiter
 from bot.settings import Settings
 from bot.storage import Storage
+from handlers.discord.client import client_options
+from handlers.discord.runtime import point_discord_at
+from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeBotAPI, FakeLimits, running_bot_api
+from tests.fakes.telegram_bot import TelegramHarness, telegram_bot, telegram_settings
 
 # Where every test's clock starts; processes a test starts get it too (tests/processes.py).
 TEST_START = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
@@ -86,6 +92,56 @@ async def telegram_api(request: pytest.FixtureRequest) -> AsyncIterator[FakeBotA
     limits = FakeLimits(**marker.kwargs) if marker is not None else None
     async with running_bot_api(limits) as server:
         yield server
+
+
+@pytest.fixture
+def telegram_limiter() -> RateLimiter | None:
+    """The rate limiter of `tg`'s Telegram side; None: built from its settings, as in
+    production. A test module overrides it to run the limits on the test's clock."""
+    return None
+
+
+@pytest.fixture
+async def tg(
+    request: pytest.FixtureRequest,
+    telegram_api: FakeBotAPI,
+    make_settings: Callable[..., Settings],
+    clock: FakeClock,
+    telegram_limiter: RateLimiter | None,
+) -> AsyncIterator[TelegramHarness]:
+    """Tocsin's Telegram side against `telegram_api`, not polling for updates. A
+    `telegram_limits` mark scales the bot's own per-chat pace like the fake's (a fast
+    pace keeps tests quick; the limits have tests of their own)."""
+    marker = request.node.get_closest_marker("telegram_limits")
+    pace = marker.kwargs.get("per_chat_per_second") if marker is not None else None
+    overrides = {"telegram_rate_per_chat_per_second": pace} if pace is not None else {}
+    settings = telegram_settings(make_settings, telegram_api, **overrides)
+    async with telegram_bot(
+        settings, clock, telegram_api, start=False, limiter=telegram_limiter
+    ) as harness:
+        yield harness
+
+
+@pytest.fixture
+async def discord_api() -> AsyncIterator[FakeDiscord]:
+    """The fake Discord REST API on loopback, with discord.py pointed at it."""
+    async with FakeDiscord() as server:
+        restore = point_discord_at(server.url)
+        try:
+            yield server
+        finally:
+            restore()
+
+
+@pytest.fixture
+async def discord_client(discord_api: FakeDiscord) -> AsyncIterator[discord.Client]:
+    """A discord.py client configured as Tocsin's, logged in to `discord_api` over REST."""
+    client = discord.Client(**client_options())
+    try:
+        await client.login(discord_api.token)
+        yield client
+    finally:
+        await client.close()
 
 
 @dataclass

@@ -5,28 +5,16 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from bot.domain.detection import Clause
-from bot.settings import Settings
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import CANT_PARSE, FakeBotAPI, parse_html, utf16_len
-from tests.fakes.telegram_bot import TelegramHarness, add_event, subscribed_chat, telegram_bot
-from tests.fakes.telegram_bot import telegram_settings as settings_for
+from tests.fakes.telegram_bot import TelegramHarness, add_event, subscribed_chat
 
 # The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
-
-
-@pytest.fixture
-async def tg(
-    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
-) -> AsyncIterator[TelegramHarness]:
-    settings = settings_for(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
-    async with telegram_bot(settings, clock, telegram_api, start=False) as harness:
-        yield harness
 
 
 async def deliver_one(tg: TelegramHarness, clock: FakeClock, language: str, **event: object) -> str:

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from urllib.parse import urlsplit
 
 import discord
 import pytest
 
 from bot.delivery import Delivery
-from bot.settings import Settings
 from bot.storage import Storage
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
@@ -28,8 +27,6 @@ from tests.fakes.telegram_bot import (
     TelegramHarness,
     add_event,
     subscribed_chat,
-    telegram_bot,
-    telegram_settings,
 )
 from tests.test_discord_sender import discord_chat, outbox_rows, queue_alert
 
@@ -38,16 +35,6 @@ pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
 CHATS = 4
 EVENTS = 3
-
-
-@pytest.fixture
-async def tg(
-    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
-) -> AsyncIterator[TelegramHarness]:
-
-    settings = telegram_settings(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
-    async with telegram_bot(settings, clock, telegram_api, start=False) as harness:
-        yield harness
 
 
 class Outage:
@@ -183,42 +170,22 @@ async def wait_until(condition: Callable[[], bool], within: float = 5.0) -> None
         await asyncio.sleep(0.01)
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        restore = point_discord_at(server.url)
-        try:
-            yield server
-        finally:
-            restore()
-
-
-@pytest.fixture
-async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
-    client = discord.Client(**client_options())
-    try:
-        await client.login(fake.token)
-        yield client
-    finally:
-        await client.close()
-
-
 async def test_a_404_without_a_discord_error_code_pauses_discord_and_deactivates_nothing(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, client: discord.Client
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, discord_client: discord.Client
 ) -> None:
     """A wrong DISCORD_API_URL path (or a proxy) answers 404 with no Discord error code:
     that says nothing about the channels, so none may be deactivated."""
-    channels = [fake.add_channel(TEXT, f"alerts-{n}") for n in range(3)]
+    channels = [discord_api.add_channel(TEXT, f"alerts-{n}") for n in range(3)]
     chats = [await discord_chat(storage, clock, channel) for channel in channels]
     for chat in chats:
         await queue_alert(storage, clock, chat)
-    delivery = Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
-    restore = point_discord_at(fake.url + "/wrong/path")
+    delivery = Delivery(storage, {"discord": DiscordSender(discord_client)}, clock=clock)
+    restore = point_discord_at(discord_api.url + "/wrong/path")
     try:
         assert await delivery.drain() == 0
     finally:
         restore()
-    assert fake.unexpected  # the requests did hit the wrong path
+    assert discord_api.unexpected  # the requests did hit the wrong path
 
     assert [c.id for c in await storage.chats.inactive()] == []
     rows = await outbox_rows(storage)
@@ -229,25 +196,25 @@ async def test_a_404_without_a_discord_error_code_pauses_discord_and_deactivates
 
     clock.advance(minutes=5)
     assert await delivery.drain() == 3
-    assert [len(fake.messages(channel)) for channel in channels] == [1, 1, 1]
+    assert [len(discord_api.messages(channel)) for channel in channels] == [1, 1, 1]
 
 
 async def test_a_fan_out_to_many_channels_keeps_under_discords_limits(
     storage: Storage, clock: FakeClock
 ) -> None:
-    async with FakeDiscord() as fake:
-        restore = point_discord_at(fake.url)
-        client = discord.Client(**client_options())
+    async with FakeDiscord() as discord_api:
+        restore = point_discord_at(discord_api.url)
+        discord_client = discord.Client(**client_options())
         try:
-            await client.login(fake.token)
-            channels = [fake.add_channel(TEXT, f"alerts-{n}") for n in range(120)]
+            await discord_client.login(discord_api.token)
+            channels = [discord_api.add_channel(TEXT, f"alerts-{n}") for n in range(120)]
             for channel in channels:
                 await queue_alert(storage, clock, await discord_chat(storage, clock, channel))
-            delivery = Delivery(storage, {"discord": DiscordSender(client)}, clock=clock)
+            delivery = Delivery(storage, {"discord": DiscordSender(discord_client)}, clock=clock)
 
             assert await delivery.drain() == 120
         finally:
-            await client.close()
+            await discord_client.close()
             restore()
-    assert (fake.global_violations, fake.rate_limit_violations) == (0, 0)
-    assert all(len(fake.messages(channel)) == 1 for channel in channels)
+    assert (discord_api.global_violations, discord_api.rate_limit_violations) == (0, 0)
+    assert all(len(discord_api.messages(channel)) == 1 for channel in channels)

@@ -9,22 +9,17 @@ on it too, so an hour's pause costs the test nothing).
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-
 import pytest
 
 from bot.delivery.contract import RETRY_AFTER_CAP_SECONDS
 from bot.delivery.decisions import OUTAGE_PAUSE_CAP_SECONDS
 from bot.delivery.ratelimit import RateLimiter, RateLimits
-from bot.settings import Settings
 from tests.conftest import FakeClock
 from tests.fakes.telegram_api import SERVER_ERROR, FakeBotAPI, retry_after
 from tests.fakes.telegram_bot import (
     TelegramHarness,
     add_event,
     subscribed_chat,
-    telegram_bot,
-    telegram_settings,
 )
 
 # The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
@@ -32,13 +27,9 @@ pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
 
 
 @pytest.fixture
-async def tg(
-    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
-) -> AsyncIterator[TelegramHarness]:
-    settings = telegram_settings(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
-    limiter = RateLimiter(RateLimits(per_chat_per_second=50), clock=clock.monotonic)
-    async with telegram_bot(settings, clock, telegram_api, start=False, limiter=limiter) as h:
-        yield h
+def telegram_limiter(clock: FakeClock) -> RateLimiter:
+    # On the test's clock: an hour's pause costs the test nothing.
+    return RateLimiter(RateLimits(per_chat_per_second=50), clock=clock.monotonic)
 
 
 async def alert_to(tg: TelegramHarness, clock: FakeClock, chats: list[int], title: str) -> None:

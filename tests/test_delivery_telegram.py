@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import html
 import re
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 
 import pytest
 
@@ -40,16 +40,6 @@ from tests.fakes.telegram_bot import (
 
 # The bot here paces chats at 50/s (quick tests); the fake Bot API is scaled alike.
 pytestmark = pytest.mark.telegram_limits(per_chat_per_second=50)
-
-
-@pytest.fixture
-async def tg(
-    telegram_api: FakeBotAPI, make_settings: Callable[..., Settings], clock: FakeClock
-) -> AsyncIterator[TelegramHarness]:
-    # A fast per-chat pace keeps these tests quick; the limits have tests of their own.
-    settings = telegram_settings(make_settings, telegram_api, telegram_rate_per_chat_per_second=50)
-    async with telegram_bot(settings, clock, telegram_api, start=False) as harness:
-        yield harness
 
 
 async def outbox_state(tg: TelegramHarness) -> dict[str, int]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import re
 import time
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -40,29 +39,9 @@ PUBLISHED = datetime(2026, 11, 24, 9, 30, tzinfo=UTC)
 
 
 @pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    async with FakeDiscord() as server:
-        restore = point_discord_at(server.url)
-        try:
-            yield server
-        finally:
-            restore()
-
-
-@pytest.fixture
-async def client(fake: FakeDiscord) -> AsyncIterator[discord.Client]:
-    client = discord.Client(**client_options())
-    try:
-        await client.login(fake.token)
-        yield client
-    finally:
-        await client.close()
-
-
-@pytest.fixture
-def delivery(storage: Storage, client: discord.Client, clock: FakeClock) -> Delivery:
+def delivery(storage: Storage, discord_client: discord.Client, clock: FakeClock) -> Delivery:
     limiter = RateLimiter(DISCORD_LIMITS, clock=clock.monotonic)
-    return Delivery(storage, {"discord": DiscordSender(client, limiter)}, clock=clock)
+    return Delivery(storage, {"discord": DiscordSender(discord_client, limiter)}, clock=clock)
 
 
 async def discord_chat(
@@ -134,15 +113,15 @@ def shown(markdown: str) -> str:
 
 
 async def test_an_alert_arrives_as_one_embed_with_label_colour_fields_source_and_link(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
 
     assert await delivery.drain() == 1
 
-    [message] = fake.messages(channel)
+    [message] = discord_api.messages(channel)
     embed = only_embed(message)
     assert embed["author"]["name"] == "ARRESTS"
     assert embed["color"] == 0xC0392B
@@ -162,25 +141,25 @@ async def test_an_alert_arrives_as_one_embed_with_label_colour_fields_source_and
 
 
 async def test_russian_chat_gets_russian_label_and_field_names(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "новости")
+    channel = discord_api.add_channel(TEXT, "новости")
     chat = await discord_chat(storage, clock, channel)
     await storage.chats.set_language(chat.id, "ru")
     await queue_alert(storage, clock, chat)
 
     await delivery.drain()
 
-    embed = only_embed(fake.messages(channel)[0])
+    embed = only_embed(discord_api.messages(channel)[0])
     assert embed["author"]["name"] == "ЗАДЕРЖАНИЯ"
     assert [f["name"] for f in embed["fields"]] == ["Задержано", "Где"]
     assert embed["footer"]["text"].startswith("Источник: ")
 
 
 async def test_mentions_and_link_tricks_from_a_feed_arrive_as_inert_readable_text(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     hostile = (
         "@everyone @here <@&123456789012345678> <@98765> read "
@@ -198,7 +177,7 @@ async def test_mentions_and_link_tricks_from_a_feed_arrive_as_inert_readable_tex
 
     await delivery.drain()
 
-    [message] = fake.messages(channel)
+    [message] = discord_api.messages(channel)
     embed = only_embed(message)
     rendered = [embed["title"], embed["description"]] + [f["value"] for f in embed["fields"]]
     for text in rendered:
@@ -218,9 +197,9 @@ async def test_mentions_and_link_tricks_from_a_feed_arrive_as_inert_readable_tex
 
 
 async def test_huge_feed_text_is_cut_to_discord_limits_and_accepted(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(
         storage,
@@ -237,7 +216,7 @@ async def test_huge_feed_text_is_cut_to_discord_limits_and_accepted(
 
     assert await delivery.drain() == 1  # the fake refuses anything over a limit, as Discord does
 
-    embed = only_embed(fake.messages(channel)[0])
+    embed = only_embed(discord_api.messages(channel)[0])
     assert len(embed["title"]) <= 256 and embed["title"].endswith("…")
     assert "url" not in embed  # a non-web link is never offered as the title's target
     assert len(embed["fields"]) == 4
@@ -250,11 +229,11 @@ async def test_huge_feed_text_is_cut_to_discord_limits_and_accepted(
 
 
 async def test_alerts_reach_a_thread_as_messages_and_a_forum_as_one_post_each(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    text_channel = fake.add_channel(TEXT, "general")
-    thread = fake.add_channel(PUBLIC_THREAD, "arrests-thread", parent=text_channel)
-    forum = fake.add_channel(FORUM, "alerts-forum")
+    text_channel = discord_api.add_channel(TEXT, "general")
+    thread = discord_api.add_channel(PUBLIC_THREAD, "arrests-thread", parent=text_channel)
+    forum = discord_api.add_channel(FORUM, "alerts-forum")
     thread_chat = await discord_chat(storage, clock, thread, kind="public_thread")
     forum_chat = await discord_chat(storage, clock, forum, kind="guild_forum")
     await queue_alert(storage, clock, thread_chat, title="First")
@@ -263,14 +242,16 @@ async def test_alerts_reach_a_thread_as_messages_and_a_forum_as_one_post_each(
 
     assert await delivery.drain() == 3
 
-    assert [only_embed(m)["title"] for m in fake.messages(thread)] == ["First"]
-    assert fake.messages(text_channel) == []
-    posts = fake.threads_of(forum)
+    assert [only_embed(m)["title"] for m in discord_api.messages(thread)] == ["First"]
+    assert discord_api.messages(text_channel) == []
+    posts = discord_api.threads_of(forum)
     # A post's name is shown raw by Discord, so it is plain text, not escaped markdown.
     assert [p.name for p in posts] == ["Second [x](https://evil.example)", "Third"]
     assert [len(p.messages) for p in posts] == [1, 1]
     assert only_embed(posts[1].messages[0])["title"] == "Third"
-    fetches = [r for r in fake.requests if r.method == "GET" and r.path.startswith("/channels/")]
+    fetches = [
+        r for r in discord_api.requests if r.method == "GET" and r.path.startswith("/channels/")
+    ]
     assert len(fetches) == 1  # the forum is looked up once, then remembered
 
 
@@ -283,21 +264,21 @@ async def test_alerts_reach_a_thread_as_messages_and_a_forum_as_one_post_each(
     ],
 )
 async def test_a_gone_channel_is_deactivated_with_a_reason_and_its_queue_dropped(
-    fake: FakeDiscord,
+    discord_api: FakeDiscord,
     storage: Storage,
     clock: FakeClock,
     delivery: Delivery,
     break_channel: Any,
     reason: str,
 ) -> None:
-    dead = fake.add_channel(TEXT, "dead")
-    alive = fake.add_channel(TEXT, "alive")
+    dead = discord_api.add_channel(TEXT, "dead")
+    alive = discord_api.add_channel(TEXT, "alive")
     dead_chat = await discord_chat(storage, clock, dead)
     alive_chat = await discord_chat(storage, clock, alive)
     await queue_alert(storage, clock, dead_chat)
     await queue_alert(storage, clock, dead_chat)
     await queue_alert(storage, clock, alive_chat)
-    break_channel(fake, dead)
+    break_channel(discord_api, dead)
 
     assert await delivery.drain() == 1
 
@@ -307,17 +288,17 @@ async def test_a_gone_channel_is_deactivated_with_a_reason_and_its_queue_dropped
     assert [c.id for c in await storage.chats.inactive()] == [dead_chat.id]
     rows = await outbox_rows(storage)
     assert [r["status"] for r in rows] == ["failed", "failed", "delivered"]
-    assert len(fake.sent_to(dead)) == 1  # the second alert was not even tried
-    assert len(fake.messages(alive)) == 1
+    assert len(discord_api.sent_to(dead)) == 1  # the second alert was not even tried
+    assert len(discord_api.messages(alive)) == 1
 
 
 async def test_a_server_error_is_retried_later_and_then_delivered_once(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    fake.fail_next(channel, Failure(503, 0, "Service Unavailable"))
+    discord_api.fail_next(channel, Failure(503, 0, "Service Unavailable"))
 
     assert await delivery.drain() == 0
     [row] = await outbox_rows(storage)
@@ -326,52 +307,52 @@ async def test_a_server_error_is_retried_later_and_then_delivered_once(
 
     clock.advance(seconds=10)
     assert await delivery.drain() == 1
-    assert len(fake.messages(channel)) == 1
+    assert len(discord_api.messages(channel)) == 1
     chat_now = await storage.chats.by_id(chat.id)
     assert chat_now is not None and chat_now.active
 
 
 async def test_a_lost_response_retried_by_discord_py_still_posts_once(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
     """Discord made the message but the 500 hid it; discord.py resends with the same nonce."""
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    fake.fail_next(channel, Failure(500, 0, "Internal Server Error", deliver_first=True))
+    discord_api.fail_next(channel, Failure(500, 0, "Internal Server Error", deliver_first=True))
 
     assert await delivery.drain() == 1
 
-    assert len(fake.sent_to(channel)) == 2
-    assert len(fake.messages(channel)) == 1
+    assert len(discord_api.sent_to(channel)) == 2
+    assert len(discord_api.messages(channel)) == 1
 
 
 async def test_a_short_rate_limit_is_waited_out_by_discord_py(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    fake.fail_next(channel, Failure(429, 0, "You are being rate limited.", retry_after=0.05))
+    discord_api.fail_next(channel, Failure(429, 0, "You are being rate limited.", retry_after=0.05))
 
     assert await delivery.drain() == 1
 
-    assert len(fake.sent_to(channel)) == 2
-    assert len(fake.messages(channel)) == 1
+    assert len(discord_api.sent_to(channel)) == 2
+    assert len(discord_api.messages(channel)) == 1
 
 
 async def test_a_long_rate_limit_pauses_discord_without_using_up_an_attempt(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
     await queue_alert(storage, clock, chat)
-    fake.fail_next(channel, Failure(429, 0, "You are being rate limited.", retry_after=120))
+    discord_api.fail_next(channel, Failure(429, 0, "You are being rate limited.", retry_after=120))
 
     assert await delivery.drain() == 0
 
-    assert len(fake.sent_to(channel)) == 1  # discord.py did not sit out two minutes
+    assert len(discord_api.sent_to(channel)) == 1  # discord.py did not sit out two minutes
     rows = await outbox_rows(storage)
     assert [r["status"] for r in rows] == ["pending", "pending"]
     assert [r["attempts"] for r in rows] == [0, 0]
@@ -381,14 +362,19 @@ async def test_a_long_rate_limit_pauses_discord_without_using_up_an_attempt(
 
 @pytest.mark.parametrize("seconds", [120.0, 1e12])
 async def test_a_discord_channels_rate_limit_holds_back_that_channel_alone(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery, seconds: float
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery, seconds: float
 ) -> None:
     """Discord's message buckets are per channel: one channel's long 429 (longer than
     discord.py sleeps through, or absurd) leaves the others alone, for a bounded time."""
-    limited, other = fake.add_channel(TEXT, "limited"), fake.add_channel(TEXT, "other")
+    limited, other = (
+        discord_api.add_channel(TEXT, "limited"),
+        discord_api.add_channel(TEXT, "other"),
+    )
     limited_chat = await discord_chat(storage, clock, limited)
     other_chat = await discord_chat(storage, clock, other)
-    fake.fail_next(limited, Failure(429, 0, "You are being rate limited.", retry_after=seconds))
+    discord_api.fail_next(
+        limited, Failure(429, 0, "You are being rate limited.", retry_after=seconds)
+    )
     await queue_alert(storage, clock, limited_chat)
     await queue_alert(storage, clock, other_chat)
     assert await delivery.drain() == 1
@@ -396,35 +382,35 @@ async def test_a_discord_channels_rate_limit_holds_back_that_channel_alone(
     clock.advance(seconds=5)
     await queue_alert(storage, clock, other_chat)
     assert await delivery.drain() == 1
-    assert (len(fake.messages(limited)), len(fake.messages(other))) == (0, 2)
+    assert (len(discord_api.messages(limited)), len(discord_api.messages(other))) == (0, 2)
     rows = await outbox_rows(storage)
     assert [r["status"] for r in rows] == ["pending", "delivered", "delivered"]
 
     clock.advance(seconds=min(seconds, RETRY_AFTER_CAP_SECONDS))
     assert await delivery.drain() == 1
-    assert len(fake.messages(limited)) == 1
+    assert len(discord_api.messages(limited)) == 1
 
 
 async def test_an_edge_rate_limit_without_json_pauses_for_retry_after(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, client: discord.Client
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, discord_client: discord.Client
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    fake.fail_next(channel, Failure(429, retry_after=90, via=False))
+    discord_api.fail_next(channel, Failure(429, retry_after=90, via=False))
     [alert] = await claim_due(storage, clock(), ["discord"])
 
-    result = await DiscordSender(client).send(alert)
+    result = await DiscordSender(discord_client).send(alert)
 
     assert result.outcome is Outcome.RATE_LIMITED
     assert result.retry_after == 90
 
 
 async def test_sends_keep_within_discords_rate_limit_buckets(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    fake.rate_limit = (2, 0.4)
-    channel = fake.add_channel(TEXT, "busy")
+    discord_api.rate_limit = (2, 0.4)
+    channel = discord_api.add_channel(TEXT, "busy")
     chat = await discord_chat(storage, clock, channel)
     for _ in range(5):
         await queue_alert(storage, clock, chat)
@@ -432,18 +418,18 @@ async def test_sends_keep_within_discords_rate_limit_buckets(
 
     assert await delivery.drain() == 5
 
-    assert fake.rate_limit_violations == 0
+    assert discord_api.rate_limit_violations == 0
     assert time.monotonic() - started >= 0.7  # three windows of 0.4 s were needed
-    assert len(fake.messages(channel)) == 5
+    assert len(discord_api.messages(channel)) == 5
 
 
 async def test_a_revoked_token_pauses_discord_and_keeps_the_channel(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
-    fake.token = "rotated-by-the-operator"
+    discord_api.token = "rotated-by-the-operator"
 
     assert await delivery.drain() == 0
 
@@ -454,32 +440,32 @@ async def test_a_revoked_token_pauses_discord_and_keeps_the_channel(
 
 
 async def test_before_login_the_sender_asks_to_wait_and_sends_nothing(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
     [alert] = await claim_due(storage, clock(), ["discord"])
-    client = discord.Client(**client_options())
+    discord_client = discord.Client(**client_options())
     try:
-        result = await DiscordSender(client).send(alert)
+        result = await DiscordSender(discord_client).send(alert)
     finally:
-        await client.close()
+        await discord_client.close()
 
     assert result.outcome is Outcome.RATE_LIMITED
-    assert fake.requests == []
+    assert discord_api.requests == []
 
 
 async def test_an_unreachable_discord_means_retry(
-    storage: Storage, clock: FakeClock, client: discord.Client, fake: FakeDiscord
+    storage: Storage, clock: FakeClock, discord_client: discord.Client, discord_api: FakeDiscord
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat)
     [alert] = await claim_due(storage, clock(), ["discord"])
     restore = point_discord_at("http://127.0.0.1:9")  # discard port: nothing listens
     try:
-        result = await DiscordSender(client).send(alert)
+        result = await DiscordSender(discord_client).send(alert)
     finally:
         restore()
 
@@ -495,7 +481,7 @@ async def test_an_unreachable_discord_means_retry(
     ],
 )
 async def test_each_category_has_its_label_and_colour(
-    fake: FakeDiscord,
+    discord_api: FakeDiscord,
     storage: Storage,
     clock: FakeClock,
     delivery: Delivery,
@@ -503,20 +489,20 @@ async def test_each_category_has_its_label_and_colour(
     label: str,
     colour: int,
 ) -> None:
-    channel = fake.add_channel(TEXT, "alerts")
+    channel = discord_api.add_channel(TEXT, "alerts")
     chat = await discord_chat(storage, clock, channel)
     await queue_alert(storage, clock, chat, categories=categories)
 
     assert await delivery.drain() == 1
 
-    embed = only_embed(fake.messages(channel)[0])
+    embed = only_embed(discord_api.messages(channel)[0])
     assert (embed["author"]["name"], embed["color"]) == (label, colour)
 
 
 async def test_a_dm_whose_person_closed_their_dms_is_deactivated_with_the_reason(
-    fake: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
+    discord_api: FakeDiscord, storage: Storage, clock: FakeClock, delivery: Delivery
 ) -> None:
-    dm = fake.add_channel(DM, "")
+    dm = discord_api.add_channel(DM, "")
     dm.refusal = CANNOT_DM
     chat = await discord_chat(storage, clock, dm, kind="private")
     await queue_alert(storage, clock, chat)

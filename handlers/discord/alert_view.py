@@ -13,11 +13,16 @@ from typing import Any
 
 import discord
 
-from bot.i18n import normalize_language, text
+from bot.i18n import text
+from handlers.discord.buttons import (
+    BUTTON_LABEL_LIMIT,
+    NO_LABEL,
+    grey_button,
+    internal_error,
+    shown_label,
+)
 
 logger = logging.getLogger(__name__)
-
-BUTTON_LABEL_LIMIT = 80
 
 
 class FalseAlarmButton(
@@ -26,14 +31,8 @@ class FalseAlarmButton(
 ):
     """ "False alarm" under the alert of one event."""
 
-    def __init__(self, event_id: int, label: str = "…") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=label[:BUTTON_LABEL_LIMIT],
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"tocsin-fa:{event_id}",
-            )
-        )
+    def __init__(self, event_id: int, label: str = NO_LABEL) -> None:
+        super().__init__(grey_button(f"tocsin-fa:{event_id}", label[:BUTTON_LABEL_LIMIT]))
         self.event_id = event_id
 
     @classmethod
@@ -44,11 +43,10 @@ class FalseAlarmButton(
         match: re.Match[str],
         /,
     ) -> FalseAlarmButton:
-        return cls(int(match["event"]), getattr(item, "label", None) or "…")
+        return cls(int(match["event"]), shown_label(item))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         # Imported here: the context module imports the sender, which imports this one.
-        from handlers.commands import Reply
         from handlers.discord.context import answer, caller_of, chat_ref, defer, service_of
 
         await defer(interaction, ephemeral=True)
@@ -58,8 +56,7 @@ class FalseAlarmButton(
             )
         except Exception:
             logger.exception("Discord false-alarm button for event %d failed", self.event_id)
-            lang = normalize_language(str(interaction.locale)) or "en"
-            reply = Reply(text(lang, "error.internal"), lang, error=True)
+            reply = internal_error(interaction)
         await answer(interaction, reply, private=True)
 
 

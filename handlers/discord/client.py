@@ -9,9 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.i18n import normalize_language, text
+from bot.i18n import text
 from handlers.commands import CommandService
 from handlers.discord.alert_view import FalseAlarmButton
+from handlers.discord.buttons import interaction_language
 from handlers.discord.context import ChoiceButton
 from handlers.discord.wording import has_wording, wording
 
@@ -59,7 +60,7 @@ class TocsinTree(app_commands.CommandTree["TocsinBot"]):
         logger.error("Discord command /%s failed", name, exc_info=error)
         if interaction.type is discord.InteractionType.autocomplete:
             return
-        message = text(normalize_language(str(interaction.locale)) or "en", "error.internal")
+        message = text(interaction_language(interaction), "error.internal")
         try:
             if interaction.response.is_done():
                 await interaction.followup.send(message, ephemeral=True)

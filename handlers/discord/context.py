@@ -15,8 +15,14 @@ from typing import TYPE_CHECKING, Any, cast
 
 import discord
 
-from bot.i18n import normalize_language, text
 from handlers.commands import Caller, ChatRef, CommandService, Reply, split_text
+from handlers.discord.buttons import (
+    BUTTON_LABEL_LIMIT,
+    NO_LABEL,
+    grey_button,
+    internal_error,
+    shown_label,
+)
 from handlers.discord.sender import FORUM_KINDS, THREAD_KINDS, chat_kind, fit, inert
 from handlers.rendering import utf16_len
 
@@ -26,7 +32,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 2000
-BUTTON_LABEL_LIMIT = 80
 Target = discord.app_commands.AppCommandChannel | discord.app_commands.AppCommandThread
 # Channels that hold no messages at all.
 NOT_DESTINATIONS = frozenset({"guild_category", "guild_directory"})
@@ -173,14 +178,8 @@ class ChoiceButton(
     presser's own permissions, so a button never lends anyone rights.
     """
 
-    def __init__(self, action: str, argument: str, label: str = "…") -> None:
-        super().__init__(
-            discord.ui.Button(
-                label=fit(label, BUTTON_LABEL_LIMIT),
-                style=discord.ButtonStyle.secondary,
-                custom_id=f"tocsin:{action}:{argument}",
-            )
-        )
+    def __init__(self, action: str, argument: str, label: str = NO_LABEL) -> None:
+        super().__init__(grey_button(f"tocsin:{action}:{argument}", fit(label, BUTTON_LABEL_LIMIT)))
         self.action = action
         self.argument = argument
 
@@ -192,7 +191,7 @@ class ChoiceButton(
         match: re.Match[str],
         /,
     ) -> ChoiceButton:
-        return cls(match["action"], match["argument"], getattr(item, "label", None) or "…")
+        return cls(match["action"], match["argument"], shown_label(item))
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         service = service_of(interaction)
@@ -203,6 +202,5 @@ class ChoiceButton(
             reply = await service.choose(ref, caller, self.action, self.argument)
         except Exception:
             logger.exception("Discord button %s:%s failed", self.action, self.argument)
-            lang = normalize_language(str(interaction.locale)) or "en"
-            reply = Reply(text(lang, "error.internal"), lang, error=True)
+            reply = internal_error(interaction)
         await answer(interaction, reply)

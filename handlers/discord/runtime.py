@@ -12,7 +12,7 @@ import asyncio
 import contextlib
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 
 import aiohttp
 import discord
@@ -100,13 +100,11 @@ class DiscordRuntime:
         """Log in, then sync and connect in the background. Never raises for Discord trouble."""
         if self._api_url:
             self._restore = point_discord_at(self._api_url)
-        try:
-            await asyncio.wait_for(self._login(), LOGIN_TIMEOUT)
-        except discord.LoginFailure:
-            self._refuse()
+        trouble = await self._attempt(self._login)
+        if self.refused is not None:
             return
-        except _TRANSIENT as exc:
-            logger.warning("cannot reach Discord (%s); retrying in the background", exc)
+        if trouble is not None:
+            logger.warning("cannot reach Discord (%s); retrying in the background", trouble)
             self._task = asyncio.create_task(self._retry_then_run(), name="discord")
             return
         self._task = asyncio.create_task(self._run(), name="discord")
@@ -121,12 +119,21 @@ class DiscordRuntime:
             return
         if self._api_url and self._restore is None:
             self._restore = point_discord_at(self._api_url)
+        trouble = await self._attempt(lambda: self.bot.login(self._token))
+        if trouble is not None:
+            logger.warning("cannot reach Discord (%s); Discord alerts stay queued", trouble)
+
+    async def _attempt(self, login: Callable[[], Awaitable[None]]) -> Exception | None:
+        """One try at logging in. Returns the trouble that stopped it when Discord
+        cannot be reached now (worth another try later); None once it is settled:
+        logged in, or the token refused (then `refused` says so)."""
         try:
-            await asyncio.wait_for(self.bot.login(self._token), LOGIN_TIMEOUT)
+            await asyncio.wait_for(login(), LOGIN_TIMEOUT)
         except discord.LoginFailure:
             self._refuse()
         except _TRANSIENT as exc:
-            logger.warning("cannot reach Discord (%s); Discord alerts stay queued", exc)
+            return exc
+        return None
 
     def _refuse(self) -> None:
         self.refused = TokenRefusal("Discord", "DISCORD_BOT_TOKEN", "401 Unauthorized")
@@ -169,17 +176,13 @@ class DiscordRuntime:
         delay = self._retry_first
         while True:
             await asyncio.sleep(delay)
-            try:
-                await asyncio.wait_for(self._login(), LOGIN_TIMEOUT)
-            except discord.LoginFailure:
-                self._refuse()
-                return
-            except _TRANSIENT as exc:
-                delay = min(delay * 2, RETRY_MAX)
-                logger.warning("still cannot reach Discord (%s); next try in %.0f s", exc, delay)
-                continue
-            break
-        await self._run()
+            trouble = await self._attempt(self._login)
+            if trouble is None:
+                break
+            delay = min(delay * 2, RETRY_MAX)
+            logger.warning("still cannot reach Discord (%s); next try in %.0f s", trouble, delay)
+        if self.refused is None:
+            await self._run()
 
     async def _run(self) -> None:
         await self.sync_commands()

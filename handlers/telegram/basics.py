@@ -7,7 +7,13 @@ from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import Message
 
 from handlers.commands import CommandService
-from handlers.telegram.context import answer, command_argument, message_caller, message_ref
+from handlers.telegram.context import (
+    answer,
+    command_argument,
+    message_caller,
+    message_ref,
+    on_command,
+)
 
 
 async def start(message: Message, bot: Bot, service: CommandService) -> None:
@@ -29,10 +35,7 @@ async def lang(message: Message, command: CommandObject, bot: Bot, service: Comm
 def router() -> Router:
     """A fresh router (a router can belong to one dispatcher only)."""
     built = Router(name="basics")
-    built.message.register(start, CommandStart())
-    built.channel_post.register(start, CommandStart())
-    built.message.register(help_, Command("help"))
-    built.channel_post.register(help_, Command("help"))
-    built.message.register(lang, Command("lang"))
-    built.channel_post.register(lang, Command("lang"))
+    on_command(built, start, CommandStart())
+    on_command(built, help_, Command("help"))
+    on_command(built, lang, Command("lang"))
     return built

@@ -9,10 +9,12 @@ itself; anyone else is checked with getChatMember.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
-from aiogram import Bot
+from aiogram import Bot, Router
 from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Filter
 from aiogram.filters.callback_data import CallbackData
 from aiogram.types import (
     CallbackQuery,
@@ -28,6 +30,14 @@ from handlers.commands import Caller, ChatRef, Choice, Reply
 from handlers.rendering import utf16_len
 
 logger = logging.getLogger(__name__)
+
+
+def on_command(router: Router, handler: Callable[..., Awaitable[None]], command: Filter) -> None:
+    """Let `handler` answer `command` wherever it is written: in a private chat or a
+    group (a message) and in a channel (a post)."""
+    router.message.register(handler, command)
+    router.channel_post.register(handler, command)
+
 
 PLATFORM: Platform = "telegram"
 MESSAGE_LIMIT = 4096

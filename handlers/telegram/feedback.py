@@ -16,6 +16,7 @@ from handlers.telegram.context import (
     command_argument,
     message_caller,
     message_ref,
+    on_command,
 )
 
 
@@ -60,6 +61,5 @@ def router() -> Router:
     """A fresh router (a router can belong to one dispatcher only)."""
     built = Router(name="feedback")
     built.callback_query.register(on_false_alarm, FalseAlarmData.filter())
-    built.message.register(missed, Command("missed"))
-    built.channel_post.register(missed, Command("missed"))
+    on_command(built, missed, Command("missed"))
     return built

@@ -7,7 +7,13 @@ from aiogram.filters import Command, CommandObject
 from aiogram.types import Message
 
 from handlers.commands import CommandService
-from handlers.telegram.context import answer, command_argument, message_caller, message_ref
+from handlers.telegram.context import (
+    answer,
+    command_argument,
+    message_caller,
+    message_ref,
+    on_command,
+)
 
 
 async def feeds(message: Message, bot: Bot, service: CommandService) -> None:
@@ -39,12 +45,8 @@ async def status(message: Message, bot: Bot, service: CommandService) -> None:
 def router() -> Router:
     """A fresh router (a router can belong to one dispatcher only)."""
     built = Router(name="feeds")
-    built.message.register(feeds, Command("feeds"))
-    built.channel_post.register(feeds, Command("feeds"))
-    built.message.register(add_feed, Command("addfeed"))
-    built.channel_post.register(add_feed, Command("addfeed"))
-    built.message.register(remove_feed, Command("removefeed"))
-    built.channel_post.register(remove_feed, Command("removefeed"))
-    built.message.register(status, Command("status"))
-    built.channel_post.register(status, Command("status"))
+    on_command(built, feeds, Command("feeds"))
+    on_command(built, add_feed, Command("addfeed"))
+    on_command(built, remove_feed, Command("removefeed"))
+    on_command(built, status, Command("status"))
     return built

@@ -16,6 +16,7 @@ from handlers.telegram.context import (
     is_chat_admin,
     message_caller,
     message_ref,
+    on_command,
 )
 
 
@@ -62,12 +63,9 @@ async def forwarded_from_channel(message: Message, bot: Bot, service: CommandSer
 def router() -> Router:
     """A fresh router (a router can belong to one dispatcher only)."""
     built = Router(name="subscriptions")
-    built.message.register(subscribe, Command("subscribe"))
-    built.channel_post.register(subscribe, Command("subscribe"))
-    built.message.register(unsubscribe, Command("unsubscribe"))
-    built.channel_post.register(unsubscribe, Command("unsubscribe"))
-    built.message.register(subscriptions, Command("subscriptions"))
-    built.channel_post.register(subscriptions, Command("subscriptions"))
+    on_command(built, subscribe, Command("subscribe"))
+    on_command(built, unsubscribe, Command("unsubscribe"))
+    on_command(built, subscriptions, Command("subscriptions"))
     built.message.register(
         forwarded_from_channel, F.chat.type == ChatType.PRIVATE, F.forward_origin.type == "channel"
     )
