@@ -4,7 +4,6 @@ out again, the error an admin sees, the message later edits refer to."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 import pytest
@@ -36,13 +35,12 @@ from bot.stories.records import (
     Action,
     FeedKey,
     Report,
-    Source,
     Story,
-    StoryFacts,
     TimeSpan,
 )
 from bot.timeutil import from_db
 from feeds.models import NormalizedEntry
+from tests.alert_support import a_story, an_alert
 from tests.conftest import TEST_START, FakeClock
 from tests.storage_support import claim_due, detection, store_entry
 
@@ -52,48 +50,13 @@ CHAT = Chat(7, "telegram", "-1001", "", "supergroup", "Newsroom", "en", True)
 
 
 def story(version: int) -> Story:
-    sources = tuple(
-        Source(f"r{n}", f"outlet{n}", f"https://news.example/{n}", "en", NOW, "Rally dispersed")
-        for n in range(version)
-    )
-    return Story(
-        id="story:r0",
-        version=version,
-        state="open",
-        members=tuple(s.report_id for s in sources),
-        facts=StoryFacts(
-            sources=sources,
-            first_report_at=NOW,
-            latest_report_at=NOW,
-            categories=("arrest",),
-            phase="event",
-            actor=None,
-            target=None,
-            places=(),
-            detained=None,
-        ),
-    )
+    """The story as stored at `version`: one outlet's report per version."""
+    return a_story(version, tuple(f"outlet{n}" for n in range(version)), 10)
 
 
 def alert(**extra: object) -> Alert:
-    base = Alert(
-        outbox_id=41,
-        event_id=1,
-        chat=CHAT,
-        categories=("arrest",),
-        severity="high",
-        explanation="",
-        fields={},
-        title="Rally dispersed",
-        summary="",
-        link=None,
-        published_at=None,
-        feed_title="News",
-        feed_url="https://news.example/rss",
-        entry_lang="en",
-        attempts=2,
-    )
-    return replace(base, **extra)  # type: ignore[arg-type]
+    """Row 41 of a chat, on its third attempt."""
+    return an_alert(CHAT, 41, title="Rally dispersed", attempts=2, **extra)
 
 
 PLAIN = alert()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
 
 import discord
 import pytest
@@ -19,48 +18,18 @@ from bot.delivery.contract import Outcome, Sender
 from bot.delivery.ratelimit import RateLimiter, RateLimits
 from bot.domain.alert import Alert
 from bot.domain.chat import Chat
-from bot.stories.records import DetainedFigure, Source, Story, StoryFacts
+from bot.stories.records import Story
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
 from handlers.discord.sender import DiscordSender
 from handlers.registry import PLATFORMS
 from handlers.telegram.sender import TelegramSender
+from tests.alert_support import a_story as story
+from tests.alert_support import an_alert
 from tests.fakes.discord_api import TEXT, FakeDiscord
 from tests.fakes.telegram_api import TOKEN, FakeLimits, running_bot_api
 
-T0 = datetime(2026, 5, 9, 8, 0, tzinfo=UTC)
 FAST = RateLimits(per_second=100.0, per_chat_per_second=100.0, per_group_per_minute=6000.0)
-
-
-def story(version: int, outlets: tuple[str, ...], count: int) -> Story:
-    sources = tuple(
-        Source(
-            f"r{n}",
-            outlet,
-            f"https://news.example/{n}",
-            "en",
-            T0 + timedelta(minutes=10 * n),
-            "Police detain dozens at a rally on the river embankment",
-        )
-        for n, outlet in enumerate(outlets)
-    )
-    return Story(
-        id="story:r0",
-        version=version,
-        state="open",
-        members=tuple(s.report_id for s in sources),
-        facts=StoryFacts(
-            sources=sources,
-            first_report_at=sources[0].published,
-            latest_report_at=sources[-1].published,
-            categories=("arrest",),
-            phase="event",
-            actor=None,
-            target=None,
-            places=("ru/samara",),
-            detained=DetainedFigure(count, f"{count} people", True, outlets[0], None, "r0"),
-        ),
-    )
 
 
 @dataclass
@@ -157,25 +126,8 @@ async def platform(request: pytest.FixtureRequest) -> AsyncIterator[Platform]:
 
 
 def alert(chat: Chat, shown: Story, outbox_id: int, **extra: object) -> Alert:
-    base = Alert(
-        outbox_id=outbox_id,
-        event_id=1,
-        chat=chat,
-        categories=("arrest",),
-        severity="high",
-        explanation="",
-        fields={},
-        title="",
-        summary="",
-        link=None,
-        published_at=None,
-        feed_title="",
-        feed_url="",
-        entry_lang="en",
-        story=shown,
-        place_names={"ru/samara": {"en": "Samara", "ru": "Самара"}},
-    )
-    return replace(base, **extra)  # type: ignore[arg-type]
+    places = {"ru/samara": {"en": "Samara", "ru": "Самара"}}
+    return an_alert(chat, outbox_id, story=shown, place_names=places, **extra)
 
 
 async def test_send_edit_unchanged_edit_and_reply(platform: Platform) -> None:

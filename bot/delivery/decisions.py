@@ -11,18 +11,7 @@ from datetime import datetime, timedelta
 
 from bot.delivery.contract import Outcome, SendResult
 from bot.domain.alert import Alert
-from bot.storage.intents import (
-    ChatGone,
-    ChatMoved,
-    ChatPaused,
-    Delivered,
-    DeliveryOutcome,
-    Failed,
-    Requeued,
-    RetryLater,
-    StoryMessageGone,
-    StoryShown,
-)
+from bot.storage import intents
 from feeds.redact import redact_text
 
 # The longest pause while a platform is unavailable: once it is back, alerts flow
@@ -60,17 +49,17 @@ def error_text(result: SendResult) -> str:
     return redact_text(result.error or result.outcome.value)
 
 
-def shown(alert: Alert, at: datetime, message_id: str | None) -> DeliveryOutcome:
+def shown(alert: Alert, at: datetime, message_id: str | None) -> intents.DeliveryOutcome:
     """The row delivered: a story's row records which version its message shows
     (what later edits and replies refer to)."""
     if alert.story is not None:
-        return StoryShown(alert.outbox_id, at, message_id, alert.story.version)
-    return Delivered(alert.outbox_id, at, message_id)
+        return intents.StoryShown(alert.outbox_id, at, message_id, alert.story.version)
+    return intents.Delivered(alert.outbox_id, at, message_id)
 
 
 def outcome_writes(
     alert: Alert, result: SendResult, now: datetime, *, resume: datetime
-) -> tuple[DeliveryOutcome, ...]:
+) -> tuple[intents.DeliveryOutcome, ...]:
     """What storage records, in order, for `alert` after its platform answered `result`
     at `now`. `resume` is when the platform (or the chat, for a chat-only rate limit)
     may be asked again after a RATE_LIMITED or UNAVAILABLE answer; the loop holds the
@@ -81,26 +70,27 @@ def outcome_writes(
         case Outcome.DELIVERED:
             return (shown(alert, now, result.message_id),)
         case Outcome.MESSAGE_GONE if alert.kind == "edit":
-            return (StoryMessageGone(row, now, error),)
+            return (intents.StoryMessageGone(row, now, error),)
         case Outcome.RATE_LIMITED:
             # The message itself was not at fault: it does not use up an attempt.
+            requeued = intents.Requeued(row, resume, error)
             if result.chat_only:
-                return ChatPaused(alert.chat.id, resume), Requeued(row, resume, error)
-            return (Requeued(row, resume, error),)
+                return intents.ChatPaused(alert.chat.id, resume), requeued
+            return (requeued,)
         case Outcome.CHAT_GONE:
-            return Failed(row, error), ChatGone(alert.chat.id, now, error)
+            return intents.Failed(row, error), intents.ChatGone(alert.chat.id, now, error)
         case Outcome.MIGRATED if result.new_chat_id:
             # Not the message's fault either: resend at once to the new id. (If the new
             # chat already had this alert, the move fails the row, and it stays so.)
-            moved = result.new_chat_id
-            return ChatMoved(alert.chat.id, moved, now), Requeued(row, now, f"moved to {moved}")
+            moved = intents.ChatMoved(alert.chat.id, result.new_chat_id, now)
+            return moved, intents.Requeued(row, now, f"moved to {result.new_chat_id}")
         case Outcome.FAILED | Outcome.MESSAGE_GONE:
-            return (Failed(row, error),)
+            return (intents.Failed(row, error),)
         case Outcome.UNAVAILABLE:
             # The platform's trouble, not the message's: no attempt used up, so an
             # outage of any length loses nothing (stale rows expire by age).
-            return (Requeued(row, resume, error),)
+            return (intents.Requeued(row, resume, error),)
         case _:
             # Given up by age, not by count: the backoff is capped. The row's attempt
             # was counted when it was marked 'sending'.
-            return (RetryLater(row, now + retry_delay(alert.attempts + 1), error),)
+            return (intents.RetryLater(row, now + retry_delay(alert.attempts + 1), error),)

@@ -23,18 +23,7 @@ from typing import assert_never
 import aiosqlite
 
 from bot.domain.alert import Alert, MessageKind
-from bot.storage.intents import (
-    ChatGone,
-    ChatMoved,
-    ChatPaused,
-    Delivered,
-    DeliveryOutcome,
-    Failed,
-    Requeued,
-    RetryLater,
-    StoryMessageGone,
-    StoryShown,
-)
+from bot.storage import intents
 from bot.storage.sqlite.chats import _chat, deactivate_chat, migrate_chat
 from bot.storage.sqlite.database import Database
 from bot.storage.sqlite.entries import clauses_from
@@ -170,7 +159,7 @@ class OutboxStore:
                 await cursor.close()
         return started
 
-    async def record(self, outcomes: Sequence[DeliveryOutcome]) -> None:
+    async def record(self, outcomes: Sequence[intents.DeliveryOutcome]) -> None:
         """Write what became of outbox rows (and what it means for their chats), in
         order, in one transaction: all of it or none."""
         if not outcomes:
@@ -246,55 +235,55 @@ def _error(text: str) -> str:
     return redact_text(text)[:500]
 
 
-async def _apply(connection: aiosqlite.Connection, outcome: DeliveryOutcome) -> None:
+async def _apply(connection: aiosqlite.Connection, outcome: intents.DeliveryOutcome) -> None:
     match outcome:
-        case Delivered(outbox_id, at, message_id):
+        case intents.Delivered(outbox_id, at, message_id):
             await connection.execute(
                 "UPDATE outbox SET status = 'delivered', delivered_at = ?,"
                 " platform_message_id = ?, last_error = NULL WHERE id = ?",
                 (to_db(at), message_id, outbox_id),
             )
-        case StoryShown():
+        case intents.StoryShown():
             await _story_shown(connection, outcome)
-        case RetryLater(outbox_id, at, error):
+        case intents.RetryLater(outbox_id, at, error):
             await connection.execute(
                 "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?"
                 " WHERE id = ?",
                 (to_db(at), _error(error), outbox_id),
             )
-        case Requeued(outbox_id, at, error):
+        case intents.Requeued(outbox_id, at, error):
             await connection.execute(
                 "UPDATE outbox SET status = 'pending', next_attempt_at = ?, last_error = ?,"
                 " attempts = MAX(attempts - 1, 0) WHERE id = ? AND status = 'sending'",
                 (to_db(at), _error(error), outbox_id),
             )
-        case Failed(outbox_id, error):
+        case intents.Failed(outbox_id, error):
             await connection.execute(
                 "UPDATE outbox SET status = 'failed', last_error = ? WHERE id = ?",
                 (_error(error), outbox_id),
             )
-        case StoryMessageGone():
+        case intents.StoryMessageGone():
             await _story_message_gone(connection, outcome)
-        case ChatPaused(chat_id, until):
+        case intents.ChatPaused(chat_id, until):
             await connection.execute(
                 "UPDATE outbox SET next_attempt_at = ?"
                 " WHERE chat_id = ? AND status = 'pending' AND next_attempt_at < ?",
                 (to_db(until), chat_id, to_db(until)),
             )
-        case ChatGone(chat_id, at, reason):
+        case intents.ChatGone(chat_id, at, reason):
             await deactivate_chat(connection, chat_id, reason, at)
             await connection.execute(
                 "UPDATE outbox SET status = 'failed', last_error = ?"
                 " WHERE chat_id = ? AND status IN ('pending', 'sending')",
                 (_error(f"chat deactivated: {reason}"), chat_id),
             )
-        case ChatMoved(chat_id, new_external_id, at):
+        case intents.ChatMoved(chat_id, new_external_id, at):
             await migrate_chat(connection, chat_id, new_external_id, at)
         case _:
             assert_never(outcome)
 
 
-async def _story_shown(connection: aiosqlite.Connection, shown: StoryShown) -> None:
+async def _story_shown(connection: aiosqlite.Connection, shown: intents.StoryShown) -> None:
     cursor = await connection.execute(
         "UPDATE outbox SET status = CASE WHEN kind = 'edit' AND story_version > ?"
         " THEN 'pending' ELSE 'delivered' END, delivered_at = ?,"
@@ -316,7 +305,9 @@ async def _story_shown(connection: aiosqlite.Connection, shown: StoryShown) -> N
     )
 
 
-async def _story_message_gone(connection: aiosqlite.Connection, gone: StoryMessageGone) -> None:
+async def _story_message_gone(
+    connection: aiosqlite.Connection, gone: intents.StoryMessageGone
+) -> None:
     now, error = to_db(gone.at), _error(gone.error)
     cursor = await connection.execute(
         "UPDATE outbox SET status = 'delivered', delivered_at = ?, last_error = ?"
