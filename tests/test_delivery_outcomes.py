@@ -321,6 +321,28 @@ async def test_a_chat_moved_onto_one_that_had_the_alert_is_not_sent_it_twice(
     assert (status, error) == ("failed", "chat moved; the new chat already had this alert")
 
 
+async def test_a_batch_of_many_rows_answers_leaves_each_row_as_its_own_answer_says(
+    storage: Storage, clock: FakeClock
+) -> None:
+    _, rows = await plain_rows(storage, clock, 4)
+    await storage.outbox.begin_send_many(rows)
+    later = clock() + timedelta(seconds=20)
+    await storage.outbox.record(
+        [
+            Delivered(rows[0], clock(), "m1"),
+            Delivered(rows[1], clock(), "m2"),
+            RetryLater(rows[2], later, "HTTP 502"),
+            Delivered(rows[3], clock(), "m4"),
+        ]
+    )
+    assert [await row_state(storage, r) for r in rows] == [
+        ("delivered", NOW, None, "m1", 1),
+        ("delivered", NOW + timedelta(seconds=1), None, "m2", 1),
+        ("pending", later, "HTTP 502", None, 1),
+        ("delivered", NOW + timedelta(seconds=3), None, "m4", 1),
+    ]
+
+
 async def test_one_transaction_writes_all_of_a_batch_or_none_of_it(
     storage: Storage, clock: FakeClock
 ) -> None:

@@ -165,8 +165,17 @@ class OutboxStore:
         if not outcomes:
             return
         async with self._db.transaction() as connection:
+            # Deliveries in a row (a fan-out's usual batch) go as one statement: a
+            # statement each is a round trip to the database thread each.
+            delivered: list[tuple[str | None, str | None, int]] = []
             for outcome in outcomes:
+                if isinstance(outcome, intents.Delivered):
+                    delivered.append((to_db(outcome.at), outcome.message_id, outcome.outbox_id))
+                    continue
+                await _mark_delivered(connection, delivered)
+                delivered = []
                 await _apply(connection, outcome)
+            await _mark_delivered(connection, delivered)
 
     async def fail_older_than(self, created_before: datetime, error: str) -> int:
         """Give up on pending rows queued before `created_before`; returns how many."""
@@ -235,14 +244,22 @@ def _error(text: str) -> str:
     return redact_text(text)[:500]
 
 
+async def _mark_delivered(
+    connection: aiosqlite.Connection, rows: Sequence[tuple[str | None, str | None, int]]
+) -> None:
+    """Rows delivered: (when, platform message id, outbox id) each."""
+    if rows:
+        await connection.executemany(
+            "UPDATE outbox SET status = 'delivered', delivered_at = ?,"
+            " platform_message_id = ?, last_error = NULL WHERE id = ?",
+            rows,
+        )
+
+
 async def _apply(connection: aiosqlite.Connection, outcome: intents.DeliveryOutcome) -> None:
     match outcome:
         case intents.Delivered(outbox_id, at, message_id):
-            await connection.execute(
-                "UPDATE outbox SET status = 'delivered', delivered_at = ?,"
-                " platform_message_id = ?, last_error = NULL WHERE id = ?",
-                (to_db(at), message_id, outbox_id),
-            )
+            await _mark_delivered(connection, [(to_db(at), message_id, outbox_id)])
         case intents.StoryShown():
             await _story_shown(connection, outcome)
         case intents.RetryLater(outbox_id, at, error):
