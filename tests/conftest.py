@@ -14,6 +14,7 @@ from aiohttp import web
 
 from bot.settings import Settings
 from bot.storage import Storage
+from tests.fakes import TEST_SERVER_GRACE
 from tests.fakes.telegram_api import FakeBotAPI, FakeLimits, running_bot_api
 
 # Where every test's clock starts; processes a test starts get it too (tests/processes.py).
@@ -132,7 +133,7 @@ async def feed_server() -> AsyncIterator[FeedServer]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -213,7 +214,7 @@ async def serve_on() -> AsyncIterator[Callable[..., Any]]:
     runners: list[web.AppRunner] = []
 
     async def start(app: web.Application, host: str = "127.0.0.1") -> str:
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
         await runner.setup()
         await web.TCPSite(runner, host, 0).start()
         runners.append(runner)
