@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 # Re-install only when the declared dependencies change.
 STAMP_RUN := $(VENV)/.installed-run
 STAMP_DEV := $(VENV)/.installed-dev
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint typecheck unit bench eval clean
 
@@ -34,8 +35,10 @@ lint: $(STAMP_DEV)
 typecheck: $(STAMP_DEV)
 	$(BIN)/mypy
 
+# One test worker per core (`make test TEST_WORKERS=0` runs them all in one process); a file's
+# tests stay on one worker, so its module fixtures are built once.
 unit: $(STAMP_DEV)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(TEST_WORKERS) --dist loadfile
 
 test: lint typecheck unit
 

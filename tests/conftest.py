@@ -18,6 +18,7 @@ from bot.settings import Settings
 from bot.storage import Storage
 from handlers.discord.client import client_options
 from handlers.discord.runtime import point_discord_at
+from tests.fakes import TEST_SERVER_GRACE
 from tests.fakes.discord_api import FakeDiscord
 from tests.fakes.telegram_api import FakeBotAPI, FakeLimits, running_bot_api
 from tests.fakes.telegram_bot import TelegramHarness, telegram_bot, telegram_settings
@@ -188,7 +189,7 @@ async def feed_server() -> AsyncIterator[FeedServer]:
 
     app = web.Application()
     app.router.add_route("*", "/{tail:.*}", handle)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
     await site.start()
@@ -269,7 +270,7 @@ async def serve_on() -> AsyncIterator[Callable[..., Any]]:
     runners: list[web.AppRunner] = []
 
     async def start(app: web.Application, host: str = "127.0.0.1") -> str:
-        runner = web.AppRunner(app, access_log=None)
+        runner = web.AppRunner(app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
         await runner.setup()
         await web.TCPSite(runner, host, 0).start()
         runners.append(runner)

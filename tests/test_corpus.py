@@ -41,6 +41,7 @@ from feeds.normalize import MAX_SUMMARY, MAX_TITLE
 from feeds.parse import MAX_ENTRIES
 from feeds.parse_pool import ParsePool
 from tests.conftest import FeedServer, rss
+from tests.fakes import TEST_SERVER_GRACE
 from tests.shared_data import shared_path
 from tests.storage_support import store_poll
 
@@ -243,7 +244,7 @@ async def _serve(files: Sequence[CorpusFile]) -> tuple[web.AppRunner, str]:
 
     app = web.Application()
     app.router.add_get("/{path:.*}", handle)
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.1", 0).start()
     return runner, f"http://127.0.0.1:{runner.addresses[0][1]}/"

@@ -21,6 +21,7 @@ from feeds.fetch import FetchConfig, Fetcher
 from feeds.netguard import NetworkPolicy, policy_from
 from feeds.parse import parse_feed
 from tests.conftest import FakeClock, StaticResolver, rss
+from tests.fakes import TEST_SERVER_GRACE
 from tests.ingest_support import running
 
 FEED = rss(("1", "Roskomnadzor blocked a VPN service", "text")).encode()
@@ -123,7 +124,7 @@ async def test_a_name_with_a_private_and_an_allowed_address_connects_only_to_the
     private = await serve_on(serving(b"<rss>secret</rss>"), "127.0.0.1")
     port = int(private.rsplit(":", 1)[1])
     public_app = serving(FEED)
-    runner = web.AppRunner(public_app, access_log=None)
+    runner = web.AppRunner(public_app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
     await runner.setup()
     await web.TCPSite(runner, "127.0.0.2", port).start()
     try:

@@ -31,6 +31,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.fakes import TEST_SERVER_GRACE
 from tests.fakes.arrival_limits import ArrivalWindow, whole_seconds
 
 API_PREFIX = "/api/v10"
@@ -211,7 +212,7 @@ class FakeDiscord:
         app.router.add_get("/gateway", self._gateway)
         app.router.add_route("*", API_PREFIX + "/{tail:.*}", self._api)
         app.router.add_route("*", "/{tail:.*}", self._not_found)
-        self._runner = web.AppRunner(app, access_log=None)
+        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=TEST_SERVER_GRACE)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", self.port)
         await site.start()

@@ -57,6 +57,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.fakes import TEST_SERVER_GRACE
 from tests.fakes.arrival_limits import ArrivalWindow, check_all, per_window, whole_seconds
 
 TOKEN = "123456789:TEST-token_for-the-fake-server-000"
@@ -378,7 +379,9 @@ class FakeBotAPI:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
         app.router.add_get("/_stats", self._stats)
         app.router.add_post("/_updates", self._push_updates)
-        self._runner = web.AppRunner(app, access_log=None, handler_cancellation=True)
+        self._runner = web.AppRunner(
+            app, access_log=None, handler_cancellation=True, shutdown_timeout=TEST_SERVER_GRACE
+        )
         await self._runner.setup()
         site = web.TCPSite(self._runner, self.host, port)
         await site.start()
