@@ -34,6 +34,7 @@ def format_stats(stats: DatabaseStats, policy: RetentionPolicy) -> str:
             ("entry texts", policy.entry_text_days),
             ("events", policy.event_days),
             ("delivered alerts", policy.outbox_days),
+            ("audit log", policy.audit_days),
         )
     )
     last = stats.last_prune_at.isoformat(timespec="minutes") if stats.last_prune_at else "never"

@@ -33,6 +33,7 @@ class RetentionPolicy:
     entry_text_days: int = 90
     event_days: int = 90
     outbox_days: int = 30
+    audit_days: int = 365
     # The hour (UTC) the daily prune starts.
     hour: int = 4
 
@@ -42,6 +43,7 @@ class RetentionPolicy:
             entry_text_days=settings.retention_entry_text_days,
             event_days=settings.retention_event_days,
             outbox_days=settings.retention_outbox_days,
+            audit_days=settings.retention_audit_days,
             hour=settings.retention_hour,
         )
 
@@ -49,10 +51,16 @@ class RetentionPolicy:
         def before(days: int) -> datetime | None:
             return now - timedelta(days=days) if days > 0 else None
 
+        # Stories and /missed links are reports of events, kept as long as events;
+        # admin notices are messages sent, kept as long as delivered alerts.
         return PruneCutoffs(
             entry_texts=before(self.entry_text_days),
             events=before(self.event_days),
             outbox=before(self.outbox_days),
+            stories=before(self.event_days),
+            notices=before(self.outbox_days),
+            missed=before(self.event_days),
+            audit=before(self.audit_days),
         )
 
     def last_slot(self, now: datetime) -> datetime:
@@ -70,7 +78,9 @@ class RetentionPolicy:
 def describe(result: PruneResult) -> str:
     return (
         f"{result.entry_texts} entry texts, {result.events} events and {result.outbox}"
-        f" delivered alerts pruned; {result.bytes_freed / 2**20:.1f} MiB given back"
+        f" delivered alerts pruned, with {result.stories} stories, {result.notices} admin"
+        f" notices, {result.missed} missed links and {result.audit} audit entries;"
+        f" {result.bytes_freed / 2**20:.1f} MiB given back"
     )
 
 

@@ -231,6 +231,8 @@ class Settings(BaseSettings):
     retention_entry_text_days: int = Field(default=90, ge=0)
     retention_event_days: int = Field(default=90, ge=0)
     retention_outbox_days: int = Field(default=30, ge=0)
+    # Days the audit log (who added, removed or changed what) is kept; 0 = forever.
+    retention_audit_days: int = Field(default=365, ge=0)
     # The hour (UTC, 0-23) the daily prune runs at.
     retention_hour: int = Field(default=4, ge=0, le=23)
 

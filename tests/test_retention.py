@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import timedelta
+from dataclasses import replace
+from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.domain.chat import Subscription
+from bot.domain.feedback import Reporter
 from bot.domain.maintenance import PruneCutoffs
+from bot.domain.notice import NoticeKind
 from bot.domain.vocabulary import CATEGORIES
 from bot.retention import RetentionJob, RetentionPolicy
 from bot.storage import Storage
 from feeds.models import NormalizedEntry
+from tests.alert_support import a_story
 from tests.conftest import TEST_START, FakeClock
 from tests.storage_support import detection, store_entry, store_poll
 
@@ -100,7 +104,79 @@ async def test_delivered_alerts_go_after_their_own_period(storage: Storage) -> N
     assert (result.entry_texts, result.events, result.outbox) == (0, 0, 1)
     assert await outbox_statuses(storage) == {}
     # 0 days keeps everything forever.
-    assert RetentionPolicy(0, 0, 0).cutoffs(TEST_START) == PruneCutoffs(None, None, None)
+    assert RetentionPolicy(0, 0, 0, 0).cutoffs(TEST_START) == PruneCutoffs(None, None, None)
+
+
+async def stored_story(storage: Storage, story_id: str, latest: datetime) -> None:
+    """A story last reported at `latest`, with one report and its message in a chat."""
+    story = a_story(1, ("Rights Wire",), 12)
+    facts = replace(story.facts, first_report_at=latest, latest_report_at=latest)
+    await storage.stories.save([replace(story, id=story_id, facts=facts)], latest)
+    await storage.db.execute(
+        "INSERT INTO story_reports (id, story_id, data) VALUES (?, ?, ?)",
+        (f"{story_id}/r0", story_id, '{"title": "Police detain dozens at a rally"}'),
+    )
+
+
+async def test_old_stories_notices_missed_links_and_audit_entries_go_too(
+    storage: Storage,
+) -> None:
+    feed = await storage.feeds.add("https://example.org/rss", now=OLD)
+    chat = await chat_id(storage)
+    for story_id, latest in (("story:old", OLD), ("story:shown", OLD), ("story:new", RECENT)):
+        await stored_story(storage, story_id, latest)
+        await storage.db.execute(
+            "INSERT INTO story_messages (story_id, chat_id, platform_message_id, version,"
+            " updated_at) VALUES (?, ?, '7', 1, '2026-01-01T00:00:00+00:00')",
+            (story_id, chat),
+        )
+    # An edit of an old story still waits to be sent: that story stays.
+    event = await store_entry(
+        storage,
+        feed.id,
+        item("e", "Roskomnadzor blocked Signal"),
+        OLD,
+        verdict=detection(),
+        chat_ids=[chat],
+    )
+    await storage.db.execute("UPDATE outbox SET story_id = 'story:shown', kind = 'edit'")
+    assert event is not None
+
+    # A failure told and over, then a second failure still going on since long ago.
+    first, second = OLD - timedelta(days=30), OLD - timedelta(days=10)
+    spells: list[tuple[NoticeKind, datetime, datetime]] = [
+        ("failing", first, first),
+        ("recovered", first, first + timedelta(days=5)),
+        ("failing", second, second),
+    ]
+    for kind, episode, at in spells:
+        notice = await storage.notices.record(feed.id, kind, episode, "text", at)
+        assert notice is not None
+        await storage.notices.mark_sent(notice.id, at)
+    reader = Reporter("telegram", "42", chat)
+    await storage.feedback.record_missed("https://example.org/old", reader, OLD)
+    await storage.feedback.record_missed("https://example.org/new", reader, RECENT)
+    await storage.audit.record("admin", "feed added", "old", TEST_START - timedelta(days=400))
+    await storage.audit.record("admin", "feed added", "new", OLD)
+
+    result = await RetentionJob(storage, RetentionPolicy(), FakeClock()).prune_now()
+
+    assert (result.stories, result.notices, result.missed, result.audit) == (1, 1, 1, 1)
+    stories = await storage.db.fetchall("SELECT id FROM stories ORDER BY id")
+    assert [row["id"] for row in stories] == ["story:new", "story:shown"]
+    # The story's reports (the words of its entries) and its message ids went with it.
+    reports = await storage.db.fetchall("SELECT story_id FROM story_reports ORDER BY 1")
+    assert [row["story_id"] for row in reports] == ["story:new", "story:shown"]
+    messages = await storage.db.fetchall("SELECT story_id FROM story_messages ORDER BY 1")
+    assert [row["story_id"] for row in messages] == ["story:new", "story:shown"]
+    kept = await storage.notices.for_feed(feed.id)
+    assert sorted((n.kind, n.episode) for n in kept) == [("failing", second), ("recovered", first)]
+    # The failure still going on is not told again.
+    assert await storage.notices.record(feed.id, "failing", second, "text", TEST_START) is None
+    missed = await storage.db.fetchall("SELECT url FROM missed_links")
+    assert [row["url"] for row in missed] == ["https://example.org/new"]
+    audit = await storage.audit.recent()
+    assert [entry.detail for entry in audit] == ["new"]
 
 
 async def test_the_prune_gives_the_space_back_to_the_file_system(storage: Storage) -> None:

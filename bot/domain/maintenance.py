@@ -15,6 +15,12 @@ class PruneCutoffs:
       listing them again never alerts again.
     - `events`: events detected before this are deleted with their outbox rows.
     - `outbox`: delivered or failed outbox rows finished before this are deleted.
+    - `stories`: stories last reported before this go with their reports (the words
+      of the entries they were read from) and their messages' ids; `missed` links
+      readers sent before this go too.
+    - `notices`: admin notices sent before this go, except each feed's latest of
+      each kind (it says whether a failure is still being told).
+    - `audit`: audit log entries written before this go.
 
     Nothing an alert still waiting to be sent needs is touched.
     """
@@ -22,6 +28,10 @@ class PruneCutoffs:
     entry_texts: datetime | None
     events: datetime | None
     outbox: datetime | None
+    stories: datetime | None = None
+    notices: datetime | None = None
+    missed: datetime | None = None
+    audit: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -31,6 +41,10 @@ class PruneResult:
     outbox: int
     # Bytes the database file (with its write-ahead log) gave back to the file system.
     bytes_freed: int
+    stories: int = 0
+    notices: int = 0
+    missed: int = 0
+    audit: int = 0
 
 
 @dataclass(frozen=True)

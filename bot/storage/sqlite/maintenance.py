@@ -41,6 +41,25 @@ _PRUNE_OUTBOX = (
     " (status = 'delivered' AND delivered_at < ?)"
     " OR (status = 'failed' AND created_at < ?) LIMIT ?)"
 )
+# A story goes with its reports and its messages' ids (ON DELETE CASCADE) once its
+# latest report is old, unless an alert still to be sent shows it.
+_PRUNE_STORIES = (
+    "DELETE FROM stories WHERE id IN (SELECT s.id FROM stories s WHERE"
+    " s.latest_report_at < ? AND NOT EXISTS (SELECT 1 FROM outbox o"
+    f" WHERE o.story_id = s.id AND o.status IN {_OPEN}) LIMIT ?)"
+)
+# Each feed's latest notice of each kind stays: a failure or silence still going on
+# is told once because its notice is already there (feed, kind, episode are unique).
+_PRUNE_NOTICES = (
+    "DELETE FROM feed_notices WHERE id IN (SELECT n.id FROM feed_notices n WHERE"
+    " COALESCE(n.sent_at, n.created_at) < ? AND n.id <> (SELECT MAX(m.id)"
+    " FROM feed_notices m WHERE m.feed_id = n.feed_id AND m.kind = n.kind) LIMIT ?)"
+)
+_PRUNE_MISSED = (
+    "DELETE FROM missed_links WHERE id IN (SELECT id FROM missed_links WHERE created_at < ?"
+    " LIMIT ?)"
+)
+_PRUNE_AUDIT = "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? LIMIT ?)"
 
 # Unused space inside the entries table's pages, as a share of its size, that makes
 # the prune compact the file with a full VACUUM. Each day's prune empties about one
@@ -75,8 +94,24 @@ class MaintenanceStore:
             events = await self._in_slices(_PRUNE_EVENTS, (to_db(cutoffs.events),))
         if cutoffs.entry_texts is not None:
             texts = await self._in_slices(_PRUNE_TEXTS, (to_db(now), to_db(cutoffs.entry_texts)))
+        stories = await self._before(_PRUNE_STORIES, cutoffs.stories)
+        notices = await self._before(_PRUNE_NOTICES, cutoffs.notices)
+        missed = await self._before(_PRUNE_MISSED, cutoffs.missed)
+        audit = await self._before(_PRUNE_AUDIT, cutoffs.audit)
         freed = await self.give_back_space()
-        return PruneResult(texts, events, outbox, freed)
+        return PruneResult(
+            texts,
+            events,
+            outbox,
+            freed,
+            stories=stories,
+            notices=notices,
+            missed=missed,
+            audit=audit,
+        )
+
+    async def _before(self, sql: str, cutoff: datetime | None) -> int:
+        return 0 if cutoff is None else await self._in_slices(sql, (to_db(cutoff),))
 
     async def _in_slices(self, sql: str, params: tuple[object, ...]) -> int:
         total = 0
