@@ -561,3 +561,95 @@ def test_arrests_that_are_not_a_protesters(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Round 9: persecution for protest told in other words (the army "discredited"
+# without its article, its authority "undermined", a lone protester described,
+# the offence named in a verdict, a strike named as nationwide), and beside it
+# the traps: a driver who hit activists, a penalty the law sets, a fraud
+# verdict. (text, expected, weak, why)
+PROTEST_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "Two pensioners fined for 'discrediting army' over posts on VK",
+        ("arrest",),
+        (),
+        "no article",
+    ),
+    (
+        "Двух пенсионерок оштрафовали за «дискредитацию армии» из-за постов во «ВКонтакте»",
+        ("arrest",),
+        (),
+        "discrediting",
+    ),
+    (
+        "A court fined a teacher for actions aimed at undermining the authority of the Russian "
+        "armed forces",
+        ("arrest",),
+        (),
+        "the army's authority undermined",
+    ),
+    (
+        "Суд оштрафовал пенсионерку за действия, направленные на подрыв авторитета армии",
+        ("arrest",),
+        (),
+        "the army's authority undermined",
+    ),
+    (
+        "|| A court jailed a pensioner for 15 days after he stood alone on the main square "
+        "holding a placard.",
+        ("arrest",),
+        (),
+        "a lone protester described",
+    ),
+    (
+        "|| Районный суд арестовал на 12 суток медсестру, которая в одиночку стояла у мэрии с "
+        "листком «Хватит».",
+        ("arrest",),
+        (),
+        "a lone protester described",
+    ),
+    (
+        "Pensioner found guilty of violating rules on public events after lone picket",
+        ("arrest",),
+        (),
+        "the offence named in a verdict",
+    ),
+    (
+        "Union leader charged with inciting violence during last week's nationwide strike",
+        ("arrest",),
+        (),
+        "a strike named as nationwide",
+    ),
+    (
+        "Woman arrested after driving her car into a group of climate activists on a motorway",
+        (),
+        (),
+        "the driver who hit activists",
+    ),
+    ("Man arrested after van drives into climate protesters", (), (), "the driver"),
+    ("Задержан водитель, въехавший в группу климатических активистов", (), (), "the driver"),
+    (
+        "|| Repeated violations of the rules on public events can lead to up to 30 days' "
+        "arrest, the ministry warned.",
+        (),
+        ("arrest",),
+        "a penalty the law sets",
+    ),
+    (
+        "|| Повторное нарушение порядка проведения публичных мероприятий может привести к "
+        "аресту на 30 суток, предупредили в МВД.",
+        (),
+        ("arrest",),
+        "a penalty the law sets",
+    ),
+    ("The man was found guilty of fraud and jailed for three years", (), (), "a fraud verdict"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), PROTEST_TOLD_OTHERWISE, ids=lambda v: str(v)[:40]
+)
+def test_protest_told_in_other_words(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)

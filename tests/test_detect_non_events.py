@@ -1423,3 +1423,155 @@ def test_appeals_and_checks_are_no_acts(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why, weak)
+
+
+# Round 9: non-events that read as acts. A block recalled as the time of other
+# news, further from its time phrase or dated to a past year; a platform's own
+# sweep with a count after the verb; a denial with its own auxiliary; an outage
+# put down to a damaged line; public-health restrictions; a block said to be
+# likely; a decision to block ruled unlawful. Beside them, the news that stays.
+# (text, expected, weak, why)
+ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| Five years after the regulator first tried to block the messenger, its founder "
+        "says it has more users than ever.",
+        (),
+        (),
+        "a block as the time of other news",
+    ),
+    (
+        "|| Спустя пять лет после первой попытки заблокировать мессенджер его основатель "
+        "говорит, что пользователей стало больше, чем когда-либо.",
+        (),
+        (),
+        "a block as the time of other news",
+    ),
+    (
+        "|| A year after the war began, the regulator blocked the messenger.",
+        ("censorship",),
+        (),
+        "the news after the time phrase's comma",
+    ),
+    (
+        "|| Demand for VPN services doubled after Instagram and Facebook were blocked in 2022, "
+        "a study found.",
+        (),
+        (),
+        "a block dated to a past year in a time clause",
+    ),
+    (
+        "|| Продажи VPN выросли втрое после того, как в 2021 году были замедлены Twitter и "
+        "YouTube.",
+        (),
+        (),
+        "a block dated to a past year in a time clause",
+    ),
+    (
+        "|| Спрос на VPN вырос после того, как Роскомнадзор заблокировал Instagram.",
+        ("censorship",),
+        (),
+        "undated: the news itself is often told so",
+    ),
+    (
+        "|| Russia blocked Instagram in March 2022 after Meta allowed calls for violence.",
+        ("censorship",),
+        (),
+        "a dated block that is the sentence's news",
+    ),
+    (
+        "|| The company said it had suspended more than 3,000 accounts that spread identical "
+        "posts praising the government in a spam campaign.",
+        (),
+        (),
+        "a platform's own sweep, a count after the verb",
+    ),
+    (
+        "|| Компания сообщила, что заблокировала более 3000 аккаунтов, рассылавших спам.",
+        (),
+        (),
+        "a platform's own sweep",
+    ),
+    (
+        "|| The ministry said it had not blocked any messaging apps and that slow internet "
+        "speeds in the south were caused by a damaged fibre-optic line.",
+        (),
+        (),
+        "a denial with its own auxiliary, an outage",
+    ),
+    (
+        "|| Министерство заявило, что не блокировало мессенджеры, а медленный интернет на юге "
+        "вызван повреждением оптоволоконного кабеля.",
+        (),
+        (),
+        "a denial, an outage",
+    ),
+    (
+        "Telegram hit with fine over rally channels it did not remove",
+        ("censorship",),
+        (),
+        "a failure to remove, fined",
+    ),
+    (
+        "|| Police detained dozens of people who protested against the city's strict lockdown "
+        "restrictions, a BBC correspondent said.",
+        ("arrest",),
+        (),
+        "public-health restrictions, an outlet as the source",
+    ),
+    (
+        "|| Полиция задержала десятки человек, протестовавших против жёстких ковидных "
+        "ограничений, сообщил корреспондент Би-би-си.",
+        ("arrest",),
+        (),
+        "public-health restrictions, an outlet as the source",
+    ),
+    (
+        "|| A lawmaker said a block of YouTube was 'quite likely' unless the service removed "
+        "banned videos.",
+        (),
+        ("censorship",),
+        "a block said to be likely",
+    ),
+    (
+        "|| Депутат заявил, что блокировка YouTube в России «вполне вероятна», если сервис не "
+        "удалит запрещённые ролики.",
+        (),
+        ("censorship",),
+        "a block said to be likely",
+    ),
+    (
+        "|| The regulator blocked the news site on Monday, likely over an article about the war.",
+        ("censorship",),
+        (),
+        "the reason doubted, not the act",
+    ),
+    (
+        "|| Роскомнадзор заблокировал сайт издания, вероятно, из-за статьи о войне.",
+        ("censorship",),
+        (),
+        "the reason doubted, not the act",
+    ),
+    (
+        "|| A district court ruled unlawful the regulator's decision to block an online shop's "
+        "website and ordered the watchdog to take it off the register.",
+        (),
+        ("censorship",),
+        "a decision to block ruled unlawful",
+    ),
+    (
+        "|| Районный суд признал незаконным решение Роскомнадзора о блокировке сайта "
+        "интернет-магазина и обязал ведомство исключить его из реестра, сообщил юрист.",
+        (),
+        ("censorship",),
+        "a decision to block ruled unlawful",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), ACTS_THAT_ARE_NOT, ids=lambda v: str(v)[:40]
+)
+def test_times_sweeps_denials_and_likelihoods_are_no_acts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
