@@ -1479,6 +1479,31 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a dated block that is the sentence's news",
     ),
     (
+        "|| When the regulator banned the app in 2021, millions of users switched to VPNs.",
+        (),
+        (),
+        "a block dated to a past year in a time clause, the actor named",
+    ),
+    (
+        "|| Since the regulator blocked the messenger, many bloggers have moved to other apps.",
+        (),
+        (),
+        "a block as the time since which other news holds",
+    ),
+    (
+        "|| С тех пор как Роскомнадзор заблокировал мессенджер, блогеры переехали в другие "
+        "приложения.",
+        (),
+        (),
+        "a block as the time since which other news holds",
+    ),
+    (
+        "|| Since the outlet refused to delete the article, the regulator blocked its website.",
+        ("censorship",),
+        (),
+        "since as a reason, the block the news",
+    ),
+    (
         "|| The company said it had suspended more than 3,000 accounts that spread identical "
         "posts praising the government in a spam campaign.",
         (),
@@ -1538,6 +1563,19 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         (),
         ("censorship",),
         "a block said to be likely",
+    ),
+    (
+        "|| A ban on the messenger could follow if it ignores the order, the regulator said.",
+        (),
+        ("censorship",),
+        "a ban that could follow",
+    ),
+    (
+        "|| Блокировка мессенджера может последовать, если он не выполнит требования, заявили "
+        "в ведомстве.",
+        (),
+        ("censorship",),
+        "a ban that could follow",
     ),
     (
         "|| The regulator blocked the news site on Monday, likely over an article about the war.",
