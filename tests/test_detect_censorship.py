@@ -711,6 +711,12 @@ ACTS_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], str]] = [
         ("censorship",),
         "a count after the verb, the order named",
     ),
+    (
+        "Media watchdog fines two TV channels for their coverage of the floods",
+        ("censorship",),
+        "fined for what was reported",
+    ),
+    ("Регулятор оштрафовал два телеканала за освещение наводнения", ("censorship",), "coverage"),
 ]
 
 

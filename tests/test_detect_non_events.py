@@ -1565,6 +1565,18 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a block said to be likely",
     ),
     (
+        "The minister called for a ban on the video app, saying it harms teenagers",
+        (),
+        ("censorship",),
+        "a ban called for",
+    ),
+    (
+        "Министр призвал запретить видеоприложение, заявив, что оно вредит подросткам",
+        (),
+        ("censorship",),
+        "a ban called for",
+    ),
+    (
         "|| A ban on the messenger could follow if it ignores the order, the regulator said.",
         (),
         ("censorship",),
