@@ -1565,13 +1565,13 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a block said to be likely",
     ),
     (
-        "The minister called for a ban on the video app, saying it harms teenagers",
+        "The minister called for a ban on the messenger, saying it harms teenagers",
         (),
         ("censorship",),
         "a ban called for",
     ),
     (
-        "Министр призвал запретить видеоприложение, заявив, что оно вредит подросткам",
+        "Министр призвал запретить мессенджер, заявив, что он вредит подросткам",
         (),
         ("censorship",),
         "a ban called for",
