@@ -621,6 +621,32 @@ PROTEST_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] 
         "a strike named as nationwide",
     ),
     (
+        "Court arrests exiled journalist in absentia over 'fakes' about the army",
+        ("arrest",),
+        (),
+        "arrested in absentia for a wartime statement",
+    ),
+    (
+        "Суд заочно арестовал журналистку-эмигрантку за фейки об армии",
+        ("arrest",),
+        (),
+        "arrested in absentia for a wartime statement",
+    ),
+    (
+        "Суд заочно арестовал бизнесмена по делу о мошенничестве",
+        (),
+        (),
+        "in absentia for fraud",
+    ),
+    ("Court arrests businessman in absentia on fraud charges", (), (), "in absentia for fraud"),
+    (
+        "Police detained a man who had been attacking picketers",
+        (),
+        (),
+        "the attacker, imperfective",
+    ),
+    ("Полицейские задержали нападавшего на участников пикета", (), (), "the attacker"),
+    (
         "Woman arrested after driving her car into a group of climate activists on a motorway",
         (),
         (),

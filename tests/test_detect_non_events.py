@@ -1565,6 +1565,18 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a block said to be likely",
     ),
     (
+        "A block of the video service is not planned, the president's spokesman said",
+        (),
+        (),
+        "a block not planned",
+    ),
+    (
+        "Блокировка видеосервиса не планируется, заявил пресс-секретарь президента",
+        (),
+        (),
+        "a block not planned",
+    ),
+    (
         "The minister called for a ban on the messenger, saying it harms teenagers",
         (),
         ("censorship",),
