@@ -717,6 +717,40 @@ ACTS_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], str]] = [
         "fined for what was reported",
     ),
     ("Регулятор оштрафовал два телеканала за освещение наводнения", ("censorship",), "coverage"),
+    (
+        "The government told broadcasters not to air footage of the strike",
+        ("censorship",),
+        "told to keep it off air",
+    ),
+    (
+        "Гостелевидению приказали прекратить показ выступлений оппозиционера",
+        ("censorship",),
+        "told to keep it off air, the one who orders unnamed",
+    ),
+    (
+        "Court orders publisher to stop selling novel over 'LGBT propaganda'",
+        ("censorship",),
+        "off sale by order",
+    ),
+    (
+        "Суд обязал издательство прекратить продажу романа из-за «пропаганды ЛГБТ»",
+        ("censorship",),
+        "off sale by order",
+    ),
+    ("The company decided to stop selling the phone in Europe", (), "a company's own sale"),
+    ("Компания решила прекратить продажу телефона в Европе", (), "a company's own sale"),
+    (
+        "|| The outlet's website cannot be opened in Azerbaijan since Tuesday, after a court "
+        "ruling.",
+        ("censorship",),
+        "the effect, named with the country",
+    ),
+    (
+        "|| Сайт издания не открывается в Азербайджане со вторника после решения суда.",
+        ("censorship",),
+        "the effect, named with the country",
+    ),
+    ("Сайт не открывается в Safari после обновления", (), "a browser, no country"),
 ]
 
 
