@@ -1498,6 +1498,46 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a block as the time since which other news holds",
     ),
     (
+        "|| Users reached the network through VPNs since it was blocked during the 2022 unrest.",
+        (),
+        (),
+        "a block dated by the events of a past year",
+    ),
+    (
+        "|| The messenger, which the regulator tried and failed to block in 2018, now has 90 "
+        "million users in the country.",
+        (),
+        (),
+        "a failed attempt",
+    ),
+    (
+        "|| Мессенджер, который регулятор безуспешно пытался заблокировать в 2018 году, теперь "
+        "насчитывает 90 млн пользователей.",
+        (),
+        (),
+        "a failed attempt",
+    ),
+    (
+        "|| The ministry rejected reports that it had ordered mobile internet shut down.",
+        (),
+        (),
+        "reports rejected",
+    ),
+    (
+        "|| The regulator said reports of a block on the messenger were false.",
+        (),
+        (),
+        "reports called false after the block",
+    ),
+    (
+        "|| Регулятор назвал ложными сообщения о блокировке мессенджера.",
+        (),
+        (),
+        "reports called false",
+    ),
+    ("How to access blocked sites: a guide to VPNs", (), (), "how to get around a block"),
+    ("Как зайти на заблокированные сайты: гид по VPN", (), (), "how to get around a block"),
+    (
         "|| Since the outlet refused to delete the article, the regulator blocked its website.",
         ("censorship",),
         (),
