@@ -616,9 +616,8 @@ def test_gone_after_an_order(
 # Beside each, the trap that must stay out. (text, expected, why)
 ACTS_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], str]] = [
     (
-        "|| The Justice Ministry on Friday added a Kazan theatre director, a well-known poet "
-        "and a former regional MP to its register of foreign agents, the ministry's website "
-        "showed.",
+        "|| On Friday the ministry added a Kazan stage director, a well-known poet and a "
+        "one-time regional deputy to the official register of foreign agents.",
         ("censorship",),
         "a register named in full after a long list",
     ),
@@ -650,8 +649,8 @@ ACTS_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], str]] = [
     ("The president recognised the extremist threat in a speech", (), "no material named"),
     ("Президент признал угрозу экстремизма в своём выступлении", (), "no material named"),
     (
-        "Google removed a protest song from YouTube in the country after a complaint from the "
-        "communications regulator",
+        "YouTube took down a protest song in the country following complaints by the media "
+        "regulator",
         ("censorship",),
         "a state body's complaint acted on",
     ),
@@ -689,11 +688,11 @@ ACTS_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], str]] = [
         ("censorship",),
         "the government's act beside a post the platform deleted",
     ),
-    ("Minister deletes post comparing rival to a dictator", (), "an official's own post"),
+    ("Mayor deletes post calling critics traitors", (), "an official's own post"),
     ("Министр удалил пост, в котором сравнил оппонента с диктатором", (), "an own post"),
     (
-        "|| The news site became inaccessible in Russia on Monday, a week after a court upheld "
-        "the ruling against it.",
+        "|| The outlet's site became inaccessible in Russia ten days after judges upheld the "
+        "ruling against it.",
         ("censorship",),
         "gone now, the upheld ruling its background",
     ),

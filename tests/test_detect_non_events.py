@@ -1544,8 +1544,8 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "since as a reason, the block the news",
     ),
     (
-        "|| The company said it had suspended more than 3,000 accounts that spread identical "
-        "posts praising the government in a spam campaign.",
+        "|| The platform suspended more than 3,000 accounts that posted the same message "
+        "praising the government, calling it a spam operation.",
         (),
         (),
         "a platform's own sweep, a count after the verb",
@@ -1557,11 +1557,16 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a platform's own sweep",
     ),
     (
-        "|| The ministry said it had not blocked any messaging apps and that slow internet "
-        "speeds in the south were caused by a damaged fibre-optic line.",
+        "|| The regulator insists it has not blocked a single messaging app.",
         (),
         (),
-        "a denial with its own auxiliary, an outage",
+        "a denial with its own auxiliary",
+    ),
+    (
+        "|| Slow mobile internet in the north was blamed on a broken fibre-optic line.",
+        (),
+        (),
+        "an outage named by its damage",
     ),
     (
         "|| Министерство заявило, что не блокировало мессенджеры, а медленный интернет на юге "
@@ -1571,21 +1576,21 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a denial, an outage",
     ),
     (
-        "Telegram hit with fine over rally channels it did not remove",
+        "Messenger fined for videos of the march it did not remove",
         ("censorship",),
         (),
         "a failure to remove, fined",
     ),
     (
-        "|| Police detained dozens of people who protested against the city's strict lockdown "
-        "restrictions, a BBC correspondent said.",
+        "|| Officers held about forty people rallying against tough lockdown restrictions, a "
+        "BBC reporter said.",
         ("arrest",),
         (),
         "public-health restrictions, an outlet as the source",
     ),
     (
-        "|| Полиция задержала десятки человек, протестовавших против жёстких ковидных "
-        "ограничений, сообщил корреспондент Би-би-си.",
+        "|| Полиция задержала около сорока человек на акции против жёстких карантинных "
+        "ограничений, сообщил репортёр Би-би-си.",
         ("arrest",),
         (),
         "public-health restrictions, an outlet as the source",
@@ -1598,8 +1603,8 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a block said to be likely",
     ),
     (
-        "|| Депутат заявил, что блокировка YouTube в России «вполне вероятна», если сервис не "
-        "удалит запрещённые ролики.",
+        "|| По словам сенатора, блокировка видеосервиса «вполне вероятна» уже осенью, если он "
+        "продолжит игнорировать требования.",
         (),
         ("censorship",),
         "a block said to be likely",
@@ -1661,8 +1666,8 @@ ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a decision to block ruled unlawful",
     ),
     (
-        "|| Районный суд признал незаконным решение Роскомнадзора о блокировке сайта "
-        "интернет-магазина и обязал ведомство исключить его из реестра, сообщил юрист.",
+        "|| Арбитраж признал незаконным решение регулятора о блокировке сайта "
+        "онлайн-кинотеатра, ведомству велено исключить адрес из реестра.",
         (),
         ("censorship",),
         "a decision to block ruled unlawful",
