@@ -561,3 +561,150 @@ def test_arrests_that_are_not_a_protesters(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Round 9: persecution for protest told in other words (the army "discredited"
+# without its article, its authority "undermined", a lone protester described,
+# the offence named in a verdict, a strike named as nationwide), and beside it
+# the traps: a driver who hit activists, a penalty the law sets, a fraud
+# verdict. (text, expected, weak, why)
+PROTEST_TOLD_OTHERWISE: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "Retired teacher fined for 'discrediting army' in a video",
+        ("arrest",),
+        (),
+        "no article",
+    ),
+    (
+        "Пенсионерку оштрафовали за «дискредитацию армии» за песню в видеоролике",
+        ("arrest",),
+        (),
+        "discrediting",
+    ),
+    (
+        "A court fined a teacher for actions aimed at undermining the authority of the Russian "
+        "armed forces",
+        ("arrest",),
+        (),
+        "the army's authority undermined",
+    ),
+    (
+        "Суд оштрафовал пенсионерку за подрыв авторитета армии в комментариях",
+        ("arrest",),
+        (),
+        "the army's authority undermined",
+    ),
+    (
+        "|| A court jailed a pensioner for 15 days after he stood alone on the main square "
+        "holding a placard.",
+        ("arrest",),
+        (),
+        "a lone protester described",
+    ),
+    (
+        "|| Районный суд арестовал на 12 суток медсестру, которая в одиночку стояла у мэрии с "
+        "листком «Хватит».",
+        ("arrest",),
+        (),
+        "a lone protester described",
+    ),
+    (
+        "Pensioner found guilty of violating rules on public events after lone picket",
+        ("arrest",),
+        (),
+        "the offence named in a verdict",
+    ),
+    (
+        "Union leader charged with inciting violence during last week's nationwide strike",
+        ("arrest",),
+        (),
+        "a strike named as nationwide",
+    ),
+    (
+        "Court arrests exiled journalist in absentia over 'fakes' about the army",
+        ("arrest",),
+        (),
+        "arrested in absentia for a wartime statement",
+    ),
+    (
+        "Суд заочно арестовал журналистку-эмигрантку за фейки об армии",
+        ("arrest",),
+        (),
+        "arrested in absentia for a wartime statement",
+    ),
+    (
+        "Суд заочно арестовал бизнесмена по делу о мошенничестве",
+        (),
+        (),
+        "in absentia for fraud",
+    ),
+    ("Court arrests businessman in absentia on fraud charges", (), (), "in absentia for fraud"),
+    (
+        "A teacher was sentenced to six years for a comment criticising the war",
+        ("arrest",),
+        (),
+        "words against the war",
+    ),
+    (
+        "Учителя отправили в колонию на пять лет за комментарий с критикой войны",
+        ("arrest",),
+        (),
+        "words against the war",
+    ),
+    (
+        "Police took several students into custody after they blocked a bridge",
+        ("arrest",),
+        (),
+        "custody with the people between, a bridge blocked",
+    ),
+    (
+        "Полиция задержала нескольких студентов после того, как они перекрыли мост",
+        ("arrest",),
+        (),
+        "a bridge blocked",
+    ),
+    ("Police blocked off the bridge and detained a drunk driver", (), (), "the police's block"),
+    ("Полиция перекрыла мост и задержала пьяного водителя", (), (), "the police's block"),
+    ("A man who slapped a picketer has been detained", (), (), "the attacker, struck"),
+    ("Мужчину, ударившего пикетчика, задержали", (), (), "the attacker, struck"),
+    ("Police detained a suspect in the murder of a protester", (), (), "a protester's killer"),
+    ("Полиция задержала подозреваемого в убийстве активиста", (), (), "an activist's killer"),
+    (
+        "Police detained a man who had been attacking picketers",
+        (),
+        (),
+        "the attacker, imperfective",
+    ),
+    ("Полицейские задержали нападавшего на участников пикета", (), (), "the attacker"),
+    (
+        "Woman arrested after she drove into climate activists sitting on a motorway",
+        (),
+        (),
+        "the driver who hit activists",
+    ),
+    ("Man arrested after van drives into climate protesters", (), (), "the driver"),
+    ("Задержан водитель, въехавший в группу климатических активистов", (), (), "the driver"),
+    (
+        "|| Breaking the protest law twice can lead to a month of arrest, the ministry warned.",
+        (),
+        ("arrest",),
+        "a penalty the law sets",
+    ),
+    (
+        "|| За второе нарушение закона о митингах может грозить арест на месяц, предупредили "
+        "в МВД.",
+        (),
+        ("arrest",),
+        "a penalty the law sets",
+    ),
+    ("The man was found guilty of fraud and jailed for three years", (), (), "a fraud verdict"),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), PROTEST_TOLD_OTHERWISE, ids=lambda v: str(v)[:40]
+)
+def test_protest_told_in_other_words(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)

@@ -1,4 +1,4 @@
-"""Evaluation: regression guards on the tuned sets and a floor on the blind one.
+"""Evaluation: regression guards on the tuned sets and floors on real published news.
 
 The rules were tuned on detect_dev, detect_dev_extra, detect_holdout and
 detect_holdout2 (the two holdouts became development data in round 3), since
@@ -6,8 +6,9 @@ round 4 on detect_holdout3 and since round 5 on detect_holdout4, so near-perfect
 figures on all of them only guard against regressions. detect_holdout5 (blind
 once after round 5), detect_holdout6 (blind once after round 6) and
 detect_holdout7 (blind once after round 7) are development data since rounds 8,
-7 and 8. Every written set keeps F1 and precision at 0.95 or more (0.97 for the
-oldest two) in every category and every language, precision ahead of recall.
+7 and 8, and detect_holdout8 (blind once after round 8) since round 9. Every
+written set keeps F1 and precision at 0.95 or more (0.97 for the oldest two and
+holdout8) in every category and every language, precision ahead of recall.
 Real published news (../shared/realtext/detect_real.tsv, development data since
 round 6) must keep F1 and precision at 0.95 or more in every category and
 language, precision ahead of recall; the test skips where that file is absent.
@@ -38,15 +39,7 @@ HOLDOUT4 = DATA / "detect_holdout4.jsonl"
 HOLDOUT5 = DATA / "detect_holdout5.jsonl"
 HOLDOUT6 = DATA / "detect_holdout6.jsonl"
 HOLDOUT7 = DATA / "detect_holdout7.jsonl"
-# Blind: written by someone who never saw the rules, measured once after round 8
-# (censorship P 0.920 R 0.930 F1 0.925; arrest P 0.987 R 0.975 F1 0.981) and not
-# tuned on. Its floors are that measurement minus a margin: a guard against a rules
-# change that loses what generalised, not a target (the target is 0.95).
 HOLDOUT8 = DATA / "detect_holdout8.jsonl"
-BLIND_FLOORS = {
-    "censorship": {"f1": 0.90, "precision": 0.90},
-    "arrest": {"f1": 0.95, "precision": 0.95},
-}
 # Real published news, labelled; kept beside the repository, never in it.
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realtext" / "detect_real.tsv"
 # Development data since round 6 (the rules were tuned on it): a floor for every
@@ -72,6 +65,10 @@ HOLDOUT_FLOORS = {
     # Blind once, after round 7 (censorship P 0.903, F1 0.939; arrest P 0.987,
     # F1 0.969); its kinds of error worked on in round 8.
     "detect_holdout7.jsonl": {"f1": 0.95, "precision": 0.95},
+    # Blind once, after round 8 (censorship P 0.920, F1 0.925; arrest P 0.987,
+    # F1 0.981); its kinds of error worked on in round 9, after which it holds
+    # 1.000 in every category and language.
+    "detect_holdout8.jsonl": {"f1": 0.97, "precision": 0.97},
 }
 
 
@@ -100,7 +97,7 @@ def report(detector: Detector) -> EvalReport:
 
 @pytest.fixture(
     scope="module",
-    params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7],
+    params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8],
     ids=lambda p: p.stem,
 )
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:
@@ -148,16 +145,6 @@ def test_holdout_floors(holdout: EvalReport, category: str) -> None:
         assert cell.f1 >= floors["f1"], f"{lang}\n{table}"
         assert cell.precision >= floors["precision"], f"{lang}\n{table}"
         assert cell.precision >= cell.recall, f"{lang}\n{table}"
-
-
-@pytest.mark.parametrize("category", CATEGORIES)
-def test_the_blind_holdout_keeps_what_generalised(detector: Detector, category: str) -> None:
-    blind = evaluate(detector, HOLDOUT8)
-    counts = blind.category(category)
-    table = format_report(blind)
-    assert counts.support > 0, table
-    assert counts.f1 >= BLIND_FLOORS[category]["f1"], table
-    assert counts.precision >= BLIND_FLOORS[category]["precision"], table
 
 
 def test_report_counts_and_table(tmp_path: Path) -> None:

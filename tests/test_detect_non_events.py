@@ -1423,3 +1423,262 @@ def test_appeals_and_checks_are_no_acts(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why, weak)
+
+
+# Round 9: non-events that read as acts. A block recalled as the time of other
+# news, further from its time phrase or dated to a past year; a platform's own
+# sweep with a count after the verb; a denial with its own auxiliary; an outage
+# put down to a damaged line; public-health restrictions; a block said to be
+# likely; a decision to block ruled unlawful. Beside them, the news that stays.
+# (text, expected, weak, why)
+ACTS_THAT_ARE_NOT: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
+    (
+        "|| Five years after the regulator first tried to block the messenger, its founder "
+        "says it has more users than ever.",
+        (),
+        (),
+        "a block as the time of other news",
+    ),
+    (
+        "|| Спустя пять лет после первой попытки заблокировать мессенджер его основатель "
+        "говорит, что пользователей стало больше, чем когда-либо.",
+        (),
+        (),
+        "a block as the time of other news",
+    ),
+    (
+        "|| A year after the war began, the regulator blocked the messenger.",
+        ("censorship",),
+        (),
+        "the news after the time phrase's comma",
+    ),
+    (
+        "|| Demand for VPN services doubled after Instagram and Facebook were blocked in 2022, "
+        "a study found.",
+        (),
+        (),
+        "a block dated to a past year in a time clause",
+    ),
+    (
+        "|| Продажи VPN выросли втрое после того, как в 2021 году были замедлены Twitter и "
+        "YouTube.",
+        (),
+        (),
+        "a block dated to a past year in a time clause",
+    ),
+    (
+        "|| Спрос на VPN вырос после того, как Роскомнадзор заблокировал Instagram.",
+        ("censorship",),
+        (),
+        "undated: the news itself is often told so",
+    ),
+    (
+        "|| Russia blocked Instagram in March 2022 after Meta allowed calls for violence.",
+        ("censorship",),
+        (),
+        "a dated block that is the sentence's news",
+    ),
+    (
+        "|| When the regulator banned the app in 2021, millions of users switched to VPNs.",
+        (),
+        (),
+        "a block dated to a past year in a time clause, the actor named",
+    ),
+    (
+        "|| Since the regulator blocked the messenger, many bloggers have moved to other apps.",
+        (),
+        (),
+        "a block as the time since which other news holds",
+    ),
+    (
+        "|| С тех пор как Роскомнадзор заблокировал мессенджер, блогеры переехали в другие "
+        "приложения.",
+        (),
+        (),
+        "a block as the time since which other news holds",
+    ),
+    (
+        "|| Users reached the network through VPNs since it was blocked during the 2022 unrest.",
+        (),
+        (),
+        "a block dated by the events of a past year",
+    ),
+    (
+        "|| The messenger, which the regulator tried and failed to block in 2018, now has 90 "
+        "million users in the country.",
+        (),
+        (),
+        "a failed attempt",
+    ),
+    (
+        "|| Мессенджер, который регулятор безуспешно пытался заблокировать в 2018 году, теперь "
+        "насчитывает 90 млн пользователей.",
+        (),
+        (),
+        "a failed attempt",
+    ),
+    (
+        "|| The ministry rejected reports that it had ordered mobile internet shut down.",
+        (),
+        (),
+        "reports rejected",
+    ),
+    (
+        "|| The regulator said reports of a block on the messenger were false.",
+        (),
+        (),
+        "reports called false after the block",
+    ),
+    (
+        "|| Регулятор назвал ложными сообщения о блокировке мессенджера.",
+        (),
+        (),
+        "reports called false",
+    ),
+    ("How to access blocked sites: a guide to VPNs", (), (), "how to get around a block"),
+    ("Как зайти на заблокированные сайты: гид по VPN", (), (), "how to get around a block"),
+    (
+        "|| Since the outlet refused to delete the article, the regulator blocked its website.",
+        ("censorship",),
+        (),
+        "since as a reason, the block the news",
+    ),
+    (
+        "|| The platform suspended more than 3,000 accounts that posted the same message "
+        "praising the government, calling it a spam operation.",
+        (),
+        (),
+        "a platform's own sweep, a count after the verb",
+    ),
+    (
+        "|| Компания сообщила, что заблокировала более 3000 аккаунтов, рассылавших спам.",
+        (),
+        (),
+        "a platform's own sweep",
+    ),
+    (
+        "|| The regulator insists it has not blocked a single messaging app.",
+        (),
+        (),
+        "a denial with its own auxiliary",
+    ),
+    (
+        "|| Slow mobile internet in the north was blamed on a broken fibre-optic line.",
+        (),
+        (),
+        "an outage named by its damage",
+    ),
+    (
+        "|| Министерство заявило, что не блокировало мессенджеры, а медленный интернет на юге "
+        "вызван повреждением оптоволоконного кабеля.",
+        (),
+        (),
+        "a denial, an outage",
+    ),
+    (
+        "Messenger fined for videos of the march it did not remove",
+        ("censorship",),
+        (),
+        "a failure to remove, fined",
+    ),
+    (
+        "|| Officers held about forty people rallying against tough lockdown restrictions, a "
+        "BBC reporter said.",
+        ("arrest",),
+        (),
+        "public-health restrictions, an outlet as the source",
+    ),
+    (
+        "|| Полиция задержала около сорока человек на акции против жёстких карантинных "
+        "ограничений, сообщил репортёр Би-би-си.",
+        ("arrest",),
+        (),
+        "public-health restrictions, an outlet as the source",
+    ),
+    (
+        "|| A lawmaker said a block of YouTube was 'quite likely' unless the service removed "
+        "banned videos.",
+        (),
+        ("censorship",),
+        "a block said to be likely",
+    ),
+    (
+        "|| По словам сенатора, блокировка видеосервиса «вполне вероятна» уже осенью, если он "
+        "продолжит игнорировать требования.",
+        (),
+        ("censorship",),
+        "a block said to be likely",
+    ),
+    (
+        "A block of the video service is not planned, the president's spokesman said",
+        (),
+        (),
+        "a block not planned",
+    ),
+    (
+        "Блокировка видеосервиса не планируется, заявил пресс-секретарь президента",
+        (),
+        (),
+        "a block not planned",
+    ),
+    (
+        "The minister called for a ban on the messenger, saying it harms teenagers",
+        (),
+        ("censorship",),
+        "a ban called for",
+    ),
+    (
+        "Министр призвал запретить мессенджер, заявив, что он вредит подросткам",
+        (),
+        ("censorship",),
+        "a ban called for",
+    ),
+    (
+        "|| A ban on the messenger could follow if it ignores the order, the regulator said.",
+        (),
+        ("censorship",),
+        "a ban that could follow",
+    ),
+    (
+        "|| Блокировка мессенджера может последовать, если он не выполнит требования, заявили "
+        "в ведомстве.",
+        (),
+        ("censorship",),
+        "a ban that could follow",
+    ),
+    (
+        "|| The regulator blocked the news site on Monday, likely over an article about the war.",
+        ("censorship",),
+        (),
+        "the reason doubted, not the act",
+    ),
+    (
+        "|| Роскомнадзор заблокировал сайт издания, вероятно, из-за статьи о войне.",
+        ("censorship",),
+        (),
+        "the reason doubted, not the act",
+    ),
+    (
+        "|| A district court ruled unlawful the regulator's decision to block an online shop's "
+        "website and ordered the watchdog to take it off the register.",
+        (),
+        ("censorship",),
+        "a decision to block ruled unlawful",
+    ),
+    (
+        "|| Арбитраж признал незаконным решение регулятора о блокировке сайта "
+        "онлайн-кинотеатра, ведомству велено исключить адрес из реестра.",
+        (),
+        ("censorship",),
+        "a decision to block ruled unlawful",
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected", "weak", "why"), ACTS_THAT_ARE_NOT, ids=lambda v: str(v)[:40]
+)
+def test_times_sweeps_denials_and_likelihoods_are_no_acts(
+    detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why, weak)
