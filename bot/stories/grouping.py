@@ -17,16 +17,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from bot.stories.config import GroupingConfig, Weights
+from bot.stories.explained import CONSIDERED, ScoredDecision
 from bot.stories.facts import escalations_between
 from bot.stories.index import StoryIndex
 from bot.stories.probe import PlaceLevels, Places, Probe
-from bot.stories.records import Decision, Escalation, FeedKey, Outcome, Report, Story
+from bot.stories.records import Action, Decision, Escalation, FeedKey, Outcome, Report, Story
 from bot.stories.scoring import Scored, score
 from bot.stories.similarity import DocumentFrequencies, Vector
 from bot.stories.state import StoryState
-
-# How many of the scored candidates a decision lists (the best one explained).
-CONSIDERED = 2
 
 
 def default_story_id(report: Report) -> str:
@@ -154,22 +152,11 @@ class Grouper:
         if not scored:
             why = "new story: no open story shares an entity, place, name, figure or rare word"
             return Decision(report.id, "new", self._story_id(report), why)
-        best, explanation = scored[0].explained()
-        considered = (best, *(c.candidate(explain=False) for c in scored[1:CONSIDERED]))
-        if best.veto is None and best.score >= best.threshold:
-            why = (
-                f"join {best.story_id}: score {best.score:.2f} >= {best.threshold:.2f} "
-                f"({explanation})"
-            )
-            return Decision(report.id, "join", best.story_id, why, best, considered)
-        if best.veto is not None:
-            why = f"new story: nearest {best.story_id} ruled out: {best.veto}"
-        else:
-            why = (
-                f"new story: nearest {best.story_id} scored {best.score:.2f} < "
-                f"{best.threshold:.2f} ({explanation})"
-            )
-        return Decision(report.id, "new", self._story_id(report), why, best, considered)
+        best = scored[0]
+        action: Action = "join" if best.reaches() else "new"
+        story_id = best.story_id if action == "join" else self._story_id(report)
+        # Worded when read: most decisions never are (explained.py).
+        return ScoredDecision(report.id, action, story_id, scored[:CONSIDERED])
 
     def _lookup(self, probe: Probe) -> list[str]:
         cfg = self.config

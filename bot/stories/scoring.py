@@ -122,6 +122,11 @@ class Scored:
         self.veto = veto
         self.margin = score - threshold
 
+    def reaches(self) -> bool:
+        """Whether the story may be joined: no veto, and the score (as a Candidate
+        shows it, rounded) reaches the threshold."""
+        return self.veto is None and _rounded(self.score) >= _rounded(self.threshold)
+
     def candidate(self, explain: bool) -> Candidate:
         signals = tuple([_worded(raw)[0] for raw in self.signals]) if explain else ()
         return self._candidate(signals)
