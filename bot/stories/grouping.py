@@ -110,7 +110,7 @@ class Grouper:
             state = StoryState(story.id)
             for report in members:
                 vector = self._vector(report)
-                self._df.add(report.lang, (t for t, _ in report.terms))
+                self._df.add_counted(report.lang, report.terms)
                 state.add(report, vector, self._places)
                 self._remember_feed(report, story.id)
             state.version = story.version
@@ -199,7 +199,7 @@ class Grouper:
             old = next(r for r in state.reports if r.id == old_id)
             before = state.facts
             self._df.remove(old.lang, (t for t, _ in old.terms))
-            self._df.add(report.lang, (t for t, _ in report.terms))
+            self._df.add_counted(report.lang, report.terms)
             state.replace(old_id, report, vector, self._places)
             assert before is not None and state.facts is not None
             escalations = escalations_between(before, state.facts)
@@ -208,7 +208,7 @@ class Grouper:
                 state = self._open[decision.story_id]
             else:
                 state = self._open[decision.story_id] = StoryState(decision.story_id)
-            self._df.add(report.lang, (t for t, _ in report.terms))
+            self._df.add_counted(report.lang, report.terms)
             escalations = state.add(report, vector, self._places)
         state.version += 1
         state.touched = self._clock

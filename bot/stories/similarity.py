@@ -40,11 +40,15 @@ class DocumentFrequencies:
         self._logs: list[float] = [0.0, 0.0]
 
     def add(self, lang: str, terms: Iterable[str]) -> None:
+        self.add_counted(lang, zip(terms, repeat(1)))
+
+    def add_counted(self, lang: str, terms: Iterable[tuple[str, int]]) -> None:
+        """:meth:`add` for a report's ``terms`` (word, count) as they are stored."""
         docs = self._docs[lang] = self._docs.get(lang, 0) + 1
         self._cover(docs)
         df = self._df.setdefault(lang, {})
         get = df.get
-        for term in terms:
+        for term, _ in terms:
             df[term] = get(term, 0) + 1
 
     def remove(self, lang: str, terms: Iterable[str]) -> None:
