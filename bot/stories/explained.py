@@ -52,7 +52,21 @@ class ScoredDecision(Decision):
     _scored: list[Scored] | None
     _words: _Words | None
 
-    def __init__(self, report_id: str, action: Action, story_id: str, scored: list[Scored]):
+    def __new__(
+        cls,
+        report_id: str,
+        action: Action,
+        story_id: str,
+        why: str = "",
+        best: Candidate | None = None,
+        considered: tuple[Candidate, ...] = (),
+        *,
+        scored: list[Scored] | None = None,
+    ) -> ScoredDecision:
+        if scored is None:
+            # Called with words (dataclasses.replace does): a plain decision.
+            return Decision(report_id, action, story_id, why, best, considered)  # type: ignore[return-value]
+        self = object.__new__(cls)
         # Frozen: the fields are set once, here, past the dataclass's guard.
         set_field = object.__setattr__
         set_field(self, "report_id", report_id)
@@ -60,6 +74,10 @@ class ScoredDecision(Decision):
         set_field(self, "story_id", story_id)
         set_field(self, "_scored", scored)
         set_field(self, "_words", None)
+        return self
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        """Everything is set by ``__new__``."""
 
     def _worded(self) -> _Words:
         words: _Words | None = self._words

@@ -156,7 +156,7 @@ class Grouper:
         action: Action = "join" if best.reaches() else "new"
         story_id = best.story_id if action == "join" else self._story_id(report)
         # Worded when read: most decisions never are (explained.py).
-        return ScoredDecision(report.id, action, story_id, scored[:CONSIDERED])
+        return ScoredDecision(report.id, action, story_id, scored=scored[:CONSIDERED])
 
     def _lookup(self, probe: Probe) -> list[str]:
         cfg = self.config
