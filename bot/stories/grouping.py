@@ -148,7 +148,8 @@ class Grouper:
             if found.veto is None and found.margin >= self.config.clear_margin:
                 # A clear join with the best-placed story: the rest cannot matter much.
                 break
-        scored.sort(key=lambda c: (c.veto is not None, -c.margin, c.story_id))
+        if len(scored) > 1:
+            scored.sort(key=lambda c: (c.veto is not None, -c.margin, c.story_id))
         if not scored:
             why = "new story: no open story shares an entity, place, name, figure or rare word"
             return Decision(report.id, "new", self._story_id(report), why)
