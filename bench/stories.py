@@ -11,9 +11,7 @@ services in a few countries, with made-up people; spread over two and a half
 days so every story stays open and within reach of every report (far busier news
 than any real feed list brings). Each report goes through the real detector and
 evidence builder once; then each pass builds a fresh grouper, opens the stories
-and freezes them for the garbage collector as the bot does after restoring its
-stories (untimed; one more pass without the freeze shows what it is worth), and
-times the incoming events one assignment at a time, pinned to one
+(untimed), and times the incoming events one assignment at a time, pinned to one
 CPU, in CPU time (the host is shared; wall-clock rates are printed too). The
 MEDIAN pass is the figure; best and worst are printed too.
 
@@ -290,19 +288,6 @@ def _timed(grouper: Grouper, reports: list[Report]) -> tuple[float, float, int]:
     return time.process_time() - begin, time.perf_counter() - begin_wall, joins
 
 
-def _as_restored(
-    builder: ReportBuilder, opening: list[Report], incoming: list[Report]
-) -> tuple[Grouper, list[Report]]:
-    """The stories opened, then what the bot does once it has restored its stories
-    (StoryDesk.reload): a full collection and gc.freeze(), so the collector's full
-    passes no longer walk what exists. The incoming reports are made afresh after
-    the freeze (a copy through pickle), since a running bot reads them after it."""
-    grouper = _opened(builder, opening)
-    gc.collect()
-    gc.freeze()
-    return grouper, pickle.loads(pickle.dumps(incoming))
-
-
 def _time_passes(
     builder: ReportBuilder, opening: list[Report], incoming: list[Report], passes: int
 ) -> None:
@@ -310,27 +295,35 @@ def _time_passes(
     # other processes' turns too. Wall-clock rates are printed beside it.
     rates, walls = [], []
     for n in range(passes):
-        grouper, fresh = _as_restored(builder, opening, incoming)
+        grouper = _opened(builder, opening)
         open_now = len(grouper.open_stories)
-        elapsed, wall, joins = _timed(grouper, fresh)
-        rates.append(len(fresh) / elapsed)
-        walls.append(len(fresh) / wall)
+        elapsed, wall, joins = _timed(grouper, incoming)
+        rates.append(len(incoming) / elapsed)
+        walls.append(len(incoming) / wall)
         print(
-            f"  pass {n + 1}: {open_now:,} open stories, {len(fresh):,} assignments in "
+            f"  pass {n + 1}: {open_now:,} open stories, {len(incoming):,} assignments in "
             f"{elapsed:.2f} s of CPU = {rates[-1]:,.0f}/s (wall clock {walls[-1]:,.0f}/s; "
             f"{joins:,} joined a story, {len(grouper.open_stories):,} stories at the end)"
         )
-        del grouper, fresh
-        gc.unfreeze()
     print(
         f"assignments: MEDIAN {statistics.median(rates):,.0f}/s of CPU time "
         f"(best {max(rates):,.0f}, worst {min(rates):,.0f}; wall clock median "
         f"{statistics.median(walls):,.0f}/s; {passes} passes, one core); target >= 5,000/s"
     )
-    # What the freeze is worth: one more pass without it, the collector's full
-    # passes walking every report and story.
-    elapsed, _, _ = _timed(_opened(builder, opening), incoming)
-    print(f"  the same without gc.freeze(): {len(incoming) / elapsed:,.0f}/s of CPU time")
+    # What gc.freeze() after the stories opened would be worth (a bot could freeze
+    # once its stories are restored): the incoming reports are made afresh after
+    # it (a copy through pickle), since a running bot reads them after its restore;
+    # frozen as well, they would flatter it.
+    grouper = _opened(builder, opening)
+    gc.collect()
+    gc.freeze()
+    fresh = pickle.loads(pickle.dumps(incoming))
+    elapsed, _, _ = _timed(grouper, fresh)
+    gc.unfreeze()
+    print(
+        f"  the same with gc.freeze() after the stories opened: "
+        f"{len(fresh) / elapsed:,.0f}/s of CPU time"
+    )
     print(f"peak RSS of the process: {_max_rss_mib():.0f} MiB")
 
 

@@ -11,7 +11,6 @@ the database, which then holds exactly what it held before.
 from __future__ import annotations
 
 import asyncio
-import gc
 import hashlib
 import logging
 from datetime import datetime, timedelta
@@ -86,12 +85,6 @@ class StoryDesk:
         stories, reports = await self._storage.stories.for_grouper(now - self._config.keep_closed)
         grouper.restore(stories, reports)
         self._grouper = grouper
-        # The restored stories and reports live as long as the bot: frozen, the
-        # collector's full passes no longer walk them (nor the detector's tables),
-        # which spares every later assignment about a tenth of its time
-        # (docs/stories.md, "Speed and memory"). What is garbage now goes first.
-        gc.collect()
-        gc.freeze()
         logger.debug("stories: %d restored with %d reports", len(stories), len(reports))
 
     def forget(self) -> None:
