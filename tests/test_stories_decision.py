@@ -7,14 +7,15 @@ the detector on written text.
 
 from __future__ import annotations
 
-from dataclasses import replace
+import pickle
+from dataclasses import fields, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from bot.detect import Detector
-from bot.stories import FeedKey, Grouper, GroupingConfig, Report, moment, story_to_dict
+from bot.stories import Decision, FeedKey, Grouper, GroupingConfig, Report, moment, story_to_dict
 from bot.stories.gazetteer import Gazetteer
 
 T0 = datetime(2026, 3, 14, 10, 0, tzinfo=UTC)
@@ -318,3 +319,19 @@ def test_restored_stories_decide_as_the_originals(gazetteer: Gazetteer) -> None:
     probe = replace(make("p", 5), terms=(("detain", 1),))
     assert restored.decide(probe) == original.decide(probe)
     assert [s.id for s in restored.open_stories] == [s.id for s in original.open_stories]
+
+
+def test_a_decision_read_later_reads_as_one_worded_at_once(gazetteer: Gazetteer) -> None:
+    # The explanation is worded when first read; whoever reads it, copies it or
+    # stores it meets the same plain record, with the same words.
+    g = grouper(gazetteer, make("a"), block("c", 1))
+    decision = g.decide(make("b", 2))
+    plain = Decision(*(getattr(decision, f.name) for f in fields(Decision)))
+    assert decision.action == "join" and decision.why.startswith("join story:a: score ")
+    assert decision.best is not None and decision.best.signals
+    assert decision == plain and plain == decision and hash(decision) == hash(plain)
+    assert repr(decision) == repr(plain)
+    copied = pickle.loads(pickle.dumps(decision))
+    assert type(copied) is Decision and copied == plain
+    assert replace(decision, why="edited").why == "edited"
+    assert g.decide(make("b", 2)) == decision

@@ -103,7 +103,9 @@ class StoryDesk:
         assert self._grouper is not None, "ensure_ready first"
         report = self.report(feed, item, detection, now)
         outcome = self._grouper.assign(report)
-        logger.debug("story %s: %s", outcome.story.id, outcome.decision.why)
+        if logger.isEnabledFor(logging.DEBUG):
+            # Reading ``why`` words the decision's explanation: only when it is shown.
+            logger.debug("story %s: %s", outcome.story.id, outcome.decision.why)
         return StoryWrite(
             report=report,
             story=outcome.story,

@@ -17,16 +17,14 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 
 from bot.stories.config import GroupingConfig, Weights
+from bot.stories.explained import CONSIDERED, ScoredDecision
 from bot.stories.facts import escalations_between
 from bot.stories.index import StoryIndex
 from bot.stories.probe import PlaceLevels, Places, Probe
-from bot.stories.records import Decision, Escalation, FeedKey, Outcome, Report, Story
+from bot.stories.records import Action, Decision, Escalation, FeedKey, Outcome, Report, Story
 from bot.stories.scoring import Scored, score
 from bot.stories.similarity import DocumentFrequencies, Vector
 from bot.stories.state import StoryState
-
-# How many of the scored candidates a decision lists (the best one explained).
-CONSIDERED = 2
 
 
 def default_story_id(report: Report) -> str:
@@ -112,7 +110,7 @@ class Grouper:
             state = StoryState(story.id)
             for report in members:
                 vector = self._vector(report)
-                self._df.add(report.lang, (t for t, _ in report.terms))
+                self._df.add_counted(report.lang, report.terms)
                 state.add(report, vector, self._places)
                 self._remember_feed(report, story.id)
             state.version = story.version
@@ -150,26 +148,16 @@ class Grouper:
             if found.veto is None and found.margin >= self.config.clear_margin:
                 # A clear join with the best-placed story: the rest cannot matter much.
                 break
-        scored.sort(key=lambda c: (c.veto is not None, -c.margin, c.story_id))
+        if len(scored) > 1:
+            scored.sort(key=lambda c: (c.veto is not None, -c.margin, c.story_id))
         if not scored:
             why = "new story: no open story shares an entity, place, name, figure or rare word"
             return Decision(report.id, "new", self._story_id(report), why)
-        best, explanation = scored[0].explained()
-        considered = (best, *(c.candidate(explain=False) for c in scored[1:CONSIDERED]))
-        if best.veto is None and best.score >= best.threshold:
-            why = (
-                f"join {best.story_id}: score {best.score:.2f} >= {best.threshold:.2f} "
-                f"({explanation})"
-            )
-            return Decision(report.id, "join", best.story_id, why, best, considered)
-        if best.veto is not None:
-            why = f"new story: nearest {best.story_id} ruled out: {best.veto}"
-        else:
-            why = (
-                f"new story: nearest {best.story_id} scored {best.score:.2f} < "
-                f"{best.threshold:.2f} ({explanation})"
-            )
-        return Decision(report.id, "new", self._story_id(report), why, best, considered)
+        best = scored[0]
+        action: Action = "join" if best.reaches() else "new"
+        story_id = best.story_id if action == "join" else self._story_id(report)
+        # Worded when read: most decisions never are (explained.py).
+        return ScoredDecision(report.id, action, story_id, scored=scored[:CONSIDERED])
 
     def _lookup(self, probe: Probe) -> list[str]:
         cfg = self.config
@@ -212,7 +200,7 @@ class Grouper:
             old = next(r for r in state.reports if r.id == old_id)
             before = state.facts
             self._df.remove(old.lang, (t for t, _ in old.terms))
-            self._df.add(report.lang, (t for t, _ in report.terms))
+            self._df.add_counted(report.lang, report.terms)
             state.replace(old_id, report, vector, self._places)
             assert before is not None and state.facts is not None
             escalations = escalations_between(before, state.facts)
@@ -221,7 +209,7 @@ class Grouper:
                 state = self._open[decision.story_id]
             else:
                 state = self._open[decision.story_id] = StoryState(decision.story_id)
-            self._df.add(report.lang, (t for t, _ in report.terms))
+            self._df.add_counted(report.lang, report.terms)
             escalations = state.add(report, vector, self._places)
         state.version += 1
         state.touched = self._clock

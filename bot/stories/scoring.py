@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
 from datetime import date, timedelta
+from operator import itemgetter
 from typing import Any
 
 from bot.stories.config import GroupingConfig
@@ -96,6 +97,7 @@ def _rounded(value: float) -> float:
 
 
 Raw = tuple[str, float, object]  # (signal name, score, its value)
+_POINTS = itemgetter(1)
 
 
 class Scored:
@@ -121,6 +123,11 @@ class Scored:
         self.signals = signals
         self.veto = veto
         self.margin = score - threshold
+
+    def reaches(self) -> bool:
+        """Whether the story may be joined: no veto, and the score (as a Candidate
+        shows it, rounded) reaches the threshold."""
+        return self.veto is None and _rounded(self.score) >= _rounded(self.threshold)
 
     def candidate(self, explain: bool) -> Candidate:
         signals = tuple([_worded(raw)[0] for raw in self.signals]) if explain else ()
@@ -336,7 +343,7 @@ def score(probe: Probe, story: StoryState, config: GroupingConfig, places: Place
         # The detector found no event on one side: place and time alone do not
         # make it part of one (a flight delay at the airport of a city in protest).
         return Scored(story_id, 0.0, threshold, (), ("topical", None))
-    total = sum(points for _, points, _ in signals)
+    total = sum(map(_POINTS, signals))  # in order: the same float as a loop
     return Scored(story_id, total, threshold, tuple(signals))
 
 

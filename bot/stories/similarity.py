@@ -40,11 +40,16 @@ class DocumentFrequencies:
         self._logs: list[float] = [0.0, 0.0]
 
     def add(self, lang: str, terms: Iterable[str]) -> None:
+        self.add_counted(lang, zip(terms, repeat(1)))
+
+    def add_counted(self, lang: str, terms: Iterable[tuple[str, int]]) -> None:
+        """:meth:`add` for a report's ``terms`` (word, count) as they are stored."""
         docs = self._docs[lang] = self._docs.get(lang, 0) + 1
-        self._cover(docs)
+        if len(self._logs) <= docs + 1:
+            self._cover(docs)
         df = self._df.setdefault(lang, {})
         get = df.get
-        for term in terms:
+        for term, _ in terms:
             df[term] = get(term, 0) + 1
 
     def remove(self, lang: str, terms: Iterable[str]) -> None:
@@ -67,7 +72,8 @@ class DocumentFrequencies:
         log = math.log
         logs = self._logs
         docs = self._docs.get(lang, 0)
-        self._cover(docs)
+        if len(logs) <= docs + 1:
+            self._cover(docs)
         scale = logs[1 + docs] + 1.0
         df = self._df.get(lang, {})
         get = df.get

@@ -73,6 +73,7 @@ class StoryState:
         "span_precision",
         "span_start",
         "start",
+        "top_action",
         "touched",
         "unnamed_places",
         "vectors",
@@ -122,6 +123,7 @@ class StoryState:
         self.days: dict[str, int] = {}
         self.centroids: dict[str, Centroid] = {}
         self.main_actions = _NOTHING
+        self.top_action = 0  # how many headlines name the main actions
         self.phase = "none"
 
     def add(self, report: Report, vector: Vector, levels: PlaceLevels) -> tuple[Escalation, ...]:
@@ -199,10 +201,20 @@ class StoryState:
         if report.target_kinds:
             _count(self.kinds, report.target_kinds)
         if report.actions:
-            _count(self.actions, report.actions)
-            # The actions most of its headlines name (all of them on a tie).
-            top = max(self.actions.values())
-            self.main_actions = _shared(frozenset(a for a, n in self.actions.items() if n == top))
+            # The actions most of its headlines name (all of them on a tie), kept
+            # as the counts grow: one count moves at a time, by one.
+            actions = self.actions
+            top = self.top_action
+            main: list[str] | None = None
+            for action in report.actions:
+                n = actions[action] = actions.get(action, 0) + 1
+                if n > top:
+                    top, main = n, [action]
+                elif n == top:
+                    main = [*(self.main_actions if main is None else main), action]
+            self.top_action = top
+            if main is not None:
+                self.main_actions = _shared(frozenset(main))
         if report.context:
             _count(self.context, report.context)
         for place in report.places:
@@ -227,8 +239,11 @@ class StoryState:
             centroid = self.centroids[report.lang] = Centroid()
         centroid.add(vector)
         if phase != "none":
-            known = [(n, p) for p, n in self.phases.items() if p != "none"]
-            self.phase = max(known)[1]
+            # The phase most reports describe (on a tie, the last in name order),
+            # kept as the counts grow by one.
+            best = self.phase
+            if best == "none" or (self.phases[phase], phase) > (self.phases[best], best):
+                self.phase = phase
 
     def _span(self, start: datetime, end: datetime, precision: Precision) -> None:
         self.span_start, self.span_end, self.span_precision = start, end, precision
