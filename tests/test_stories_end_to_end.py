@@ -492,3 +492,30 @@ async def test_a_weak_signal_reaches_a_grouped_chat_as_a_note_not_a_story(
     [note] = side.posts(grouped)
     assert "LOW-SEVERITY NOTE" in note.text
     assert "story" not in note.text.lower()
+
+
+async def test_a_refresh_in_another_process_beside_the_bot_keeps_one_story(
+    world: World, side: Side
+) -> None:
+    """`feeds refresh` beside the running bot assigns with a grouper of its own; the
+    bot's next report must join the story as that process left it, not overwrite it."""
+    grouped_en = side.chats[0]
+    await subscribe(world, grouped_en, "en", grouped=True)
+    await world.publish(0, REPORTS[0], minutes=50)
+    # Another process on the same database (its own grouper, read from storage).
+    async with build_app(
+        world.settings, clock=world.clock, with_platforms=False, embedded=False
+    ) as other:
+        outlet, lang, title, summary = REPORTS[1]
+        when = world.clock() - timedelta(minutes=40)
+        world.feeds.serve("/f1", rss(outlet, [("item-1", title, summary, when)], lang))
+        await other.pipeline.refresh([world.feed_ids[1]])
+    await world.publish(2, REPORTS[2], minutes=30)
+    await world.deliver(after_hold_back=True)
+
+    [message] = side.posts(grouped_en)
+    for outlet in ("Ural Monitor", "Уральский вестник", "Rights Wire"):
+        assert outlet in message.text, message.text
+    assert world.app is not None
+    stories = await world.app.storage.stories.recent(world.clock() - timedelta(days=1))
+    assert [len(story.facts.sources) for story in stories] == [3]

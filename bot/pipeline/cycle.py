@@ -28,6 +28,7 @@ from bot.pipeline.plan import EntryPlan, plan_entries, text_hash
 from bot.pipeline.reports import CycleReport, FeedPreview, FeedReport
 from bot.pipeline.stories import StoryDesk
 from bot.storage import Storage
+from bot.storage.errors import StoriesChangedError
 from bot.storage.intents import (
     DocumentFacts,
     EditedEntry,
@@ -182,6 +183,8 @@ class Pipeline:
             return
         try:
             await self.stories.close_expired(self.clock())
+        except StoriesChangedError:
+            logger.info("stories were written by another process; they are read again")
         except Exception:  # closing is housekeeping: the next cycle tries again
             logger.exception("could not close expired stories")
             self.stories.forget()
@@ -397,38 +400,62 @@ class Pipeline:
         subscriptions: Subscriptions,
     ) -> IngestResult:
         """Each event joins or starts a story in the step that stores it: the
-        assignments and the write happen under the desk's lock, in order."""
+        assignments and the write happen under the desk's lock, in order.
+
+        When another process wrote stories meanwhile (a `feeds refresh` beside the
+        running bot), the write is refused: the stories are read again and the
+        events assigned again, once; a second refusal fails this feed's poll, which
+        stored nothing and is simply polled again.
+        """
         desk = self.stories
         assert desk is not None
-        grouped = {chat.id for chat, sub in subscriptions if sub.grouped}
-        items = [p.item for p in plan.new] + [p.item for p in plan.edited]
         async with desk.lock:
-            now = self.clock()
-            await desk.ensure_ready(now)
-            for item in items:
-                verdict = verdicts.get(id(item))
-                # A weak signal alone (a threat, a plan, a lifted ban) is not an event to
-                # tell as a story: every chat that asked for those gets it as its own note.
-                if verdict is None or not verdict.detection.categories:
-                    continue
-                chats = verdict.chat_ids
-                verdicts[id(item)] = Verdict(
-                    verdict.detection,
-                    tuple(c for c in chats if c not in grouped),
-                    desk.assign(
-                        feed,
-                        item,
-                        verdict.detection,
-                        tuple(c for c in chats if c in grouped),
-                        now,
-                    ),
-                )
             try:
-                return await self.storage.entries.record(_batch(feed.id, plan, verdicts), now)
-            except BaseException:
-                # The grouper moved on but the database did not: rebuild it from there.
-                desk.forget()
-                raise
+                return await self._assign_and_store(desk, feed, plan, verdicts, subscriptions)
+            except StoriesChangedError:
+                logger.info(
+                    "feed %d: stories were written by another process; assigning again", feed.id
+                )
+                return await self._assign_and_store(desk, feed, plan, verdicts, subscriptions)
+
+    async def _assign_and_store(
+        self,
+        desk: StoryDesk,
+        feed: Feed,
+        plan: EntryPlan,
+        verdicts: dict[int, Verdict | None],
+        subscriptions: Subscriptions,
+    ) -> IngestResult:
+        """One attempt: assign against the stories in memory, store stamped with them."""
+        grouped = {chat.id for chat, sub in subscriptions if sub.grouped}
+        now = self.clock()
+        await desk.ensure_ready(now)
+        assigned = dict(verdicts)
+        for item in [p.item for p in plan.new] + [p.item for p in plan.edited]:
+            verdict = verdicts.get(id(item))
+            # A weak signal alone (a threat, a plan, a lifted ban) is not an event to
+            # tell as a story: every chat that asked for those gets it as its own note.
+            if verdict is None or not verdict.detection.categories:
+                continue
+            chats = verdict.chat_ids
+            assigned[id(item)] = Verdict(
+                verdict.detection,
+                tuple(c for c in chats if c not in grouped),
+                desk.assign(
+                    feed, item, verdict.detection, tuple(c for c in chats if c in grouped), now
+                ),
+            )
+        stamp = desk.next_stamp()
+        try:
+            result = await self.storage.entries.record(
+                replace(_batch(feed.id, plan, assigned), stories_stamp=stamp), now
+            )
+        except BaseException:
+            # The grouper moved on but the database did not: rebuild it from there.
+            desk.forget()
+            raise
+        desk.written(stamp)
+        return result
 
     # The detector reads each entry's language from its text, never from the feed's
     # declaration: feeds often declare a CMS default (a Russian site saying "en") or

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import uuid
 from datetime import datetime, timedelta
 from urllib.parse import urlsplit
 
@@ -21,7 +22,7 @@ from bot.domain.detection import Detection
 from bot.domain.feed import Feed
 from bot.i18n import languages
 from bot.storage import Storage
-from bot.storage.intents import StoryWrite
+from bot.storage.intents import StoriesStamp, StoryWrite
 from bot.stories.config import GroupingConfig
 from bot.stories.features import ReportBuilder
 from bot.stories.grouping import Grouper
@@ -67,6 +68,8 @@ class StoryDesk:
         self.hold_back = hold_back
         self.lock = asyncio.Lock()
         self._grouper: Grouper | None = None
+        # The stored stories' stamp the grouper in memory agrees with.
+        self._stamp: str | None = None
 
     @property
     def builder(self) -> ReportBuilder:
@@ -82,14 +85,26 @@ class StoryDesk:
     async def reload(self, now: datetime) -> None:
         """The grouper rebuilt from the stored stories: after a start, or a failed write."""
         grouper = Grouper(self._config, places=self.builder.gazetteer)
+        # The stamp first: a write landing between the two reads makes the next write
+        # of ours refused (and the grouper read again), never missed.
+        stamp = await self._storage.stories.stamp()
         stories, reports = await self._storage.stories.for_grouper(now - self._config.keep_closed)
         grouper.restore(stories, reports)
         self._grouper = grouper
+        self._stamp = stamp
         logger.debug("stories: %d restored with %d reports", len(stories), len(reports))
 
     def forget(self) -> None:
         """Drop the grouper in memory: the next write rebuilds it from storage."""
         self._grouper = None
+
+    def next_stamp(self) -> StoriesStamp:
+        """The stamp for a write of what the grouper decided (the caller holds `lock`)."""
+        return StoriesStamp(self._stamp, uuid.uuid4().hex)
+
+    def written(self, stamp: StoriesStamp) -> None:
+        """The write stamped `stamp` is stored: the grouper agrees with it."""
+        self._stamp = stamp.new
 
     def assign(
         self,
@@ -144,5 +159,12 @@ class StoryDesk:
                 return ()
             closed = self._grouper.close_expired(now)
             if closed:
-                await self._storage.stories.save(closed, now)
+                stamp = self.next_stamp()
+                try:
+                    await self._storage.stories.save(closed, now, stamp)
+                except BaseException:
+                    # Stories another process wrote, or a failed write: read them again.
+                    self.forget()
+                    raise
+                self.written(stamp)
             return closed

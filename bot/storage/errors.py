@@ -9,6 +9,13 @@ class StorageError(Exception):
     """The database cannot be opened or used; the message is meant for a person."""
 
 
+class StoriesChangedError(StorageError):
+    """Another process wrote stories since this one read them: decide again."""
+
+    def __init__(self) -> None:
+        super().__init__("the stories changed in another process; read them again")
+
+
 class DuplicateFeedError(StorageError):
     def __init__(self, url: str, feed_id: int) -> None:
         super().__init__(f"feed {redact_url(url)} is already added (id {feed_id})")

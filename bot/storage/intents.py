@@ -129,6 +129,24 @@ class IngestBatch:
     feed_id: int
     new: tuple[NewEntry, ...] = ()
     edited: tuple[EditedEntry, ...] = ()
+    # With story writes: the state of the stored stories they were decided against.
+    stories_stamp: StoriesStamp | None = None
+
+
+@dataclass(frozen=True)
+class StoriesStamp:
+    """Which state of the stored stories a write was decided against.
+
+    Every write of stories leaves a new stamp. A process decides story assignments
+    against the stories it holds in memory; when another process (a `feeds refresh`
+    beside the running bot) wrote stories since, the write is refused
+    (`StoriesChangedError`) instead of overwriting that process's work, and the
+    caller decides again from the stored stories. `expected` is None for a database
+    whose stories were never stamped.
+    """
+
+    expected: str | None
+    new: str
 
 
 @dataclass(frozen=True)

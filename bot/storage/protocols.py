@@ -31,6 +31,7 @@ from bot.storage.intents import (
     IngestResult,
     KnownEntry,
     PollOutcome,
+    StoriesStamp,
 )
 from bot.stories.records import Report, Story
 
@@ -152,7 +153,10 @@ class StoryStore(Protocol):
     """Stories and their reports. Ingest writes them with their entries
     (`StoryWrite` in an `IngestBatch`); this is the rest."""
 
-    async def save(self, stories: Sequence[Story], now: datetime) -> None: ...
+    async def save(
+        self, stories: Sequence[Story], now: datetime, stamp: StoriesStamp | None = None
+    ) -> None: ...
+    async def stamp(self) -> str | None: ...
     async def for_grouper(self, since: datetime) -> tuple[list[Story], list[Report]]: ...
     async def recent(self, since: datetime, limit: int = 200) -> list[Story]: ...
     async def get(self, story_id: str) -> Story | None: ...

@@ -14,7 +14,7 @@ from bot.domain.event import Event
 from bot.domain.vocabulary import categories_of
 from bot.storage.intents import IngestBatch, IngestResult, KnownEntry, Verdict
 from bot.storage.sqlite.database import Database
-from bot.storage.sqlite.stories import write_story
+from bot.storage.sqlite.stories import check_and_stamp, write_story
 from bot.timeutil import require, to_db
 
 # 10 parameters a row: 900 per statement stays under SQLite's oldest limit (999).
@@ -103,6 +103,8 @@ class EntryStore:
         seen_at = to_db(now) or ""
         events = alerts = 0
         async with self._db.transaction() as connection:
+            if batch.stories_stamp is not None:
+                await check_and_stamp(connection, batch.stories_stamp)
             ids = await self._insert_new(connection, batch, seen_at)
             if batch.edited:
                 await connection.executemany(

@@ -11,16 +11,41 @@ none of them.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 
 import aiosqlite
 
-from bot.storage.intents import StoryWrite
+from bot.storage.errors import StoriesChangedError
+from bot.storage.intents import StoriesStamp, StoryWrite
 from bot.storage.sqlite.database import Database
 from bot.stories.codec import report_from_dict, report_to_dict, story_from_dict, story_to_dict
 from bot.stories.records import Report, Story
 from bot.timeutil import to_db
+
+# The stamp every write of stories leaves (see StoriesStamp), in the meta table.
+_STAMP_KEY = "stories_stamp"
+
+
+async def read_stamp(connection: aiosqlite.Connection) -> str | None:
+    cursor = await connection.execute("SELECT value FROM meta WHERE key = ?", (_STAMP_KEY,))
+    row = await cursor.fetchone()
+    await cursor.close()
+    return None if row is None else str(row[0])
+
+
+async def check_and_stamp(connection: aiosqlite.Connection, stamp: StoriesStamp) -> None:
+    """Inside the write's transaction: refuse it when another process wrote stories
+    since `stamp.expected` was read, else leave `stamp.new`."""
+    if await read_stamp(connection) != stamp.expected:
+        raise StoriesChangedError()
+    await connection.execute(
+        "INSERT INTO meta (key, value) VALUES (?, ?)"
+        " ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        (_STAMP_KEY, stamp.new),
+    )
+
 
 _UPSERT_STORY = (
     "INSERT INTO stories (id, version, state, first_report_at, latest_report_at, updated_at,"
@@ -143,12 +168,26 @@ class StoryStore:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def save(self, stories: Sequence[Story], now: datetime) -> None:
-        """Store new versions of stories (closed ones, after `Grouper.close_expired`)."""
-        if stories:
-            await self._db.executemany(
+    async def save(
+        self, stories: Sequence[Story], now: datetime, stamp: StoriesStamp | None = None
+    ) -> None:
+        """Store new versions of stories (closed ones, after `Grouper.close_expired`),
+        decided against the stories as of `stamp.expected` (see StoriesStamp). With no
+        stamp (a tool's write), a fresh one tells every process to read them again."""
+        if not stories:
+            return
+        async with self._db.transaction() as connection:
+            if stamp is None:
+                stamp = StoriesStamp(await read_stamp(connection), uuid.uuid4().hex)
+            await check_and_stamp(connection, stamp)
+            await connection.executemany(
                 _UPSERT_STORY, [_story_row(s, to_db(now) or "") for s in stories]
             )
+
+    async def stamp(self) -> str | None:
+        """The stamp of the stored stories now (None before any stamped write)."""
+        row = await self._db.fetchone("SELECT value FROM meta WHERE key = ?", (_STAMP_KEY,))
+        return None if row is None else str(row["value"])
 
     async def for_grouper(self, since: datetime) -> tuple[list[Story], list[Report]]:
         """What `Grouper.restore` needs after a restart: the open stories, the closed
