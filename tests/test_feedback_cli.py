@@ -39,7 +39,7 @@ async def flagged_database(tmp_path: Path) -> tuple[int, int]:
             )
         await storage.feedback.flag_false(old, Reporter("discord", "9"), old_at)
         await storage.feedback.record_missed(
-            "https://example.org/missed", Reporter("telegram", "1"), recent_at
+            "https://example.org/missed", Reporter("telegram", "1"), recent_at, per_day=20
         )
     finally:
         await storage.close()

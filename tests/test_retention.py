@@ -154,8 +154,8 @@ async def test_old_stories_notices_missed_links_and_audit_entries_go_too(
         assert notice is not None
         await storage.notices.mark_sent(notice.id, at)
     reader = Reporter("telegram", "42", chat)
-    await storage.feedback.record_missed("https://example.org/old", reader, OLD)
-    await storage.feedback.record_missed("https://example.org/new", reader, RECENT)
+    await storage.feedback.record_missed("https://example.org/old", reader, OLD, per_day=20)
+    await storage.feedback.record_missed("https://example.org/new", reader, RECENT, per_day=20)
     await storage.audit.record("admin", "feed added", "old", TEST_START - timedelta(days=400))
     await storage.audit.record("admin", "feed added", "new", OLD)
 

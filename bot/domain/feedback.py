@@ -11,6 +11,9 @@ from bot.domain.vocabulary import Category, Modality
 # What pressing "false alarm" did: counted, already counted for this person, or
 # no such event (deleted with its feed since the alert went out).
 FlagOutcome = Literal["recorded", "again", "unknown"]
+# What became of a /missed link: stored, sent by the same person before, or over the
+# number one person may send in a day.
+MissedOutcome = Literal["recorded", "again", "limit"]
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,14 @@ from bot.domain.audit import AuditRecord
 from bot.domain.chat import Chat, Platform, Subscription
 from bot.domain.event import Event
 from bot.domain.feed import Arrivals, Feed, FeedHealth
-from bot.domain.feedback import FeedbackCounts, FlaggedEvent, FlagOutcome, MissedLink, Reporter
+from bot.domain.feedback import (
+    FeedbackCounts,
+    FlaggedEvent,
+    FlagOutcome,
+    MissedLink,
+    MissedOutcome,
+    Reporter,
+)
 from bot.domain.maintenance import DatabaseStats, PruneCutoffs, PruneResult
 from bot.domain.notice import NoticeKind, StoredNotice
 from bot.storage.intents import (
@@ -209,7 +216,12 @@ class FeedbackStore(Protocol):
         """One person's "false alarm" on an event, counted once however often pressed."""
         ...
 
-    async def record_missed(self, url: str, reporter: Reporter, now: datetime) -> None: ...
+    async def record_missed(
+        self, url: str, reporter: Reporter, now: datetime, *, per_day: int
+    ) -> MissedOutcome:
+        """A /missed link, once per person, at most `per_day` of theirs a day."""
+        ...
+
     async def counts(self, since: datetime) -> FeedbackCounts: ...
     async def flagged(self, since: datetime) -> list[FlaggedEvent]:
         """Events with a false-alarm press from `since` on, oldest event first."""

@@ -18,6 +18,9 @@ logger = logging.getLogger(__name__)
 
 # A link longer than this is no news item's address (and would flood /status).
 MAX_MISSED_URL = 2048
+# How many links one person may send with /missed in 24 hours: enough for a reader
+# going through a day's news, too few to flood the operators' list.
+MISSED_PER_DAY = 20
 # How far back /status counts readers' reports, and how many missed links it lists.
 FEEDBACK_DAYS = 30
 LISTED_MISSED = 5
@@ -63,7 +66,14 @@ class FeedbackCommands(CommandBase):
             return Reply(text(lang, "feedback.anonymous"), lang, refused=True)
         now = self._clock()
         reporter = await self._reporter(ref, caller.user_id)
-        await self._storage.feedback.record_missed(url, reporter, now)
+        outcome = await self._storage.feedback.record_missed(
+            url, reporter, now, per_day=MISSED_PER_DAY
+        )
+        if outcome == "again":
+            return Reply(text(lang, "feedback.missed_again"), lang)
+        if outcome == "limit":
+            limit = text(lang, "feedback.missed_limit", limit=MISSED_PER_DAY)
+            return Reply(limit, lang, refused=True)
         actor = self._actor(ref, caller)
         await self._storage.audit.record(actor, "missed", f"{self._chat_name(ref)}: {url}", now)
         return Reply(text(lang, "feedback.missed_done"), lang)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.domain.feedback import (
     FeedbackCounts,
     FlaggedEvent,
     FlagOutcome,
     MissedLink,
+    MissedOutcome,
     Reporter,
 )
 from bot.domain.vocabulary import MODALITIES, categories_of
@@ -40,12 +41,31 @@ class FeedbackStore:
             await cursor.close()
         return "recorded" if inserted else "again"
 
-    async def record_missed(self, url: str, reporter: Reporter, now: datetime) -> None:
-        await self._db.execute(
-            "INSERT INTO missed_links (url, platform, user_id, chat_id, created_at)"
-            " VALUES (?, ?, ?, (SELECT id FROM chats WHERE id = ?), ?)",
-            (url, reporter.platform, reporter.user_id, reporter.chat_id, to_db(now)),
-        )
+    async def record_missed(
+        self, url: str, reporter: Reporter, now: datetime, *, per_day: int
+    ) -> MissedOutcome:
+        """Store a link once per person, and at most `per_day` of one person's links
+        in the 24 hours before `now`."""
+        person = (reporter.platform, reporter.user_id)
+        async with self._db.transaction() as connection:
+            cursor = await connection.execute(
+                "SELECT COUNT(*) AS n, COALESCE(SUM(url = ?), 0) AS same,"
+                " COALESCE(SUM(created_at > ?), 0) AS recent"
+                " FROM missed_links WHERE platform = ? AND user_id = ?",
+                (url, to_db(now - timedelta(days=1)), *person),
+            )
+            row = await cursor.fetchone()
+            await cursor.close()
+            if row is not None and int(row["same"]) > 0:
+                return "again"
+            if row is not None and int(row["recent"]) >= per_day:
+                return "limit"
+            await connection.execute(
+                "INSERT INTO missed_links (url, platform, user_id, chat_id, created_at)"
+                " VALUES (?, ?, ?, (SELECT id FROM chats WHERE id = ?), ?)",
+                (url, *person, reporter.chat_id, to_db(now)),
+            )
+        return "recorded"
 
     async def counts(self, since: datetime) -> FeedbackCounts:
         flags = await self._db.fetchone(
