@@ -1816,6 +1816,18 @@ ROUND10_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         (),
         "supporters held at such a rally",
     ),
+    (
+        "Supporters rally for the jailed poet, and a dozen of them are detained",
+        ("arrest",),
+        (),
+        "supporters held at such a rally",
+    ),
+    (
+        "Сторонники поэта собрались у суда, задержаны двенадцать человек",
+        ("arrest",),
+        (),
+        "supporters held at such a rally",
+    ),
     # A ship arrested by a court, or a flag state named.
     (
         "|| A port court ordered the arrest of a Panama-flagged bulk carrier over unpaid fees, "
