@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from detect import _items, real_length  # noqa: E402
+from detect import _items, add_source_arguments, real_length  # noqa: E402
 
 from bot.detect import Detector  # noqa: E402
 
@@ -69,12 +69,9 @@ def _count(args: argparse.Namespace, passes: int) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--data", type=Path, default=ROOT / "tests/data/detect_dev.jsonl")
+    add_source_arguments(parser)
     parser.add_argument("--entries", type=int, default=300)
     parser.add_argument("--passes", type=int, default=2, help="passes counted after warming")
-    parser.add_argument(
-        "--rules", type=Path, default=None, help="rules directory (default: the bundled rules)"
-    )
     parser.add_argument("--workload", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workload:

@@ -42,6 +42,7 @@ HOLDOUT6 = DATA / "detect_holdout6.jsonl"
 HOLDOUT7 = DATA / "detect_holdout7.jsonl"
 HOLDOUT8 = DATA / "detect_holdout8.jsonl"
 HOLDOUT9 = DATA / "detect_holdout9.jsonl"
+HOLDOUTS = (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9)
 # Real published news, labelled; kept beside the repository, never in it.
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realtext" / "detect_real.tsv"
 # Development data since round 6 (the rules were tuned on it): a floor for every
@@ -85,18 +86,7 @@ def detector() -> Detector:
 
 @pytest.fixture(scope="module")
 def report(detector: Detector) -> EvalReport:
-    for path in (
-        *DEV,
-        HOLDOUT,
-        HOLDOUT2,
-        HOLDOUT3,
-        HOLDOUT4,
-        HOLDOUT5,
-        HOLDOUT6,
-        HOLDOUT7,
-        HOLDOUT8,
-        HOLDOUT9,
-    ):
+    for path in (*DEV, *HOLDOUTS):
         if not path.exists():
             pytest.fail(f"{path} is missing: the detector's regression guard needs it")
     return evaluate(detector, *DEV)
@@ -104,17 +94,7 @@ def report(detector: Detector) -> EvalReport:
 
 @pytest.fixture(
     scope="module",
-    params=[
-        HOLDOUT,
-        HOLDOUT2,
-        HOLDOUT3,
-        HOLDOUT4,
-        HOLDOUT5,
-        HOLDOUT6,
-        HOLDOUT7,
-        HOLDOUT8,
-        HOLDOUT9,
-    ],
+    params=HOLDOUTS,
     ids=lambda p: p.stem,
 )
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:
