@@ -1743,6 +1743,18 @@ ROUND10_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         "a complaint about a block",
     ),
     (
+        "Media group takes the regulator to court over the blocking of its website",
+        (),
+        (),
+        "a lawsuit over a block",
+    ),
+    (
+        "Медиагруппа судится с регулятором из-за блокировки своего сайта",
+        (),
+        (),
+        "a lawsuit over a block",
+    ),
+    (
         "Роскомнадзор подал иск о блокировке книжного магазина",
         ("censorship",),
         (),
@@ -1777,6 +1789,24 @@ ROUND10_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         (),
         "a study of shutdowns",
     ),
+    (
+        "Number of pages blocked in the country doubled over the year, rights group says",
+        (),
+        (),
+        "a count of blocks",
+    ),
+    (
+        "Число заблокированных в стране страниц за год выросло вдвое, сообщили правозащитники",
+        (),
+        (),
+        "a count of blocks",
+    ),
+    (
+        "The regulator blocked a record number of websites this month",
+        ("censorship",),
+        (),
+        "blocks told with their count stay the act",
+    ),
     # Outages caused by attackers.
     (
         "|| The ministry's websites went offline on Tuesday after a denial-of-service attack, "
@@ -1800,6 +1830,18 @@ ROUND10_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
     ),
     (
         "Сторонники осуждённого блогера собрались у здания суда в день апелляции",
+        (),
+        (),
+        "a rally for someone jailed",
+    ),
+    (
+        "A rally in support of the imprisoned activist passed peacefully",
+        (),
+        (),
+        "a rally for someone jailed",
+    ),
+    (
+        "Митинг в поддержку арестованного активиста прошёл спокойно",
         (),
         (),
         "a rally for someone jailed",
