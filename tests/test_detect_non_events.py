@@ -1910,6 +1910,42 @@ ROUND10_NON_EVENTS: list[tuple[str, tuple[str, ...], tuple[str, ...], str]] = [
         (),
         "a block denied",
     ),
+    (
+        "|| The ministry denied that any decision to restrict the video service had been taken.",
+        (),
+        (),
+        "a decision denied",
+    ),
+    (
+        "|| The ministry decided to restrict the video service.",
+        ("censorship",),
+        (),
+        "a decision taken stays the act",
+    ),
+    (
+        "|| В министерстве заявили, что решение об ограничении видеосервиса не принималось.",
+        (),
+        (),
+        "a decision denied",
+    ),
+    (
+        "|| Министерство приняло решение об ограничении видеосервиса.",
+        ("censorship",),
+        (),
+        "a decision taken stays the act",
+    ),
+    (
+        "Podcast host sues the regulator after the block of his show",
+        (),
+        (),
+        "a lawsuit after a block",
+    ),
+    (
+        "Ведущий подкаста подал иск к регулятору после блокировки своего шоу",
+        (),
+        (),
+        "a lawsuit after a block",
+    ),
     # Orders to people, and talks suspended, are no content blocked.
     (
         "|| Police said 30 people were detained for disobeying police orders after marchers angry "
