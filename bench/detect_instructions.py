@@ -10,11 +10,16 @@ same and then classifying the entries `--passes` more times. The difference of t
 two counts, divided by the entries classified in the timed passes, is the cost of
 one warm entry, free of start-up and of the dictionary look-ups a running bot has
 long cached. The entries are the bench's real-length ones (bench/detect.py).
+Both runs hash strings with the same seed (PYTHONHASHSEED, `--seed`): with a
+random seed each, loading alone differs by up to 4 % between runs, which the
+difference would carry into the per-entry figure. Run it twice or more (another
+seed) to see how much the figure itself moves.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import subprocess
 import sys
@@ -60,7 +65,8 @@ def _count(args: argparse.Namespace, passes: int) -> int:
         ]
         if args.rules is not None:
             command += ["--rules", str(args.rules)]
-        done = subprocess.run(command, capture_output=True, text=True, check=True)
+        env = {**os.environ, "PYTHONHASHSEED": str(args.seed)}
+        done = subprocess.run(command, capture_output=True, text=True, check=True, env=env)
     found = _TOTAL.search(done.stderr)
     if found is None:
         raise SystemExit(f"no instruction count in valgrind's output:\n{done.stderr}")
@@ -72,6 +78,7 @@ def main() -> None:
     add_source_arguments(parser)
     parser.add_argument("--entries", type=int, default=300)
     parser.add_argument("--passes", type=int, default=2, help="passes counted after warming")
+    parser.add_argument("--seed", type=int, default=0, help="PYTHONHASHSEED of both runs")
     parser.add_argument("--workload", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.workload:
@@ -80,7 +87,7 @@ def main() -> None:
     base = _count(args, 0)
     full = _count(args, args.passes)
     per_entry = (full - base) / (args.passes * args.entries)
-    print(f"loading and warming: {base:,} instructions")
+    print(f"hash seed {args.seed}; loading and warming: {base:,} instructions")
     print(
         f"{args.passes} passes over {args.entries} real-length entries: "
         f"{full - base:,} instructions, {per_entry / 1000:,.0f} thousand an entry"
