@@ -120,14 +120,19 @@ def _measure(
         )
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_source_arguments(parser: argparse.ArgumentParser) -> None:
+    """--data and --rules: what is classified, and by which rules."""
     parser.add_argument("--data", type=Path, default=ROOT / "tests/data/detect_dev.jsonl")
-    parser.add_argument("--entries", type=int, default=20_000)
-    parser.add_argument("--repeat", type=int, default=5, help="timed passes over the entries")
     parser.add_argument(
         "--rules", type=Path, default=None, help="rules directory (default: the bundled rules)"
     )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_source_arguments(parser)
+    parser.add_argument("--entries", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5, help="timed passes over the entries")
     parser.add_argument(
         "--clock", choices=("cpu", "wall"), default="cpu", help="what a pass is timed by"
     )

@@ -708,3 +708,62 @@ def test_protest_told_in_other_words(
     detector: Detector, text: str, expected: tuple[str, ...], weak: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why, weak)
+
+
+# Round 10's misses: the anti-war offence told at the end of a long sentence or
+# in another one, and words "opposing the war"; a fine over the army told of a
+# platform stays censorship alone.
+ROUND10_PROTEST: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| A district court fined a pensioner for the ribbons she tied to the fence of the "
+        "school in her village last week, finding that they amounted to discrediting the army.",
+        ("arrest",),
+        "the offence at the end of a long sentence",
+    ),
+    (
+        "|| Районный суд оштрафовал пенсионерку за ленточки, которые она повязала на забор "
+        "сельской школы на прошлой неделе, сочтя их дискредитацией армии.",
+        ("arrest",),
+        "the offence at the end of a long sentence",
+    ),
+    (
+        "A teacher was fined 40,000 rubles || The court found that her lesson discredited the "
+        "armed forces.",
+        ("arrest",),
+        "the offence in another sentence",
+    ),
+    (
+        "Учительницу оштрафовали на 40 тысяч рублей || Суд счёл, что её урок дискредитировал "
+        "армию.",
+        ("arrest",),
+        "the offence in another sentence",
+    ),
+    (
+        "|| A city councillor was sentenced to six years over a speech opposing the war.",
+        ("arrest",),
+        "a speech opposing the war",
+    ),
+    (
+        "|| Городского депутата приговорили к шести годам за речь против войны.",
+        ("arrest",),
+        "a speech opposing the war",
+    ),
+    (
+        "|| The regulator fined the video platform for failing to delete clips with false "
+        "claims about the army.",
+        ("censorship",),
+        "a platform fined over the army stays censorship",
+    ),
+    (
+        "|| Регулятор оштрафовал видеоплатформу за неудаление роликов с фейками об армии.",
+        ("censorship",),
+        "a platform fined over the army stays censorship",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ROUND10_PROTEST, ids=lambda v: str(v)[:40])
+def test_the_antiwar_offence_told_far_from_the_punishment(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

@@ -760,3 +760,62 @@ def test_acts_told_in_other_words(
     detector: Detector, text: str, expected: tuple[str, ...], why: str
 ) -> None:
     expect_reading(detector, text, expected, why)
+
+
+# Round 10's misses, by kind: an internet suspension extended, a government that
+# uses a law's powers before it orders, a state's rules named like a platform's.
+ROUND10_ACTS: list[tuple[str, tuple[str, ...], str]] = [
+    (
+        "|| The suspension of mobile data in the border districts was prolonged for a further "
+        "week under a new order from the regional administration.",
+        ("censorship",),
+        "a shutdown extended",
+    ),
+    (
+        "|| Приостановку мобильного интернета в приграничных районах продлили ещё на неделю по "
+        "новому распоряжению областной администрации.",
+        ("censorship",),
+        "a shutdown extended",
+    ),
+    (
+        "|| Ankara invoked powers under the new broadcasting law to order YouTube and Spotify to "
+        "pull the interview within hours.",
+        ("censorship",),
+        "an actor far from its order",
+    ),
+    (
+        "|| Москва воспользовалась чрезвычайными полномочиями регулятора вещания, чтобы "
+        "потребовать от YouTube и Spotify удалить интервью в течение суток.",
+        ("censorship",),
+        "an actor far from its order",
+    ),
+    (
+        "|| Acting under the IT Rules, the ministry ordered the platform to take down a cartoon "
+        "of the president.",
+        ("censorship",),
+        "a state's rules by their initials, not a platform's",
+    ),
+    (
+        "|| Ссылаясь на правила ИТ-регулирования, министерство потребовало от платформы удалить "
+        "карикатуру на президента.",
+        ("censorship",),
+        "a state's rules by their initials, not a platform's",
+    ),
+    (
+        "|| The platform removed the cartoon under its rules on harassment.",
+        (),
+        "a platform's own rules stay its own",
+    ),
+    (
+        "|| Платформа удалила карикатуру по своим правилам о травле.",
+        (),
+        "a platform's own rules stay its own",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "expected", "why"), ROUND10_ACTS, ids=lambda v: str(v)[:40])
+def test_extended_shutdowns_and_orders_under_a_law(
+    detector: Detector, text: str, expected: tuple[str, ...], why: str
+) -> None:
+    expect_reading(detector, text, expected, why)

@@ -6,9 +6,10 @@ round 4 on detect_holdout3 and since round 5 on detect_holdout4, so near-perfect
 figures on all of them only guard against regressions. detect_holdout5 (blind
 once after round 5), detect_holdout6 (blind once after round 6) and
 detect_holdout7 (blind once after round 7) are development data since rounds 8,
-7 and 8, and detect_holdout8 (blind once after round 8) since round 9. Every
-written set keeps F1 and precision at 0.95 or more (0.97 for the oldest two and
-holdout8) in every category and every language, precision ahead of recall.
+7 and 8, detect_holdout8 (blind once after round 8) since round 9 and
+detect_holdout9 (blind once after round 9) since round 10. Every written set
+keeps F1 and precision at 0.95 or more (0.97 for the oldest two, holdout8 and
+holdout9) in every category and every language, precision ahead of recall.
 Real published news (../shared/realtext/detect_real.tsv, development data since
 round 6) must keep F1 and precision at 0.95 or more in every category and
 language, precision ahead of recall; the test skips where that file is absent.
@@ -40,6 +41,8 @@ HOLDOUT5 = DATA / "detect_holdout5.jsonl"
 HOLDOUT6 = DATA / "detect_holdout6.jsonl"
 HOLDOUT7 = DATA / "detect_holdout7.jsonl"
 HOLDOUT8 = DATA / "detect_holdout8.jsonl"
+HOLDOUT9 = DATA / "detect_holdout9.jsonl"
+HOLDOUTS = (HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8, HOLDOUT9)
 # Real published news, labelled; kept beside the repository, never in it.
 REAL = Path(__file__).resolve().parents[2] / "shared" / "realtext" / "detect_real.tsv"
 # Development data since round 6 (the rules were tuned on it): a floor for every
@@ -69,6 +72,10 @@ HOLDOUT_FLOORS = {
     # F1 0.981); its kinds of error worked on in round 9, after which it holds
     # 1.000 in every category and language.
     "detect_holdout8.jsonl": {"f1": 0.97, "precision": 0.97},
+    # Blind once, after round 9 (censorship P 0.901, F1 0.937; arrest P 0.962,
+    # F1 0.962); its kinds of error worked on in round 10, after which it holds
+    # 1.000 in every category and language.
+    "detect_holdout9.jsonl": {"f1": 0.97, "precision": 0.97},
 }
 
 
@@ -79,17 +86,7 @@ def detector() -> Detector:
 
 @pytest.fixture(scope="module")
 def report(detector: Detector) -> EvalReport:
-    for path in (
-        *DEV,
-        HOLDOUT,
-        HOLDOUT2,
-        HOLDOUT3,
-        HOLDOUT4,
-        HOLDOUT5,
-        HOLDOUT6,
-        HOLDOUT7,
-        HOLDOUT8,
-    ):
+    for path in (*DEV, *HOLDOUTS):
         if not path.exists():
             pytest.fail(f"{path} is missing: the detector's regression guard needs it")
     return evaluate(detector, *DEV)
@@ -97,7 +94,7 @@ def report(detector: Detector) -> EvalReport:
 
 @pytest.fixture(
     scope="module",
-    params=[HOLDOUT, HOLDOUT2, HOLDOUT3, HOLDOUT4, HOLDOUT5, HOLDOUT6, HOLDOUT7, HOLDOUT8],
+    params=HOLDOUTS,
     ids=lambda p: p.stem,
 )
 def holdout(request: pytest.FixtureRequest, detector: Detector) -> EvalReport:

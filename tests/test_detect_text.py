@@ -90,10 +90,21 @@ PROFILES = [
         ("Police detained protesters", "en"),
         ("РКН заблокировал VPN и Proton", "ru"),  # the majority alphabet wins
         ("12345", "ru"),  # no letters: a default language
+        # Accented Latin and Greek letters count for neither alphabet.
+        ("Café déjà vu: Роскомнадзор", "ru"),
+        ("Ελλάδα: police detain two", "en"),
+        ("ПОЛИЦИЯ задержала Ivan Ivanov", "ru"),
+        ("Police detained Иван Иванов and others", "en"),
     ],
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text, PROFILES) == lang
+
+
+def test_a_broken_feed_text_still_gets_a_language() -> None:
+    # A feed may send a lone surrogate: the entry is still read, not an error.
+    assert detect_language("Полиция \ud800задержала", PROFILES) == "ru"
+    assert Detector.load().classify("Police detain 30 at rally \udfff").categories == ("arrest",)
 
 
 @pytest.fixture(scope="module")

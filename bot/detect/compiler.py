@@ -129,14 +129,25 @@ class _TermIndex:
         marked = tuple(i for i, m in enumerate(non_gap) if m)
         single = len(words) == 1 and words[0].kind in (KEY, PREFIX, NUMBER_ANY, NUMBER_SHAPE)
         gapped = any(w.kind == GAP for w in words)
-        later_keys = tuple(w.keys for w in words[1:] if w.kind == KEY)
+        later = [w.keys for w in words[1:] if w.kind == KEY]
+        later_all = frozenset(k for keys in later if len(keys) == 1 for k in keys)
+        later_keys = tuple(keys for keys in later if len(keys) != 1)
         matches = tuple((w.kind, w.keys) if w.kind == KEY else (w.kind, w.text) for w in words)
         signature = (group, matches, entity, marked, not_after, not_followed_by)
         if signature in self._seen:
             return
         self._seen.add(signature)
         term = Term(
-            group, words, entity, single, gapped, marked, later_keys, not_after, not_followed_by
+            group,
+            words,
+            entity,
+            single,
+            gapped,
+            marked,
+            later_keys,
+            not_after,
+            not_followed_by,
+            later_all,
         )
         first = words[0]
         if first.kind == KEY:

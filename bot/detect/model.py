@@ -74,7 +74,9 @@ class Term:
     # these count as taken ("[hold] … placard" takes "held", leaves "placard").
     marked: tuple[int, ...] = ()
     # Keys of the lemma words after the first: a sentence lacking any of them
-    # cannot hold the term, which is cheaper to see than to try matching.
+    # cannot hold the term, which is cheaper to see than to try matching. The
+    # words with one key (most) are pooled, so one subset test checks them all;
+    # only words with several keys (several lemmas) are checked one by one.
     later_keys: tuple[frozenset[str], ...] = ()
     # Lemma keys of words that may not stand right before the term: a country
     # after "в"/"in" is a place, not a government acting.
@@ -82,6 +84,16 @@ class Term:
     # Clause marks (text.CLAUSE_MARKS) that may not stand right after the term:
     # "Nigeria: Instagram removed …" names a dateline, not a government.
     not_followed_by: frozenset[str] = frozenset()
+    later_all: frozenset[str] = frozenset()  # the one-key later words' keys, pooled
+    # One word with no entity and no condition on its neighbours: found by the
+    # index lookup alone and recorded without further checks (worked out once).
+    plain: bool = field(init=False)
+
+    def __post_init__(self) -> None:
+        plain = (
+            self.single and self.entity is None and not self.not_after and not self.not_followed_by
+        )
+        object.__setattr__(self, "plain", plain)
 
 
 @dataclass(frozen=True, slots=True)

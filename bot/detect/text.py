@@ -31,10 +31,13 @@ STOP = 2
 _MARK_RE = re.compile(r"[,:;()\u2013\u2014]|(?<=\s)-(?=\s)")
 _DASHES = {"\u2013": "—", "-": "—"}
 
-# Runs rather than single letters: findall then returns a few words, not every
-# letter, which keeps language guessing cheap on the hot path.
-_CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]+")
-_LATIN_RE = re.compile(r"[A-Za-z]+")
+# Language guessing counts Latin (A-Z, a-z) and Cyrillic (U+0400..U+04FF)
+# letters in the text's UTF-8 bytes, which bytes.translate deletes in C at a
+# fraction of what a regular expression costs per character: an ASCII letter is
+# one byte, and every character of U+0400..U+04FF (and no other) starts with a
+# byte from 0xD0 to 0xD3. Each table deletes every byte but the ones counted.
+_NOT_LATIN_BYTES = bytes(b for b in range(256) if not chr(b).isascii() or not chr(b).isalpha())
+_NOT_CYRILLIC_LEAD = bytes(b for b in range(256) if not 0xD0 <= b <= 0xD3)
 
 
 class Token(NamedTuple):
@@ -169,8 +172,10 @@ def detect_language(text: str, profiles: Sequence[ScriptProfile]) -> str | None:
     declares all of them wins (the most occurrences breaks a tie); when it shows
     none, the family's default language wins.
     """
-    cyr = sum(map(len, _CYRILLIC_RE.findall(text)))
-    lat = sum(map(len, _LATIN_RE.findall(text)))
+    # "surrogatepass": a feed may send lone surrogates, which count as neither.
+    data = text.encode("utf-8", "surrogatepass")
+    cyr = len(data.translate(None, _NOT_CYRILLIC_LEAD))
+    lat = len(data.translate(None, _NOT_LATIN_BYTES))
     if cyr == 0 and lat == 0:
         return _default_for(profiles, None)
     script = "cyrillic" if cyr >= lat else "latin"

@@ -195,20 +195,34 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token], marks: Marks) ->
             else:
                 continue
         keys: set[str] | None = None  # every key of the sentence's words, made on demand
+        add = sent.occ.setdefault
         for i in range(sent.start, sent.end):
-            for term in starts[i]:
-                if wanted is not None and term.group not in wanted:
+            terms = starts[i]
+            if not terms:
+                continue  # most words start no term
+            for term in terms:
+                group = term.group
+                if wanted is not None and group not in wanted:
+                    continue
+                if term.plain:
+                    # One word and no condition on its neighbours: the common case.
+                    add(group, []).append(new(Occurrence, (group, i, i + 1, None, (i,))))
                     continue
                 if term.single:
                     found: tuple[int, ...] | None = (i,)
                 else:
-                    if term.later_keys:
+                    later_all = term.later_all
+                    later_keys = term.later_keys
+                    if later_all or later_keys:
                         if keys is None:
                             keys = _sentence_keys(tokens, infos, sent)
                         # Inlined (hot): skip the term when one of its later
-                        # words has no key in the sentence.
+                        # words has no key in the sentence; the one-key words
+                        # in one subset test.
+                        if not later_all <= keys:
+                            continue
                         missing = False
-                        for later in term.later_keys:
+                        for later in later_keys:
                             if later.isdisjoint(keys):
                                 missing = True
                                 break
@@ -225,8 +239,8 @@ def find_occurrences(ruleset: Ruleset, tokens: Sequence[Token], marks: Marks) ->
                     ):
                         continue
                     taken = tuple(found[k] for k in term.marked) if term.marked else found
-                    sent.occ.setdefault(term.group, []).append(
-                        new(Occurrence, (term.group, i, found[-1] + 1, term.entity, taken))
+                    add(group, []).append(
+                        new(Occurrence, (group, i, found[-1] + 1, term.entity, taken))
                     )
                     if term.entity is not None:
                         entities.add(term.entity)
