@@ -7,8 +7,9 @@ figures on all of them only guard against regressions. detect_holdout5 (blind
 once after round 5), detect_holdout6 (blind once after round 6) and
 detect_holdout7 (blind once after round 7) are development data since rounds 8,
 7 and 8, detect_holdout8 (blind once after round 8) since round 9 and
-detect_holdout9 (blind once after round 9) since round 10. Every written set
-keeps F1 and precision at 0.95 or more (0.97 for the oldest two, holdout8 and
+detect_holdout9 (blind once after round 9) since round 10; detect_holdout10 was
+written blind and measured once after round 10, and is not tuned on (floors under
+what it measured, below). Every other written set keeps F1 and precision at 0.95 or more (0.97 for the oldest two, holdout8 and
 holdout9) in every category and every language, precision ahead of recall.
 Real published news (../shared/realtext/detect_real.tsv, development data since
 round 6) must keep F1 and precision at 0.95 or more in every category and
@@ -126,6 +127,24 @@ def test_dev_f1_per_language(report: EvalReport, category: str, lang: str) -> No
     assert cell.f1 >= 0.95, format_report(report)
     assert cell.precision >= 0.95, format_report(report)
     assert cell.precision >= cell.recall, format_report(report)
+
+
+# Written blind to the rules and measured once, after round 10 (the last change to
+# them): censorship P 0.913 R 0.944 F1 0.928, arrest P 0.987 R 0.951 F1 0.969. Not
+# tuned on; these floors, a little under what was measured, catch a change that
+# makes the detector worse on writing it was never shaped by.
+BLIND = DATA / "detect_holdout10.jsonl"
+BLIND_FLOORS = {"censorship": 0.90, "arrest": 0.95}
+
+
+@pytest.mark.parametrize("category", CATEGORIES)
+def test_the_blind_holdout_keeps_what_it_measured(detector: Detector, category: str) -> None:
+    blind = evaluate(detector, BLIND)
+    counts = blind.category(category)
+    table = format_report(blind)
+    assert counts.support > 0, table
+    assert counts.f1 >= BLIND_FLOORS[category], table
+    assert counts.precision >= BLIND_FLOORS[category], table
 
 
 @pytest.mark.parametrize("category", CATEGORIES)
