@@ -9,8 +9,9 @@ detect_holdout7 (blind once after round 7) are development data since rounds 8,
 7 and 8, detect_holdout8 (blind once after round 8) since round 9 and
 detect_holdout9 (blind once after round 9) since round 10; detect_holdout10 was
 written blind and measured once after round 10, and is not tuned on (floors under
-what it measured, below). Every other written set keeps F1 and precision at 0.95 or more (0.97 for the oldest two, holdout8 and
-holdout9) in every category and every language, precision ahead of recall.
+what it measured, below). Every other written set keeps F1 and precision at 0.95
+or more (0.97 for the oldest two, holdout8 and holdout9) in every category and
+every language, precision ahead of recall.
 Real published news (../shared/realtext/detect_real.tsv, development data since
 round 6) must keep F1 and precision at 0.95 or more in every category and
 language, precision ahead of recall; the test skips where that file is absent.
