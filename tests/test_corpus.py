@@ -311,6 +311,12 @@ async def ingest(files: Sequence[CorpusFile], database: Path) -> list[Outcome]:
     return outcomes
 
 
+# Ingesting 2,100 documents (the module's fixture, set up in its first test) takes
+# about 30 s alone; beside another test worker, under libfaketime, several times that.
+# The suite's default limit is a guard against hangs, not a budget for this.
+pytestmark = pytest.mark.timeout(600)
+
+
 @pytest.fixture(scope="module")
 def outcomes(tmp_path_factory: pytest.TempPathFactory) -> list[Outcome]:
     files = load_corpus()
