@@ -335,3 +335,18 @@ def test_a_decision_read_later_reads_as_one_worded_at_once(gazetteer: Gazetteer)
     assert type(copied) is Decision and copied == plain
     assert replace(decision, why="edited").why == "edited"
     assert g.decide(make("b", 2)) == decision
+
+
+@pytest.mark.parametrize(
+    ("place", "english", "russian"),
+    [
+        ("ru/perm", "Perm", "Пермь"),  # spelled from the Russian name
+        ("ru/kazan", "Kazan", "Казань"),
+        ("ru/moscow", "Moscow", "Москва"),  # spelled out in the gazetteer
+    ],
+)
+def test_places_are_named_as_a_reader_writes_them(
+    gazetteer: Gazetteer, place: str, english: str, russian: str
+) -> None:
+    assert gazetteer.name(place, "en") == english
+    assert gazetteer.name(place, "ru") == russian

@@ -160,6 +160,14 @@ class Gazetteer:
         return place.name(lang) if place is not None else place_id
 
 
+def _capitalised(name: str) -> str:
+    """A transliterated name (matched case-folded) as a reader sees it: "Perm",
+    "Nizhny Tagil", "Ust-Ilimsk"."""
+    return " ".join(
+        "-".join(part.capitalize() for part in word.split("-")) for word in name.split()
+    )
+
+
 def _match(pattern: _Pattern, text: TextView, i: int) -> int | None:
     tokens = text.tokens
     end = i + len(pattern.words)
@@ -204,10 +212,15 @@ class _Builder:
         if base:
             forms = _REGION_FORMS.get(str(entry.get("kind", "")), ("region",))
             names["en"].extend(f"{base} {form}" for form in forms)
+        spelled_out = bool(names["en"])
         if kind != "country" and country == "ru":
             # English spellings of Russian places follow from the Russian name.
             names["en"].extend(v for name in names["ru"] for v in latin_variants(name))
-        display = tuple((lang, values[0]) for lang, values in names.items() if values)
+        display = tuple(
+            (lang, values[0] if lang != "en" or spelled_out else _capitalised(values[0]))
+            for lang, values in names.items()
+            if values
+        )
         self.places[place_id] = Place(place_id, kind, country, region, display)
         for lang, values in names.items():
             for name in values:
