@@ -224,8 +224,8 @@ PUBLISHED_KINDS: list[tuple[str, tuple[str, ...], str]] = [
         "found guilty of discrediting the army",
     ),
     (
-        "|| Мужчину привлекли к административной ответственности за дискредитацию Вооруженных "
-        "сил. Об этом сообщили в пресс-службе суда.",
+        "|| Мужчину оштрафовали по административной статье за дискредитацию Вооруженных "
+        "сил, сообщает пресс-служба суда.",
         ("arrest",),
         "administrative liability for discrediting, the act in a long phrase",
     ),
@@ -283,7 +283,7 @@ PUBLISHED_KINDS: list[tuple[str, tuple[str, ...], str]] = [
     ),
     # Detentions reported as a noun or an impersonal plural in a protest entry.
     (
-        "|| Несколько человек вышли на одиночные пикеты у Гостиного двора. Не обошлось без "
+        "|| Несколько человек вышли с одиночными пикетами к Гостиному двору. Не обошлось без "
         "задержаний.",
         ("arrest",),
         "double negation reports detentions",
@@ -306,12 +306,12 @@ PUBLISHED_KINDS: list[tuple[str, tuple[str, ...], str]] = [
         "protesters named as such, whatever the charge",
     ),
     (
-        "|| Around 30 party workers were arrested for blocking the highway near the capital.",
+        "|| Around 30 party workers were arrested after blocking the highway near the capital.",
         ("arrest",),
         "a road blockade is a protest",
     ),
     (
-        "Opposition supporters are in police custody after the rally was broken up",
+        "Opposition supporters remain in police custody after the rally was broken up",
         ("arrest",),
         "supporters in custody",
     ),
